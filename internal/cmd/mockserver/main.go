@@ -1,0 +1,126 @@
+// Command mockserver runs the bundled Secrets Store mock API for people:
+//
+//	go run ./internal/cmd/mockserver [flags]
+//
+// It prints "mockserver listening on http://HOST:PORT" once listening, logs one line per request
+// to stderr (never bodies or credentials) and shuts down gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "mockserver:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	addr, opts, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	opts.Log = stderr
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mockserver.New(opts), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "mockserver listening on http://%s\n", displayAddr(ln.Addr()))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, error) {
+	var opts mockserver.Options
+	services := serviceFlag{}
+	fs := flag.NewFlagSet("mockserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8787", "listen address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&opts.Account, "account", mockserver.DefaultAccount, "the one account served")
+	fs.StringVar(&opts.Token, "token", "dev-token", "account token with write permission")
+	fs.StringVar(&opts.ReadToken, "read-token", "", "account token with read permission only")
+	fs.StringVar(&opts.Email, "email", "", "legacy credentials: X-Auth-Email (with -key)")
+	fs.StringVar(&opts.Key, "key", "", "legacy credentials: X-Auth-Key (with -email)")
+	fs.Var(services, "service", "a calling service for the /system routes, NAME=TOKEN (repeatable)")
+	fs.IntVar(&opts.MaxStores, "max-stores", 1, "stores per account")
+	fs.IntVar(&opts.SecretQuota, "secret-quota", 100, "secrets per account")
+	fs.DurationVar(&opts.ActivationDelay, "activation-delay", 250*time.Millisecond,
+		"how long a new, rotated or duplicated secret stays pending (negative: never)")
+	fs.DurationVar(&opts.Latency, "latency", 0, "latency added to every request")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 503 (0 to 1)")
+	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per minute per token before 429 (0: off)")
+	if err := fs.Parse(args); err != nil {
+		return "", opts, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return "", opts, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	case opts.FailRate < 0 || opts.FailRate > 1:
+		return "", opts, fmt.Errorf("-fail-rate must be between 0 and 1")
+	case (opts.Email == "") != (opts.Key == ""):
+		return "", opts, fmt.Errorf("-email and -key go together")
+	}
+	opts.Services = services
+	return *addr, opts, nil
+}
+
+// serviceFlag collects repeated -service NAME=TOKEN flags.
+type serviceFlag map[string]string
+
+func (f serviceFlag) String() string { return "" } // never print tokens
+
+func (f serviceFlag) Set(v string) error {
+	name, token, ok := strings.Cut(v, "=")
+	if !ok || name == "" || token == "" {
+		return fmt.Errorf("want NAME=TOKEN")
+	}
+	f[name] = token
+	return nil
+}
+
+// displayAddr names a reachable address: a wildcard listener is reachable on loopback.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+}
