@@ -1,0 +1,99 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+)
+
+const canary = "CANARY-s3cr3t-value-7f1e"
+
+// logEntries decodes the JSON log lines tflogtest captured.
+func logEntries(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	entries, err := tflogtest.MultilineJSONDecode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("decoding logs: %v", err)
+	}
+	return entries
+}
+
+func TestTraceLogsRedacted(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+
+	// The server echoes the canary back (a real one never does) to prove responses are
+	// redacted too; the first attempt fails so a retry is logged.
+	_, srv := serveStub(t,
+		answer{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"success":false,"errors":[{"code":971,"message":"Please wait"}]}`},
+		ok(`[{"id":"`+testSecret+`","name":"A","value":"`+canary+`","scopes":["workers"]}]`))
+	c := newTestClient(t, srv.URL, nil)
+	comment := "not secret"
+	if _, err := c.CreateSecrets(ctx, acct, testStore, []SecretInput{{Name: "A", Value: canary, Scopes: []string{"workers"}, Comment: &comment}}); err != nil {
+		t.Fatal(err)
+	}
+	newV := canary + "-2"
+	if _, err := c.PatchSecret(ctx, acct, testStore, testSecret, PatchSecretRequest{Value: &newV}); err != nil {
+		t.Fatal(err)
+	}
+
+	all := buf.String()
+	for _, leak := range []string{canary, testToken, "Bearer"} {
+		if strings.Contains(all, leak) {
+			t.Errorf("log contains %q:\n%s", leak, all)
+		}
+	}
+
+	var sent, received, retries int
+	for _, e := range logEntries(t, &buf) {
+		switch e["@message"] {
+		case "Sending HTTP request":
+			sent++
+			if e["@level"] != "trace" || e["http.method"] == nil || e["http.url"] == nil {
+				t.Errorf("request entry %v", e)
+			}
+			h, _ := e["http.request.headers"].(map[string]any)
+			if h["User-Agent"] != "client-test/1" || h["Authorization"] != nil {
+				t.Errorf("request headers %v", h)
+			}
+			body, _ := e["http.request.body"].(string)
+			if !strings.Contains(body, `"value":"***"`) || (e["http.method"] == "POST" && !strings.Contains(body, `"not secret"`)) {
+				t.Errorf("request body %q", body)
+			}
+		case "Received HTTP response":
+			received++
+			if e["http.status"] == nil {
+				t.Errorf("response entry %v", e)
+			}
+		case "retrying request":
+			retries++
+			if e["@level"] != "warn" {
+				t.Errorf("retry logged at %v", e["@level"])
+			}
+		}
+	}
+	if sent != 3 || received != 3 || retries != 1 {
+		t.Errorf("sent %d, received %d, retries %d; want 3, 3, 1\n%s", sent, received, retries, all)
+	}
+}
+
+func TestLegacyCredentialsNotLogged(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	// The error page echoes the key, as a misbehaving proxy might.
+	_, srv := serveStub(t, answer{status: 500, body: "<html>bad key legacy-key-abc</html>"})
+	c := newTestClient(t, srv.URL, func(c *Config) { c.APIToken, c.APIEmail, c.APIKey = "", "who@example.com", "legacy-key-abc" })
+	_, err := c.GetStore(ctx, acct, testStore)
+	if err == nil || strings.Contains(err.Error(), "legacy-key-abc") {
+		t.Fatalf("err %v", err)
+	}
+	if s := buf.String(); strings.Contains(s, "legacy-key-abc") || strings.Contains(s, "who@example.com") {
+		t.Errorf("log leaks legacy credentials:\n%s", s)
+	}
+	if !strings.Contains(buf.String(), "Received HTTP response") {
+		t.Errorf("no response logged")
+	}
+}

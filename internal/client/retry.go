@@ -1,0 +1,160 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// retryClient builds the go-retryablehttp client for one logical request. It is made per
+// request so that its logger carries the request's context; the http.Client (and its
+// connection pool) is shared. The returned counter holds the number of attempts made.
+func (c *Client) retryClient(ctx context.Context, method string) (*retryablehttp.Client, *int) {
+	attempts := new(int)
+	policy := retryPolicy(method)
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.httpClient,
+		Logger:       leveledLogger{ctx: ctx},
+		RetryWaitMin: c.waitMin,
+		RetryWaitMax: c.waitMax,
+		RetryMax:     c.maxRetries,
+		// CheckRetry runs exactly once per attempt (no response handler is set), which
+		// makes it the attempt counter DELETE needs to tell a first 404 from a retried one.
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			*attempts++
+			return policy(ctx, resp, err)
+		},
+		Backoff: backoff,
+		// The default handler closes the last body and returns a generic error; passing the
+		// response through keeps the API's codes and messages for the final APIError.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return rc, attempts
+}
+
+// retryPolicy is the per-method retry table of the design:
+//
+//	GET, PATCH, DELETE: 429, 502, 503, 504 and connection errors.
+//	POST:               429 and connection refused only; anything else may have reached
+//	                    the server, and is resolved by a lookup (see createWithRecovery).
+//
+// 500 and other 4xx are never retried: they are answers, not outages.
+func retryPolicy(method string) retryablehttp.CheckRetry {
+	post := method == http.MethodPost
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
+		if err != nil {
+			if !retryableTransportError(err) {
+				return false, nil
+			}
+			if post {
+				return isNothingSent(err), nil
+			}
+			return true, nil
+		}
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests:
+			return true, nil
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return !post, nil
+		}
+		return false, nil
+	}
+}
+
+// retryableTransportError is false for errors that repeat identically on every attempt
+// (bad scheme, redirect loop, invalid header, untrusted certificate).
+func retryableTransportError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		certInvalid      x509.CertificateInvalidError
+		hostname         x509.HostnameError
+		verify           *tls.CertificateVerificationError
+	)
+	if errors.As(err, &unknownAuthority) || errors.As(err, &certInvalid) ||
+		errors.As(err, &hostname) || errors.As(err, &verify) {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"unsupported protocol scheme", "stopped after", "invalid header", "certificate is not trusted"} {
+		if strings.Contains(msg, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNothingSent reports a connection refused: the request never left, so even a POST may
+// be resent as is.
+func isNothingSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	return strings.Contains(err.Error(), "connection refused")
+}
+
+// isDialError reports an error from before any byte was sent (dial, DNS): a POST that
+// failed this way certainly did nothing, so no lookup is needed.
+func isDialError(err error) bool {
+	if isNothingSent(err) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// backoff is jittered exponential backoff from min, capped by max; a Retry-After header
+// is honoured but capped by max too, so a server cannot stall the provider for long.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, maxWait)
+		}
+	}
+	base := maxWait
+	if attempt < 30 {
+		if b := minWait << attempt; b > 0 && b < maxWait {
+			base = b
+		}
+	}
+	// Up to +50% jitter spreads out clients that failed together.
+	wait := base + time.Duration(rand.Int64N(int64(base/2)+1))
+	return min(wait, maxWait)
+}
+
+// parseRetryAfter reads delay-seconds (fractions tolerated) or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || secs != secs { // negative or NaN
+			return 0, true
+		}
+		if secs > (1 << 31) {
+			secs = 1 << 31
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}

@@ -1,0 +1,255 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// secretInputBody is one item of the create-secrets array.
+type secretInputBody struct {
+	Name    string   `json:"name"`
+	Value   string   `json:"value"`
+	Scopes  []string `json:"scopes"`
+	Comment *string  `json:"comment,omitempty"`
+}
+
+// CreateSecrets creates one or more secrets in one request (the API's array body) and
+// returns them in the order given. The API creates all or none.
+func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
+	path, err := o.secretsPath(storeID)
+	if err != nil {
+		return nil, err
+	}
+	if len(in) == 0 {
+		return nil, errors.New("client: no secrets to create")
+	}
+	body := make([]secretInputBody, len(in))
+	for i, s := range in {
+		scopes := s.Scopes
+		if scopes == nil {
+			scopes = []string{}
+		}
+		body[i] = secretInputBody{Name: s.Name, Value: s.Value, Scopes: scopes, Comment: s.Comment}
+	}
+	decode := func(raw json.RawMessage) ([]Secret, error) {
+		ws, err := decodeList[wireSecret](raw)
+		if err != nil {
+			return nil, fmt.Errorf("POST %s: decoding secrets: %w", path, err)
+		}
+		if len(ws) == 0 {
+			return nil, fmt.Errorf("POST %s: %w", path, errNoResult)
+		}
+		return secretsOf(ws), nil
+	}
+	lookup := func(ctx context.Context) ([]Secret, bool, error) {
+		var existing []Secret
+		var err error
+		if len(in) == 1 {
+			var s *Secret
+			s, err = c.FindSecretByName(ctx, o, storeID, in[0].Name)
+			if IsNotFound(err) {
+				return nil, false, nil
+			}
+			if s != nil {
+				existing = []Secret{*s}
+			}
+		} else {
+			existing, err = c.ListSecrets(ctx, o, storeID, ListSecretsOptions{})
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		byName := make(map[string]Secret, len(existing))
+		for _, s := range existing {
+			byName[s.Name] = s
+		}
+		out := make([]Secret, 0, len(in))
+		for _, want := range in {
+			got, ok := byName[want.Name]
+			if !ok || !sameScopes(got.Scopes, want.Scopes) {
+				return nil, false, nil
+			}
+			out = append(out, got)
+		}
+		return out, true, nil
+	}
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+}
+
+// ListSecrets returns every secret of a store matching opts, walking all pages. Scopes are
+// sent as repeated scopes= keys (a secret must hold all of them).
+func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts ListSecretsOptions) ([]Secret, error) {
+	path, err := o.secretsPath(storeID)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	setIf(q, "search", opts.Search)
+	setIf(q, "order", opts.Order)
+	setIf(q, "direction", opts.Direction)
+	for _, s := range opts.Scopes {
+		q.Add("scopes", s)
+	}
+	ws, err := listAll(ctx, c, path, q, func(w wireSecret) string { return string(w.ID) })
+	if err != nil {
+		return nil, err
+	}
+	return secretsOf(ws), nil
+}
+
+// GetSecret returns one secret's metadata.
+func (c *Client) GetSecret(ctx context.Context, o Owner, storeID, secretID string) (*Secret, error) {
+	path, err := o.secretPath(storeID, secretID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, call{method: "GET", path: path})
+	if err != nil {
+		return nil, err
+	}
+	return decodeSecret("GET", path, raw)
+}
+
+// FindSecretByName finds a secret by its exact (case-sensitive) name. The API's search is
+// a case-insensitive substring match on name and comment, so results are filtered here.
+// Nothing found is an *APIError with status 404 (IsNotFound).
+func (c *Client) FindSecretByName(ctx context.Context, o Owner, storeID, name string) (*Secret, error) {
+	path, err := o.secretsPath(storeID)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return nil, errors.New("client: secret name is empty")
+	}
+	list, err := c.ListSecrets(ctx, o, storeID, ListSecretsOptions{Search: name})
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].Name == name {
+			return &list[i], nil
+		}
+	}
+	return nil, notFoundError(http.MethodGet, path, "secret_not_found", name)
+}
+
+// patchSecretBody renders a merge-patch: only the fields set are sent, and ClearComment
+// sends "comment": null.
+func patchSecretBody(req PatchSecretRequest) map[string]any {
+	body := map[string]any{}
+	if req.Value != nil {
+		body["value"] = *req.Value
+	}
+	if req.Scopes != nil {
+		body["scopes"] = req.Scopes
+	}
+	switch {
+	case req.ClearComment:
+		body["comment"] = nil
+	case req.Comment != nil:
+		body["comment"] = *req.Comment
+	}
+	return body
+}
+
+// PatchSecret applies a merge-patch to a secret (value, scopes, comment). Repeating it is
+// harmless, so it is retried like a GET.
+func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID string, req PatchSecretRequest) (*Secret, error) {
+	path, err := o.secretPath(storeID, secretID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, call{method: "PATCH", path: path, body: patchSecretBody(req)})
+	if err != nil {
+		return nil, err
+	}
+	return decodeSecret("PATCH", path, raw)
+}
+
+// DeleteSecret deletes one secret. The API answers the deleted secret or null; either is
+// success, as is a 404 on a retry.
+func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID string) error {
+	path, err := o.secretPath(storeID, secretID)
+	if err != nil {
+		return err
+	}
+	_, err = c.deleteCall(ctx, call{method: "DELETE", path: path})
+	return err
+}
+
+// deleteSecretsBody is the newer bulk-delete shape.
+type deleteSecretsBody struct {
+	IDs []string `json:"ids"`
+}
+
+// DeleteSecrets deletes several secrets in one request and returns the deleted ones. The
+// API deletes all or none. No ids is a no-op without a request (the API would answer 400).
+// A 404 on a retry means an earlier attempt did it: success, with no list.
+func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids []string) ([]Secret, error) {
+	path, err := o.secretsPath(storeID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	raw, err := c.deleteCall(ctx, call{method: "DELETE", path: path, body: deleteSecretsBody{IDs: ids}})
+	if err != nil {
+		return nil, err
+	}
+	ws, err := decodeList[wireSecret](raw)
+	if err != nil {
+		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
+	}
+	return secretsOf(ws), nil
+}
+
+// duplicateBody is the duplicate request; the value is copied server-side.
+type duplicateBody struct {
+	Name    string   `json:"name"`
+	Scopes  []string `json:"scopes"`
+	Comment *string  `json:"comment,omitempty"`
+}
+
+// DuplicateSecret copies a secret, value included, under a new name in the same store.
+// A failure that may have come after the copy was made is resolved by looking the new
+// name up (see createWithRecovery).
+func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID string, req DuplicateSecretRequest) (*Secret, error) {
+	path, err := o.path("stores", storeID, "secrets", secretID, "duplicate")
+	if err != nil {
+		return nil, err
+	}
+	scopes := req.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	body := duplicateBody{Name: req.Name, Scopes: scopes, Comment: req.Comment}
+	decode := func(raw json.RawMessage) (*Secret, error) { return decodeSecret("POST", path, raw) }
+	lookup := func(ctx context.Context) (*Secret, bool, error) {
+		s, err := c.FindSecretByName(ctx, o, storeID, req.Name)
+		if IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if !sameScopes(s.Scopes, req.Scopes) {
+			return nil, false, nil
+		}
+		return s, true, nil
+	}
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+}
+
+func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
+	w, err := decodeOne[wireSecret](raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: decoding secret: %w", method, path, err)
+	}
+	s := w.value()
+	return &s, nil
+}

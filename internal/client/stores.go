@@ -1,0 +1,106 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+)
+
+// createStoreBody is the object form of create store; the system family adds the
+// account's numeric id, which it requires.
+type createStoreBody struct {
+	AccountID *int64 `json:"account_id,omitempty"`
+	Name      string `json:"name"`
+}
+
+// CreateStore creates a store. The result may come back as an object or an array of one.
+// A failure that may have come after the store was made is resolved by name (see
+// createWithRecovery).
+func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
+	path, err := o.storesPath()
+	if err != nil {
+		return nil, err
+	}
+	body := createStoreBody{Name: req.Name}
+	if o.Family == FamilySystem {
+		body.AccountID = req.AccountInternalID
+	}
+	decode := func(raw json.RawMessage) (*Store, error) {
+		w, err := decodeOne[wireStore](raw)
+		if err != nil {
+			return nil, fmt.Errorf("POST %s: decoding store: %w", path, err)
+		}
+		s := w.value()
+		return &s, nil
+	}
+	lookup := func(ctx context.Context) (*Store, bool, error) {
+		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range stores {
+			if stores[i].Name == req.Name {
+				return &stores[i], true, nil
+			}
+		}
+		return nil, false, nil
+	}
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+}
+
+// ListStores returns every store of the owner (on /system: the caller's stores only),
+// walking all pages.
+func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions) ([]Store, error) {
+	path, err := o.storesPath()
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	setIf(q, "order", opts.Order)
+	setIf(q, "direction", opts.Direction)
+	ws, err := listAll(ctx, c, path, q, func(w wireStore) string { return string(w.ID) })
+	if err != nil {
+		return nil, err
+	}
+	return storesOf(ws), nil
+}
+
+// GetStore returns one store.
+func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store, error) {
+	path, err := o.storePath(storeID)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.do(ctx, call{method: "GET", path: path})
+	if err != nil {
+		return nil, err
+	}
+	w, err := decodeOne[wireStore](raw)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: decoding store: %w", path, err)
+	}
+	s := w.value()
+	return &s, nil
+}
+
+// DeleteStore deletes a store. With force the API deletes its secrets too; without, a
+// store that still holds secrets is a 409 (store_not_empty).
+func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force bool) error {
+	path, err := o.storePath(storeID)
+	if err != nil {
+		return err
+	}
+	var q url.Values
+	if force {
+		q = url.Values{"force": {"true"}}
+	}
+	_, err = c.deleteCall(ctx, call{method: "DELETE", path: path, query: q})
+	return err
+}
+
+func setIf(q url.Values, key, value string) {
+	if value != "" {
+		q.Set(key, value)
+	}
+}

@@ -1,0 +1,99 @@
+package client
+
+import "time"
+
+// Family is the route family an object lives in. Account routes hang off
+// /accounts/{account_id}/secrets_store; system routes off /system/accounts/{account_tag}.
+// Every store and secret method takes an Owner so that one implementation serves both.
+type Family string
+
+const (
+	FamilyAccount Family = "account"
+	FamilySystem  Family = "system"
+)
+
+// Owner says which family and which account a call is for. Account is the 32-hex account
+// id (account_id on account routes, account_tag on system routes).
+type Owner struct {
+	Family  Family
+	Account string
+}
+
+// Store is a secrets store.
+type Store struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	AccountID string    `json:"account_id,omitempty"`
+	Created   time.Time `json:"created"`
+	Modified  time.Time `json:"modified"`
+}
+
+// Secret is a secret's metadata. The API never returns a value.
+type Secret struct {
+	ID       string    `json:"id"`
+	StoreID  string    `json:"store_id"`
+	Name     string    `json:"name"`
+	Comment  *string   `json:"comment"`
+	Scopes   []string  `json:"scopes"`
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
+}
+
+// Secret statuses.
+const (
+	StatusPending = "pending"
+	StatusActive  = "active"
+	StatusDeleted = "deleted"
+)
+
+// Quota is the account's secret usage.
+type Quota struct {
+	Quota int64 `json:"quota"`
+	Usage int64 `json:"usage"`
+}
+
+// CreateStoreRequest creates a store. AccountInternalID is required by, and only sent on,
+// the system family (the API's numeric account id).
+type CreateStoreRequest struct {
+	Name              string
+	AccountInternalID *int64
+}
+
+// SecretInput is one item of a create-secrets request.
+type SecretInput struct {
+	Name    string
+	Value   string
+	Scopes  []string
+	Comment *string
+}
+
+// PatchSecretRequest is a merge-patch: nil fields are left out of the body.
+// ClearComment sends "comment": null.
+type PatchSecretRequest struct {
+	Value        *string
+	Scopes       []string
+	Comment      *string
+	ClearComment bool
+}
+
+// DuplicateSecretRequest copies a secret server-side under a new name.
+type DuplicateSecretRequest struct {
+	Name    string
+	Scopes  []string
+	Comment *string
+}
+
+// ListStoresOptions filters and orders a store list. Empty fields use the API's defaults.
+type ListStoresOptions struct {
+	Order     string
+	Direction string
+}
+
+// ListSecretsOptions filters and orders a secret list. Empty fields use the API's defaults.
+type ListSecretsOptions struct {
+	Search    string
+	Scopes    []string
+	Order     string
+	Direction string
+}
