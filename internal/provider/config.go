@@ -1,0 +1,182 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+// Provider attribute names and their environment fallbacks.
+const (
+	attrAPIToken     = "api_token"
+	attrAPIEmail     = "api_email"
+	attrAPIKey       = "api_key"
+	attrAccountID    = "account_id"
+	attrBaseURL      = "base_url"
+	attrMaxRetries   = "max_retries"
+	attrRetryWaitMax = "retry_wait_max"
+
+	envAPIToken  = "CLOUDFLARE_API_TOKEN"
+	envAPIEmail  = "CLOUDFLARE_EMAIL"
+	envAPIKey    = "CLOUDFLARE_API_KEY"
+	envAccountID = "CLOUDFLARE_ACCOUNT_ID"
+	envBaseURL   = "CLOUDFLARE_BASE_URL"
+
+	defaultBaseURL      = "https://api.cloudflare.com/client/v4"
+	defaultMaxRetries   = 4
+	defaultRetryWaitMax = 30 * time.Second
+)
+
+type providerModel struct {
+	APIToken     types.String `tfsdk:"api_token"`
+	APIEmail     types.String `tfsdk:"api_email"`
+	APIKey       types.String `tfsdk:"api_key"`
+	AccountID    types.String `tfsdk:"account_id"`
+	BaseURL      types.String `tfsdk:"base_url"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+}
+
+// providerData is what Configure hands to every resource, data source, action and list resource.
+type providerData struct {
+	Client *client.Client
+	// AccountID is the provider's default account (may be empty: types then require their own).
+	AccountID string
+}
+
+// configValue returns the configured value, else the environment variable's.
+// An unknown value (from a resource not yet created) counts as unset here and is reported.
+func configValue(v types.String, env string, attr string, diags *diag.Diagnostics) string {
+	if v.IsUnknown() {
+		diags.AddAttributeError(path.Root(attr), "Provider attribute not known yet",
+			fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
+				"any request: set it from a variable, or set %s in the environment.", attr, env))
+		return ""
+	}
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+// configureClient resolves the provider configuration with its environment fallbacks,
+// validates it before any request, and builds the API client.
+func configureClient(m providerModel, version, terraformVersion string, tune func(*client.Config), diags *diag.Diagnostics) *providerData {
+	token := configValue(m.APIToken, envAPIToken, attrAPIToken, diags)
+	email := configValue(m.APIEmail, envAPIEmail, attrAPIEmail, diags)
+	key := configValue(m.APIKey, envAPIKey, attrAPIKey, diags)
+	accountID := configValue(m.AccountID, envAccountID, attrAccountID, diags)
+	baseURL := configValue(m.BaseURL, envBaseURL, attrBaseURL, diags)
+	if diags.HasError() {
+		return nil
+	}
+
+	validateCredentials(token, email, key, diags)
+
+	if accountID != "" && !hexIDPattern.MatchString(accountID) {
+		diags.AddAttributeError(path.Root(attrAccountID), "Invalid account_id",
+			fmt.Sprintf("account_id (or %s) must be 32 lowercase hexadecimal characters, got %q.", envAccountID, accountID))
+	}
+
+	if baseURL == "" {
+		baseURL = defaultBaseURL
+	}
+	validateBaseURL(baseURL, diags)
+
+	maxRetries := int64(defaultMaxRetries)
+	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
+		maxRetries = m.MaxRetries.ValueInt64()
+	}
+	retryWaitMax := defaultRetryWaitMax
+	if !m.RetryWaitMax.IsNull() && !m.RetryWaitMax.IsUnknown() {
+		d, err := time.ParseDuration(m.RetryWaitMax.ValueString())
+		if err != nil || d <= 0 {
+			diags.AddAttributeError(path.Root(attrRetryWaitMax), "Invalid retry_wait_max",
+				fmt.Sprintf("retry_wait_max must be a positive duration such as \"30s\" or \"2m\", got %q.", m.RetryWaitMax.ValueString()))
+		}
+		retryWaitMax = d
+	}
+	if diags.HasError() {
+		return nil
+	}
+
+	cfg := client.Config{
+		BaseURL:      baseURL,
+		APIToken:     token,
+		APIEmail:     email,
+		APIKey:       key,
+		MaxRetries:   int(maxRetries),
+		RetryWaitMax: retryWaitMax,
+		UserAgent:    userAgent(version, terraformVersion),
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		diags.AddError("Could not configure the Secrets Store client", err.Error())
+		return nil
+	}
+	return &providerData{Client: c, AccountID: accountID}
+}
+
+func validateCredentials(token, email, key string, diags *diag.Diagnostics) {
+	switch {
+	case token != "" && (email != "" || key != ""):
+		diags.AddAttributeError(path.Root(attrAPIToken), "Conflicting credentials",
+			fmt.Sprintf("Set either api_token (%s) or api_email and api_key (%s, %s), not both.",
+				envAPIToken, envAPIEmail, envAPIKey))
+	case token != "":
+	case email != "" && key == "":
+		diags.AddAttributeError(path.Root(attrAPIKey), "Missing api_key",
+			fmt.Sprintf("api_email is set, so api_key (or %s) is required with it.", envAPIKey))
+	case key != "" && email == "":
+		diags.AddAttributeError(path.Root(attrAPIEmail), "Missing api_email",
+			fmt.Sprintf("api_key is set, so api_email (or %s) is required with it.", envAPIEmail))
+	case email == "" && key == "":
+		diags.AddAttributeError(path.Root(attrAPIToken), "Missing credentials",
+			fmt.Sprintf("Set api_token in the provider block or %s in the environment "+
+				"(or the legacy api_email and api_key, %s and %s).", envAPIToken, envAPIEmail, envAPIKey))
+	}
+}
+
+// validateBaseURL refuses anything but https, except plain http to a loopback host, so a token
+// is never sent in clear over a network.
+func validateBaseURL(raw string, diags *diag.Diagnostics) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		diags.AddAttributeError(path.Root(attrBaseURL), "Invalid base_url",
+			fmt.Sprintf("base_url (or %s) must be an absolute https:// URL, got %q.", envBaseURL, raw))
+		return
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		diags.AddAttributeError(path.Root(attrBaseURL), "Insecure base_url",
+			fmt.Sprintf("base_url (or %s) uses plain http:// with the non-loopback host %q: credentials "+
+				"would cross the network unencrypted. Use https://, or http:// only for 127.0.0.1, ::1 or localhost.",
+				envBaseURL, u.Hostname()))
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func userAgent(version, terraformVersion string) string {
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-secretsstore/%s terraform/%s", version, terraformVersion)
+}

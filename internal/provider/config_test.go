@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// clearProviderEnv makes each case independent of the developer's environment.
+func clearProviderEnv(t *testing.T) {
+	t.Helper()
+	for _, env := range []string{envAPIToken, envAPIEmail, envAPIKey, envAccountID, envBaseURL} {
+		t.Setenv(env, "")
+	}
+}
+
+func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
+	cases := []struct {
+		name     string
+		model    providerModel
+		env      map[string]string
+		wantAttr string
+		want     []string
+	}{
+		{
+			name:     "missing credentials",
+			model:    providerModel{},
+			wantAttr: "api_token",
+			want:     []string{"api_token", envAPIToken, "api_email", "api_key"},
+		},
+		{
+			name:     "token conflicts with legacy credentials",
+			model:    providerModel{APIToken: types.StringValue("t"), APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")},
+			wantAttr: "api_token",
+			want:     []string{"not both", envAPIToken},
+		},
+		{
+			name:     "email without key",
+			model:    providerModel{APIEmail: types.StringValue("a@b.c")},
+			wantAttr: "api_key",
+			want:     []string{"api_key", envAPIKey},
+		},
+		{
+			name:     "key from env without email",
+			env:      map[string]string{envAPIKey: "k"},
+			wantAttr: "api_email",
+			want:     []string{"api_email", envAPIEmail},
+		},
+		{
+			name:     "malformed account id",
+			model:    providerModel{APIToken: types.StringValue("t"), AccountID: types.StringValue("ABC")},
+			wantAttr: "account_id",
+			want:     []string{"account_id", envAccountID, "32 lowercase hexadecimal"},
+		},
+		{
+			name:     "malformed account id from env",
+			model:    providerModel{APIToken: types.StringValue("t")},
+			env:      map[string]string{envAccountID: "not-hex"},
+			wantAttr: "account_id",
+			want:     []string{envAccountID},
+		},
+		{
+			name:     "plain http to a remote host",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://api.example.com/client/v4")},
+			wantAttr: "base_url",
+			want:     []string{"base_url", envBaseURL, "api.example.com", "loopback"},
+		},
+		{
+			name:     "relative base url",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("api.example.com")},
+			wantAttr: "base_url",
+			want:     []string{"base_url", "https://"},
+		},
+		{
+			name:     "bad duration",
+			model:    providerModel{APIToken: types.StringValue("t"), RetryWaitMax: types.StringValue("soon")},
+			wantAttr: "retry_wait_max",
+			want:     []string{"retry_wait_max", `"soon"`},
+		},
+		{
+			name:     "unknown token",
+			model:    providerModel{APIToken: types.StringUnknown()},
+			wantAttr: "api_token",
+			want:     []string{"known only after apply", envAPIToken},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var diags diag.Diagnostics
+			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			if data != nil || !diags.HasError() {
+				t.Fatalf("configureClient accepted %s", tc.name)
+			}
+			errs := diags.Errors()
+			d, ok := errs[0].(diag.DiagnosticWithPath)
+			if !ok {
+				t.Fatalf("error has no attribute path: %v", errs[0])
+			}
+			if got := d.Path().String(); got != tc.wantAttr {
+				t.Errorf("error path = %s, want %s", got, tc.wantAttr)
+			}
+			text := d.Summary() + " " + d.Detail()
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("error %q does not mention %q", text, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigureClientAcceptsLoopbackHTTPAndEnvFallbacks(t *testing.T) {
+	for _, base := range []string{"http://127.0.0.1:8787", "http://localhost:8787/client/v4", "http://[::1]:8787", "https://api.cloudflare.com/client/v4"} {
+		t.Run(base, func(t *testing.T) {
+			clearProviderEnv(t)
+			t.Setenv(envAPIToken, "from-env")
+			t.Setenv(envAccountID, "023e105f4ecef8ad9ca31a8372d0c353")
+			t.Setenv(envBaseURL, base)
+			var diags diag.Diagnostics
+			data := configureClient(providerModel{}, "test", "1.11.4", nil, &diags)
+			if diags.HasError() || data == nil {
+				t.Fatalf("unexpected errors: %v", diags)
+			}
+			if data.AccountID != "023e105f4ecef8ad9ca31a8372d0c353" {
+				t.Errorf("account id from env not used: %q", data.AccountID)
+			}
+		})
+	}
+}
+
+func TestConfigureClientLegacyCredentials(t *testing.T) {
+	clearProviderEnv(t)
+	var diags diag.Diagnostics
+	data := configureClient(providerModel{APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")}, "test", "", nil, &diags)
+	if diags.HasError() || data == nil {
+		t.Fatalf("legacy credentials refused: %v", diags)
+	}
+}
+
+func TestUserAgentNamesProviderAndTerraform(t *testing.T) {
+	if got, want := userAgent("1.2.3", "1.16.0"), "terraform-provider-secretsstore/1.2.3 terraform/1.16.0"; got != want {
+		t.Errorf("userAgent = %q, want %q", got, want)
+	}
+}

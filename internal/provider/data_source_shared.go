@@ -1,0 +1,244 @@
+package provider
+
+// Helpers shared by the data sources (secretsstore_store, _stores, _secret, _secrets, _quota and
+// their system variants): configuration plumbing, the list filters' validators and the
+// conversion of API objects into state values.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+// Values the list data sources accept for order and direction, as the API names them.
+var (
+	dataSourceStoreOrders  = []string{"name", "created", "modified"}
+	dataSourceSecretOrders = []string{"name", "comment", "created", "modified", "status"}
+	dataSourceDirections   = []string{"asc", "desc"}
+)
+
+// dataSourceProviderData takes the provider's data in a data source's Configure. It is nil
+// while Terraform validates a configuration before the provider is configured.
+func dataSourceProviderData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
+	if req.ProviderData == nil {
+		return nil
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
+		return nil
+	}
+	return data
+}
+
+// dataSourceConfigured reports, as an error, a Read on an unconfigured provider.
+func dataSourceConfigured(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil || data.Client == nil {
+		diags.AddError("Provider not configured",
+			"The provider was not configured before this data source was read. This is a bug in the provider: please report it.")
+		return false
+	}
+	return true
+}
+
+// dataSourceAccountAttribute is the optional account_id (or account_tag) of a data source:
+// set from the block, else the provider's account_id, and always the account used in state.
+func dataSourceAccountAttribute(f routeFamily) schema.StringAttribute {
+	desc := "Account id (32 lowercase hex) to read from. Defaults to the provider's `account_id`."
+	if f.isSystem() {
+		desc = "Account tag (the account's 32 lowercase hex id) the calling service acts for. " +
+			"Defaults to the provider's `account_id`."
+	}
+	return schema.StringAttribute{
+		MarkdownDescription: desc,
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{hexIDValidator()},
+	}
+}
+
+// dataSourceOneOfAttribute is an optional string limited to values, checked at plan time.
+func dataSourceOneOfAttribute(desc string, values []string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: desc + " One of " + dataSourceBackticked(values) + ".",
+		Optional:            true,
+		Validators:          []validator.String{stringvalidator.OneOf(values...)},
+	}
+}
+
+// dataSourceBackticked renders values as Markdown code, comma-separated.
+func dataSourceBackticked(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// dataSourceGetString reads one string attribute of the configuration.
+func dataSourceGetString(ctx context.Context, cfg tfsdk.Config, name string, diags *diag.Diagnostics) types.String {
+	var v types.String
+	diags.Append(cfg.GetAttribute(ctx, path.Root(name), &v)...)
+	return v
+}
+
+// dataSourceTime renders an API timestamp as RFC 3339 (null when the API left it out).
+func dataSourceTime(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+}
+
+// dataSourceStoreItem is one element of the stores list.
+type dataSourceStoreItem struct {
+	ID        types.String `tfsdk:"id"`
+	Name      types.String `tfsdk:"name"`
+	AccountID types.String `tfsdk:"account_id"`
+	Created   types.String `tfsdk:"created"`
+	Modified  types.String `tfsdk:"modified"`
+}
+
+func dataSourceStoreFrom(s client.Store, account string) dataSourceStoreItem {
+	if s.AccountID != "" {
+		account = s.AccountID
+	}
+	return dataSourceStoreItem{
+		ID:        types.StringValue(s.ID),
+		Name:      types.StringValue(s.Name),
+		AccountID: types.StringValue(account),
+		Created:   dataSourceTime(s.Created),
+		Modified:  dataSourceTime(s.Modified),
+	}
+}
+
+// dataSourceSecretItem is one element of the secrets list.
+type dataSourceSecretItem struct {
+	ID       types.String `tfsdk:"id"`
+	StoreID  types.String `tfsdk:"store_id"`
+	Name     types.String `tfsdk:"name"`
+	Comment  types.String `tfsdk:"comment"`
+	Scopes   types.Set    `tfsdk:"scopes"`
+	Status   types.String `tfsdk:"status"`
+	Created  types.String `tfsdk:"created"`
+	Modified types.String `tfsdk:"modified"`
+}
+
+func dataSourceSecretFrom(s client.Secret, storeID string) dataSourceSecretItem {
+	if s.StoreID != "" {
+		storeID = s.StoreID
+	}
+	return dataSourceSecretItem{
+		ID:       types.StringValue(s.ID),
+		StoreID:  types.StringValue(storeID),
+		Name:     types.StringValue(s.Name),
+		Comment:  types.StringPointerValue(s.Comment),
+		Scopes:   dataSourceScopes(s.Scopes),
+		Status:   types.StringValue(s.Status),
+		Created:  dataSourceTime(s.Created),
+		Modified: dataSourceTime(s.Modified),
+	}
+}
+
+func dataSourceScopes(scopes []string) types.Set {
+	elems := make([]attr.Value, 0, len(scopes))
+	for _, s := range scopes {
+		elems = append(elems, types.StringValue(s))
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+// dataSourceIsStoreNotFound tells a missing store from a missing secret in a 404.
+func dataSourceIsStoreNotFound(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && client.IsNotFound(err) && apiErr.HasToken("store_not_found")
+}
+
+// dataSourceStoreList renders stores for an error message, one per line.
+func dataSourceStoreList(stores []client.Store) string {
+	var b strings.Builder
+	for _, s := range stores {
+		fmt.Fprintf(&b, "\n  - %s (id %s)", s.Name, s.ID)
+	}
+	return b.String()
+}
+
+// Schema attributes shared by the element objects and the single-object data sources.
+
+func dataSourceStoreAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The store's id (32 lowercase hex).",
+			Computed:            true,
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: "The store's name.",
+			Computed:            true,
+		},
+		"account_id": schema.StringAttribute{
+			MarkdownDescription: "The account (32 lowercase hex) the store belongs to.",
+			Computed:            true,
+		},
+		"created": schema.StringAttribute{
+			MarkdownDescription: "When the store was created (RFC 3339).",
+			Computed:            true,
+		},
+		"modified": schema.StringAttribute{
+			MarkdownDescription: "When the store was last modified (RFC 3339).",
+			Computed:            true,
+		},
+	}
+}
+
+func dataSourceSecretAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The secret's id (32 lowercase hex).",
+			Computed:            true,
+		},
+		"store_id": schema.StringAttribute{
+			MarkdownDescription: "The id of the store holding the secret.",
+			Computed:            true,
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: "The secret's name, unique in its store.",
+			Computed:            true,
+		},
+		"comment": schema.StringAttribute{
+			MarkdownDescription: "The secret's comment; null when it has none.",
+			Computed:            true,
+		},
+		"scopes": schema.SetAttribute{
+			MarkdownDescription: "The products the secret is bound to, such as `workers` or `ai_gateway`.",
+			ElementType:         types.StringType,
+			Computed:            true,
+		},
+		"status": schema.StringAttribute{
+			MarkdownDescription: "`pending` right after the secret's value was set, `active` once it can be used.",
+			Computed:            true,
+		},
+		"created": schema.StringAttribute{
+			MarkdownDescription: "When the secret was created (RFC 3339).",
+			Computed:            true,
+		},
+		"modified": schema.StringAttribute{
+			MarkdownDescription: "When the secret was last modified (RFC 3339).",
+			Computed:            true,
+		},
+	}
+}

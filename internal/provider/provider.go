@@ -1,0 +1,136 @@
+// Package provider implements the secretsstore Terraform provider on terraform-plugin-framework.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+var (
+	_ provider.Provider                  = (*secretsStoreProvider)(nil)
+	_ provider.ProviderWithActions       = (*secretsStoreProvider)(nil)
+	_ provider.ProviderWithListResources = (*secretsStoreProvider)(nil)
+)
+
+// New returns a constructor for the provider at the given release version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &secretsStoreProvider{version: version}
+	}
+}
+
+type secretsStoreProvider struct {
+	version string
+	// tuneClient lets in-process tests adjust the client (page size, retry waits).
+	tuneClient func(*client.Config)
+}
+
+func (p *secretsStoreProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "secretsstore"
+	resp.Version = p.version
+}
+
+func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Cloudflare Secrets Store stores and secrets. Secret values are " +
+			"sent from write-only attributes and never stored in Terraform state.",
+		Attributes: map[string]schema.Attribute{
+			attrAPIToken: schema.StringAttribute{
+				MarkdownDescription: "API token sent as `Authorization: Bearer`: an account token with " +
+					"Secrets Store permissions, or a service token for the `system_*` types. " +
+					"Falls back to `" + envAPIToken + "`. Conflicts with `api_email`/`api_key`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot(attrAPIEmail), path.MatchRoot(attrAPIKey)),
+				},
+			},
+			attrAPIEmail: schema.StringAttribute{
+				MarkdownDescription: "Legacy authentication: the account's email, sent with `api_key`. " +
+					"Falls back to `" + envAPIEmail + "`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot(attrAPIKey)),
+				},
+			},
+			attrAPIKey: schema.StringAttribute{
+				MarkdownDescription: "Legacy authentication: the global API key, sent with `api_email`. " +
+					"Falls back to `" + envAPIKey + "`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.AlsoRequires(path.MatchRoot(attrAPIEmail)),
+				},
+			},
+			attrAccountID: schema.StringAttribute{
+				MarkdownDescription: "Default account id (32 lowercase hex) for the account-scoped types; " +
+					"each type may override it. Falls back to `" + envAccountID + "`.",
+				Optional:   true,
+				Validators: []validator.String{hexIDValidator()},
+			},
+			attrBaseURL: schema.StringAttribute{
+				MarkdownDescription: "API base URL. Defaults to `" + defaultBaseURL + "`. Plain `http://` " +
+					"is accepted only for loopback hosts (the bundled mock server). Falls back to `" + envBaseURL + "`.",
+				Optional: true,
+			},
+			attrMaxRetries: schema.Int64Attribute{
+				MarkdownDescription: "How many times a failed request is retried after the first attempt " +
+					"(rate limits, 502/503/504, connection errors). Defaults to `4`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			attrRetryWaitMax: schema.StringAttribute{
+				MarkdownDescription: "Longest single wait between retries, `Retry-After` included, as a " +
+					"Go duration such as `\"30s\"`. Defaults to `\"30s\"`.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator()},
+			},
+		},
+	}
+}
+
+func (p *secretsStoreProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := configureClient(model, p.version, req.TerraformVersion, p.tuneClient, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
+}
+
+// The registries below are the one place every type is wired in.
+
+func (p *secretsStoreProvider) Resources(_ context.Context) []func() resource.Resource {
+	return resourceConstructors
+}
+
+func (p *secretsStoreProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSourceConstructors
+}
+
+func (p *secretsStoreProvider) Actions(_ context.Context) []func() action.Action {
+	return actionConstructors
+}
+
+func (p *secretsStoreProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return listResourceConstructors
+}

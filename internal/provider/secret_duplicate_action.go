@@ -1,0 +1,212 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+var _ action.ActionWithConfigure = (*secretDuplicateAction)(nil)
+
+// duplicateActiveTimeout bounds the wait for the copy to become active. Actions have no
+// timeouts block; this matches the secret resource's default create timeout.
+const duplicateActiveTimeout = 5 * time.Minute
+
+// newSecretDuplicateAction is secretsstore_secret_duplicate (Terraform 1.14+).
+func newSecretDuplicateAction() action.Action { return &secretDuplicateAction{f: accountFamily} }
+
+// newSystemSecretDuplicateAction is secretsstore_system_secret_duplicate (Terraform 1.14+).
+func newSystemSecretDuplicateAction() action.Action { return &secretDuplicateAction{f: systemFamily} }
+
+// secretDuplicateAction copies a secret server-side under a new name. One implementation
+// serves both route families.
+type secretDuplicateAction struct {
+	f    routeFamily
+	data *providerData
+	// activeTimeout overrides duplicateActiveTimeout (tests).
+	activeTimeout time.Duration
+}
+
+// duplicateArgs is the action's configuration. The account attribute's name depends on the
+// family, so the arguments are read one by one rather than through a tagged struct.
+type duplicateArgs struct {
+	Account  types.String
+	StoreID  types.String
+	SecretID types.String
+	Name     types.String
+	Scopes   types.Set
+	Comment  types.String
+}
+
+func (a *secretDuplicateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = a.f.typeName(req.ProviderTypeName, "secret_duplicate")
+}
+
+func (a *secretDuplicateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	accountDesc := "The account (32 hex) holding the store. Defaults to the provider's `account_id`."
+	description := "Duplicates a secret server-side under a new name in the same store: the API copies the " +
+		"value, which never passes through Terraform. The action waits until the copy is `active`. Needs " +
+		"Terraform 1.14 or later.\n\n" +
+		"~> **The copy is not managed by Terraform.** No resource tracks it: `terraform destroy` leaves it in " +
+		"place, it counts toward the account's secret quota, and it keeps its store non-empty (destroying the " +
+		"store then needs `force_destroy = true`). To manage a copy, use the `source_secret_id` argument of " +
+		"the `secretsstore_secret` resource instead, or import the copy afterwards."
+	if a.f.isSystem() {
+		accountDesc = "The account tag (the account's 32-hex id) the store belongs to. Defaults to the " +
+			"provider's `account_id`."
+		description = "Duplicates a secret of a store that a calling service manages through the `/system` " +
+			"routes (needs a service token). " + description
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: description,
+		Attributes: map[string]schema.Attribute{
+			"store_id": schema.StringAttribute{
+				MarkdownDescription: "The id (32 hex) of the store holding the source secret; the copy is made in the same store.",
+				Required:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+			"secret_id": schema.StringAttribute{
+				MarkdownDescription: "The id (32 hex) of the secret to copy (the source).",
+				Required:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The copy's name: 1 to 255 letters, digits, `_` or `-`, not yet taken in the store.",
+				Required:            true,
+				Validators:          []validator.String{objectNameValidator()},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "The products the copy is bound to, at least one (for example `workers`, " +
+					"`ai_gateway`). They are not copied from the source.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  []validator.Set{scopesValidator()},
+			},
+			"comment": schema.StringAttribute{
+				MarkdownDescription: "The copy's comment, 1 to 1,024 characters. Not copied from the source: omit it for none.",
+				Optional:            true,
+				Validators:          []validator.String{commentValidator{}}, // the secret resource's rule
+			},
+			a.f.accountAttr: schema.StringAttribute{
+				MarkdownDescription: accountDesc,
+				Optional:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+		},
+	}
+}
+
+func (a *secretDuplicateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return // not configured yet (validation)
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
+		return
+	}
+	a.data = data
+}
+
+func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	progress := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		tflog.Info(ctx, msg)
+		if resp.SendProgress != nil {
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}
+	}
+
+	var args duplicateArgs
+	for name, dst := range map[string]any{
+		a.f.accountAttr: &args.Account, "store_id": &args.StoreID, "secret_id": &args.SecretID,
+		"name": &args.Name, "scopes": &args.Scopes, "comment": &args.Comment,
+	} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), dst)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a.data == nil || a.data.Client == nil {
+		resp.Diagnostics.AddError("Provider not configured",
+			"The provider was not configured before the action ran. This is a bug in the provider: please report it.")
+		return
+	}
+	owner := a.f.owner(args.Account, a.data, &resp.Diagnostics)
+	var scopes []string
+	resp.Diagnostics.Append(args.Scopes.ElementsAs(ctx, &scopes, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	storeID, sourceID, name := args.StoreID.ValueString(), args.SecretID.ValueString(), args.Name.ValueString()
+	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes}
+	if !args.Comment.IsNull() {
+		c := args.Comment.ValueString()
+		in.Comment = &c
+	}
+	summary := fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceID, name, storeID)
+
+	// Look the source up first: a missing source is reported before anything is attempted, and
+	// the messages can use its name.
+	source, err := a.data.Client.GetSecret(ctx, owner, storeID, sourceID)
+	if err != nil {
+		if client.IsNotFound(err) {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("The source secret %s was %s in store %s of account %s.\n\n%s",
+				sourceID, a.f.notFound, storeID, owner.Account, apiErrorDetail(a.f, err)))
+			return
+		}
+		addAPIError(&resp.Diagnostics, a.f, summary, err)
+		return
+	}
+	sourceLabel := fmt.Sprintf("%s (%s)", source.Name, sourceID)
+	summary = fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceLabel, name, storeID)
+
+	progress("Duplicating secret %s as %s in store %s…", sourceLabel, name, storeID)
+	copied, err := a.data.Client.DuplicateSecret(ctx, owner, storeID, sourceID, in)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, a.f, summary, err)
+		return
+	}
+	tflog.Info(ctx, "duplicated secret", map[string]any{"store_id": storeID, "source_id": sourceID, "secret_id": copied.ID})
+
+	if copied.Status != client.StatusActive {
+		progress("Waiting for %s (id %s) to become active…", name, copied.ID)
+		timeout := a.activeTimeout
+		if timeout <= 0 {
+			timeout = duplicateActiveTimeout
+		}
+		wctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		copied, err = waitSecretActive(wctx, a.data.Client, owner, storeID, copied.ID, notFoundGrace)
+		if err != nil {
+			a.addWaitFailure(&resp.Diagnostics, name, storeID, timeout, err)
+			return
+		}
+	}
+	progress("%s is active (id %s). It is not managed by Terraform: it stays when Terraform destroys "+
+		"its configuration, and counts toward the account's secret quota.", name, copied.ID)
+}
+
+// addWaitFailure reports a copy that was made but did not become active.
+func (a *secretDuplicateAction) addWaitFailure(diags *diag.Diagnostics, name, storeID string, timeout time.Duration, err error) {
+	summary := fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID)
+	if errors.Is(err, errNotActiveInTime) {
+		diags.AddError(summary, fmt.Sprintf("The copy %s was made but was still not active after %s: %v. "+
+			"It exists and is not managed by Terraform; check it later with the secretsstore_secret data source.",
+			name, timeout, err))
+		return
+	}
+	addAPIError(diags, a.f, summary, err)
+}

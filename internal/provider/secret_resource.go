@@ -1,0 +1,498 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*secretResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*secretResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*secretResource)(nil)
+	_ resource.ResourceWithImportState    = (*secretResource)(nil)
+	_ resource.ResourceWithIdentity       = (*secretResource)(nil)
+)
+
+const (
+	// defaultSecretTimeout bounds a create or update, the wait for "active" included.
+	defaultSecretTimeout = 5 * time.Minute
+	maxValueBytes        = 65536
+	maxCommentChars      = 1024
+)
+
+// newSecretResource is secretsstore_secret: a secret on the account routes.
+func newSecretResource() resource.Resource { return &secretResource{familyResource{f: accountFamily}} }
+
+// newSystemSecretResource is secretsstore_system_secret: a secret in a store managed through /system.
+func newSystemSecretResource() resource.Resource {
+	return &secretResource{familyResource{f: systemFamily}}
+}
+
+// secretResource is one implementation for both families.
+type secretResource struct {
+	familyResource
+}
+
+func (r *secretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = r.f.typeName(req.ProviderTypeName, "secret")
+}
+
+func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	valueLength := stringvalidator.LengthBetween(1, maxValueBytes)
+	storeDescription := "The store's id (32 hex). Changing it forces a new secret."
+	accountDescription := "The account (32 hex) holding the store. Defaults to the provider's `account_id`. " +
+		"Changing it forces a new secret."
+	description := "Manages a secret in a Cloudflare Secrets Store store."
+	if r.f.isSystem() {
+		storeDescription = "The id (32 hex) of a store managed by the calling service through `/system`. " +
+			"Changing it forces a new secret."
+		accountDescription = "The account tag (the account's 32-hex id) holding the store. Defaults to the " +
+			"provider's `account_id`. Changing it forces a new secret."
+		description = "Manages a secret in a store that a calling service manages through the `/system` routes " +
+			"(needs a service token)."
+	}
+	description += "\n\nSet the value with the write-only `value_wo` and bump `value_wo_version` to send a new " +
+		"one: the value never enters the plan or the state. The legacy `value` is kept in the state " +
+		"(sensitive, but readable by anyone who can read the state): use it only with Terraform before 1.11. " +
+		"Alternatively `source_secret_id` copies another secret's value server-side. After a create or a value " +
+		"change the provider waits until the secret is `active`."
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: description,
+		Attributes: map[string]schema.Attribute{
+			"value_wo": schema.StringAttribute{
+				MarkdownDescription: "The secret's value, 1 to 65,536 bytes. **Write-only** (Terraform 1.11+): it " +
+					"is never stored in the plan or the state, so feed it from an ephemeral source, such as a " +
+					"variable with `ephemeral = true`. Terraform cannot see a change to it: change " +
+					"`value_wo_version` to send a new value. Conflicts with `value` and `source_secret_id`.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{valueLength, stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
+			},
+			"value_wo_version": schema.StringAttribute{
+				MarkdownDescription: "Any string, required with `value_wo`. Changing it sends the current " +
+					"`value_wo` to the API in place (a PATCH: same id, no downtime for bindings). After an " +
+					"import it is null, so the first plan shows only `value_wo_version` changing (null to the " +
+					"configured string), and applying it sends the configured `value_wo`: the imported " +
+					"secret's value is replaced by the configuration's.",
+				Optional: true,
+			},
+			"value": schema.StringAttribute{
+				MarkdownDescription: "**Legacy, prefer `value_wo`.** The secret's value, 1 to 65,536 bytes. " +
+					"Sensitive, but **stored in the state** in clear: anyone who can read the state can read " +
+					"it. Exists for Terraform before 1.11 and for configurations migrated from Cloudflare's " +
+					"provider. Changing it sends the new value in place. Switching from `value` to " +
+					"`value_wo` is an in-place update that sends `value_wo`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{valueLength},
+			},
+			"source_secret_id": schema.StringAttribute{
+				MarkdownDescription: "Create the secret by duplicating this secret (its id, 32 hex, in the same " +
+					"store): the API copies the value server-side and Terraform never knows it. Used only on " +
+					"create; conflicts with `value_wo` and `value`. Changing it forces a new secret, except " +
+					"after an import, when the state holds no value yet: setting it then only fills the state.",
+				Optional:      true,
+				Validators:    []validator.String{hexIDValidator()},
+				PlanModifiers: []planmodifier.String{stringReplaceIfPriorSet()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The secret's name, unique in its store (case-sensitive): 1 to 255 " +
+					"letters, digits, `_` or `-`. Changing it forces a new secret.",
+				Required:      true,
+				Validators:    []validator.String{objectNameValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"store_id": schema.StringAttribute{
+				MarkdownDescription: storeDescription,
+				Required:            true,
+				Validators:          []validator.String{hexIDValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			r.f.accountAttr: schema.StringAttribute{
+				MarkdownDescription: accountDescription,
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "The products that may use the secret, at least one: " +
+					"`" + strings.Join(knownScopes, "`, `") + "`. A scope this provider does not know yet is " +
+					"sent with a warning (the API decides). Updated in place.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  []validator.Set{scopesValidator()},
+			},
+			"comment": schema.StringAttribute{
+				MarkdownDescription: "A note about the secret, 1 to 1,024 characters; omit it for none. " +
+					"Updated in place.",
+				Optional:   true,
+				Validators: []validator.String{commentValidator{}},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The secret's id (32 hex).",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`pending` or `active`. The provider waits for `active` after a create or " +
+					"a value change, so it is `active` in the state.",
+				Computed: true,
+			},
+			"created": schema.StringAttribute{
+				MarkdownDescription: "When the secret was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"modified": schema.StringAttribute{
+				MarkdownDescription: "When the secret was last modified (RFC 3339).",
+				Computed:            true,
+			},
+			"timeouts": secretTimeouts(ctx),
+		},
+	}
+}
+
+// secretTimeouts is the `timeouts = { create = "5m", update = "5m" }` attribute.
+func secretTimeouts(ctx context.Context) schema.Attribute {
+	const unit = ` A duration such as "30s" or "10m" (units s, m, h). Defaults to "5m".`
+	a := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Update: true,
+		CreateDescription: "How long a create (or duplicate) may take, the wait for `active` included." + unit,
+		UpdateDescription: "How long an update may take, the wait for `active` after a value change included." + unit,
+	})
+	if n, ok := a.(schema.SingleNestedAttribute); ok {
+		n.MarkdownDescription = "How long the provider waits for a create or an update, including the wait " +
+			"until the secret is `active`: `timeouts = { create = \"5m\", update = \"5m\" }`."
+		return n
+	}
+	return a
+}
+
+func (r *secretResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identitySchema(r.f, true)
+}
+
+// ValidateConfig refuses more than one source for the value, before any request.
+func (r *secretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if set := config.valueSources(false); len(set) > 1 {
+		resp.Diagnostics.AddAttributeError(path.Root(set[1]), "Conflicting secret value attributes",
+			fmt.Sprintf("Secret %s sets %s: set exactly one of value_wo (with value_wo_version), value "+
+				"(legacy, kept in state) or source_secret_id.", config.Name.ValueString(), strings.Join(set, " and ")))
+	}
+}
+
+// ModifyPlan resolves the account, checks the value attributes, and keeps status and modified
+// from the state when applying would send nothing to the API (so a second plan is empty).
+func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	planAccount(ctx, r.f, r.data, req.Config, req.State, resp)
+	var plan, config secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, resp.Plan, &plan)...)
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A create needs a source for the value (ValidateConfig refused more than one). Only a
+	// create: an imported secret, or one in a configuration generated by `terraform query`,
+	// plans without any.
+	if req.State.Raw.IsNull() {
+		if len(config.valueSources(true)) == 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("value_wo"), "Missing secret value",
+				fmt.Sprintf("Creating secret %s needs exactly one of value_wo (with value_wo_version), value "+
+					"(legacy, kept in state) or source_secret_id.", plan.Name.ValueString()))
+		}
+		return
+	}
+
+	var state secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if changesOf(plan, state, config).apiUnchanged() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), state.Status)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified"), state.Modified)...)
+	}
+}
+
+func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	owner := r.f.owner(plan.Account, r.data, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultSecretTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	storeID, name := plan.StoreID.ValueString(), plan.Name.ValueString()
+	scopes, comment := plan.scopeList(), plan.Comment.ValueStringPointer()
+	var s *client.Secret
+	var err error
+	if src := plan.SourceSecretID; !src.IsNull() {
+		s, err = r.data.Client.DuplicateSecret(ctx, owner, storeID, src.ValueString(),
+			client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: comment})
+	} else {
+		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
+		var created []client.Secret
+		created, err = r.data.Client.CreateSecrets(ctx, owner, storeID,
+			[]client.SecretInput{{Name: name, Value: value, Scopes: scopes, Comment: comment}})
+		if err == nil && len(created) != 1 {
+			err = fmt.Errorf("the API returned %d secrets for a request creating one", len(created))
+		}
+		if err == nil {
+			s = &created[0]
+		}
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Could not create secret %s in store %s", name, storeID),
+			apiErrorDetail(r.f, err)+r.importHint(ctx, owner, storeID, name, err))
+		return
+	}
+	tflog.Info(ctx, "created secret", map[string]any{"store_id": storeID, "secret_id": s.ID, "name": name,
+		"duplicate_of": plan.SourceSecretID.ValueString()})
+
+	// Record the secret before waiting: if the wait fails, Terraform keeps it (tainted)
+	// rather than losing track of an object that exists.
+	plan.fill(s)
+	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
+		objectIdentity{Account: owner.Account, StoreID: storeID, SecretID: s.ID})...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	active, err := waitSecretActive(ctx, r.data.Client, owner, storeID, s.ID, notFoundGrace)
+	if err != nil {
+		addWaitError(&resp.Diagnostics, r.f, describeSecret(name, s.ID, storeID), "create", timeout, err)
+		return
+	}
+	plan.fill(active)
+	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+}
+
+// importHint gives, after a name clash, the import ids of the secret holding the name.
+func (r *secretResource) importHint(ctx context.Context, owner client.Owner, storeID, name string, err error) string {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || !apiErr.HasToken("secret_name_already_exists") {
+		return ""
+	}
+	byName := fmt.Sprintf("%s/%s/%s", owner.Account, storeID, name)
+	id := byName
+	if existing, ferr := r.data.Client.FindSecretByName(ctx, owner, storeID, name); ferr == nil && existing != nil {
+		id = fmt.Sprintf("%s/%s/%s", owner.Account, storeID, existing.ID)
+	}
+	address := r.f.typeName("secretsstore", "secret") + ".<name>"
+	return fmt.Sprintf("\n\nSecret %s already exists in store %s. To manage it with Terraform, import it:\n\n"+
+		"  terraform import %s %s\n\n(or by name: %s), or with an import block:\n\n"+
+		"  import {\n    to = %s\n    id = %q\n  }\n\nAfter the import, the first apply sends the configured value.",
+		name, storeID, address, id, byName, address, id)
+}
+
+func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &m)...)
+	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
+	s, err := r.data.Client.GetSecret(ctx, owner, storeID, id)
+	if client.IsNotFound(err) || (err == nil && s.Status == client.StatusDeleted) {
+		resp.Diagnostics.AddWarning("Secret "+r.f.notFound,
+			fmt.Sprintf("%s was %s (deleted outside Terraform, or its store was). It is removed from the "+
+				"state; it will be planned for creation again.", describeSecret(m.Name.ValueString(), id, storeID), r.f.notFound))
+		resp.State.RemoveResource(ctx)
+		// The framework wants an identity even for a removed resource (Terraform before 1.12
+		// sends none): keep the one the state describes.
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
+			objectIdentity{Account: owner.Account, StoreID: storeID, SecretID: id})...)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, r.f, "Could not read "+describeSecret(m.Name.ValueString(), id, storeID), err)
+		return
+	}
+	m.fill(s)
+	m.Account = types.StringValue(owner.Account)
+	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, m)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
+		objectIdentity{Account: owner.Account, StoreID: m.StoreID.ValueString(), SecretID: s.ID})...)
+}
+
+func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &state)...)
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	owner := r.f.owner(plan.Account, r.data, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultSecretTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{
+		Account: owner.Account, StoreID: state.StoreID.ValueString(), SecretID: state.ID.ValueString()})...)
+	ch := changesOf(plan, state, config)
+	if ch.apiUnchanged() {
+		resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	storeID, id, name := state.StoreID.ValueString(), state.ID.ValueString(), state.Name.ValueString()
+	var patch client.PatchSecretRequest
+	if ch.scopes {
+		patch.Scopes = plan.scopeList()
+	}
+	if ch.comment {
+		patch.Comment = plan.Comment.ValueStringPointer()
+		patch.ClearComment = plan.Comment.IsNull()
+	}
+	if ch.value {
+		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
+		patch.Value = &value
+	}
+	s, err := r.data.Client.PatchSecret(ctx, owner, storeID, id, patch)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, r.f, "Could not update "+describeSecret(name, id, storeID), err)
+		return
+	}
+	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
+		"scopes_changed": ch.scopes, "comment_changed": ch.comment, "value_sent": ch.value})
+	if ch.value {
+		s, err = waitSecretActive(ctx, r.data.Client, owner, storeID, id, 0)
+		if err != nil {
+			addWaitError(&resp.Diagnostics, r.f, describeSecret(name, id, storeID), "update", timeout, err)
+			return
+		}
+	}
+	plan.fill(s)
+	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+}
+
+func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m secretModel
+	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &m)...)
+	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
+	err := r.data.Client.DeleteSecret(ctx, owner, storeID, id)
+	if err != nil && !client.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, r.f, "Could not delete "+describeSecret(m.Name.ValueString(), id, storeID), err)
+		return
+	}
+	tflog.Info(ctx, "deleted secret", map[string]any{"store_id": storeID, "secret_id": id})
+}
+
+// ImportState takes ACCOUNT/STORE_ID/SECRET_ID or ACCOUNT/STORE_ID/SECRET_NAME, or an identity.
+func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var id objectIdentity
+	if req.ID != "" {
+		account := "ACCOUNT_ID"
+		if r.f.isSystem() {
+			account = "ACCOUNT_TAG"
+		}
+		segs, err := splitImportID(req.ID, []string{account, "STORE_ID", "SECRET_ID_OR_NAME"}, true)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
+			return
+		}
+		owner := client.Owner{Family: r.f.family, Account: segs[0]}
+		s, err := r.lookup(ctx, owner, segs[1], segs[2])
+		if err != nil {
+			addAPIError(&resp.Diagnostics, r.f, fmt.Sprintf("Could not import secret %s from store %s", segs[2], segs[1]), err)
+			return
+		}
+		id = objectIdentity{Account: segs[0], StoreID: segs[1], SecretID: s.ID}
+	} else {
+		var diags diag.Diagnostics
+		id, diags = readIdentity(ctx, req.Identity, r.f, r.data, true)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.accountAttr), id.Account)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_id"), id.StoreID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.SecretID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, id)...)
+}
+
+// lookup finds a secret by the last import segment: a 32-hex segment is tried as an id first,
+// then (like any other) as a name.
+func (r *secretResource) lookup(ctx context.Context, owner client.Owner, storeID, idOrName string) (*client.Secret, error) {
+	if hexIDPattern.MatchString(idOrName) {
+		s, err := r.data.Client.GetSecret(ctx, owner, storeID, idOrName)
+		if err == nil || !client.IsNotFound(err) {
+			return s, err
+		}
+	}
+	s, err := r.data.Client.FindSecretByName(ctx, owner, storeID, idOrName)
+	if err == nil && s == nil {
+		err = fmt.Errorf("store %s holds no secret with the id or name %q", storeID, idOrName)
+	}
+	return s, err
+}
+
+// describeSecret names a secret in messages: "secret NAME (ID) in store STORE".
+func describeSecret(name, id, storeID string) string {
+	return fmt.Sprintf("secret %s (%s) in store %s", name, id, storeID)
+}
+
+// commentValidator refuses an empty comment (omit the attribute for none) and one longer than
+// the API accepts.
+type commentValidator struct{}
+
+func (commentValidator) Description(context.Context) string {
+	return "1 to 1,024 characters; omit the attribute for no comment"
+}
+
+func (v commentValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (commentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	switch n := utf8.RuneCountInString(req.ConfigValue.ValueString()); {
+	case n == 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Empty comment",
+			"comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.")
+	case n > maxCommentChars:
+		resp.Diagnostics.AddAttributeError(req.Path, "Comment too long",
+			fmt.Sprintf("comment must be at most 1,024 characters, got %d.", n))
+	}
+}

@@ -1,0 +1,131 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+var _ datasource.DataSourceWithConfigure = (*secretsDataSource)(nil)
+
+// secretsDataSource lists every secret of a store (secretsstore_secrets), or of a store the
+// calling service manages (secretsstore_system_secrets), across all pages. Values are never
+// part of it: the API does not return them.
+type secretsDataSource struct {
+	family routeFamily
+	data   *providerData
+}
+
+func newSecretsDataSource() datasource.DataSource { return &secretsDataSource{family: accountFamily} }
+
+func newSystemSecretsDataSource() datasource.DataSource {
+	return &secretsDataSource{family: systemFamily}
+}
+
+func (d *secretsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = d.family.typeName(req.ProviderTypeName, "secrets")
+}
+
+func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	desc := "Lists the secrets of a store (their metadata, never their values), all pages, " +
+		"optionally filtered and in the order asked for."
+	if d.family.isSystem() {
+		desc = "Lists the secrets of a store the calling service manages (the `/system` routes): their " +
+			"metadata, never their values, all pages, optionally filtered and in the order asked for. " +
+			"Configure the provider with the service's token."
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: desc,
+		Attributes: map[string]schema.Attribute{
+			d.family.accountAttr: dataSourceAccountAttribute(d.family),
+			"store_id": schema.StringAttribute{
+				MarkdownDescription: "Id (32 lowercase hex) of the store whose secrets are listed.",
+				Required:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+			"search": schema.StringAttribute{
+				MarkdownDescription: "Keep only secrets whose name or comment contains this text " +
+					"(case-insensitive). Omit it to list all.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "Keep only secrets bound to every one of these scopes. Known scopes: " +
+					dataSourceBackticked(knownScopes) + "; a scope the provider does not know yet is sent " +
+					"with a warning. Omit it to list all.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Set{scopesValidator()},
+			},
+			"order": dataSourceOneOfAttribute("Field to sort the secrets by. The API's default is "+
+				"`created`; secrets without a comment sort first when ordering by `comment` ascending.",
+				dataSourceSecretOrders),
+			"direction": dataSourceOneOfAttribute("Sort direction. The API's default is `asc`.",
+				dataSourceDirections),
+			"secrets": schema.ListNestedAttribute{
+				MarkdownDescription: "The secrets, in the order the API returned them.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceSecretAttributes()},
+			},
+		},
+	}
+}
+
+func (d *secretsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataSourceProviderData(req, resp)
+}
+
+func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+		return
+	}
+	account := dataSourceGetString(ctx, req.Config, d.family.accountAttr, &resp.Diagnostics)
+	storeID := dataSourceGetString(ctx, req.Config, "store_id", &resp.Diagnostics).ValueString()
+	search := dataSourceGetString(ctx, req.Config, "search", &resp.Diagnostics)
+	order := dataSourceGetString(ctx, req.Config, "order", &resp.Diagnostics)
+	direction := dataSourceGetString(ctx, req.Config, "direction", &resp.Diagnostics)
+	var scopes []string
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("scopes"), &scopes)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	owner := d.family.owner(account, d.data, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	secrets, err := d.data.Client.ListSecrets(ctx, owner, storeID, client.ListSecretsOptions{
+		Search:    search.ValueString(),
+		Scopes:    scopes,
+		Order:     order.ValueString(),
+		Direction: direction.ValueString(),
+	})
+	if err != nil {
+		if client.IsNotFound(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("store_id"),
+				fmt.Sprintf("Store %s not found", storeID),
+				fmt.Sprintf("Could not list the secrets of store %s in %s %s: the store was %s.\n\n%s",
+					storeID, d.family.accountAttr, owner.Account, d.family.notFound, apiErrorDetail(d.family, err)))
+			return
+		}
+		addAPIError(&resp.Diagnostics, d.family,
+			fmt.Sprintf("Could not list the secrets of store %s", storeID), err)
+		return
+	}
+
+	items := make([]dataSourceSecretItem, 0, len(secrets))
+	for _, s := range secrets {
+		items = append(items, dataSourceSecretFrom(s, storeID))
+	}
+	resp.State.Raw = req.Config.Raw.Copy()
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.family.accountAttr), owner.Account)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secrets"), items)...)
+}

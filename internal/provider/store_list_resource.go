@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+var _ list.ListResourceWithConfigure = (*storeListResource)(nil)
+
+// newStoreListResource is the secretsstore_store list resource, for `terraform query`
+// (Terraform 1.14+).
+func newStoreListResource() list.ListResource {
+	return &storeListResource{familyResource{f: accountFamily}}
+}
+
+// storeListResource lists every store of an account with its identity and, on request, the
+// state the secretsstore_store resource would hold after importing it. Configure is the
+// resources' (familyResource).
+type storeListResource struct {
+	familyResource
+}
+
+type storeListConfig struct {
+	AccountID types.String `tfsdk:"account_id"`
+}
+
+func (l *storeListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = l.f.typeName(req.ProviderTypeName, "store")
+}
+
+func (l *storeListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists every store of an account, for `terraform query` (Terraform 1.14+). Each result " +
+			"carries the `secretsstore_store` identity (`account_id`, `store_id`) and is named after the store; " +
+			"`terraform query -generate-config-out=FILE` writes `import` and `resource` blocks for them.",
+		Attributes: map[string]schema.Attribute{
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "The account (32 hex) whose stores are listed. Defaults to the provider's `account_id`.",
+				Optional:            true,
+				Validators:          []validator.String{hexIDValidator()},
+			},
+		},
+	}
+}
+
+func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg storeListConfig
+	diags := req.Config.Get(ctx, &cfg)
+	owner := l.f.owner(cfg.AccountID, l.data, &diags)
+	if !listConfigured(l.data, &diags) || diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stores, err := l.data.Client.ListStores(ctx, owner, client.ListStoresOptions{})
+	if err != nil {
+		addAPIError(&diags, l.f, "Could not list the stores of account "+owner.Account, err)
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	// The resource's own state mapping, so imported and listed states agree.
+	res := &storeResource{familyResource: l.familyResource}
+	stream.Results = func(push func(list.ListResult) bool) {
+		for i := range stores {
+			if req.Limit > 0 && int64(i) >= req.Limit {
+				return
+			}
+			st := &stores[i]
+			result := req.NewListResult(ctx)
+			result.DisplayName = st.Name
+			result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
+				objectIdentity{Account: owner.Account, StoreID: st.ID})...)
+			if req.IncludeResource {
+				m := storeModel{Account: types.StringValue(owner.Account), ForceDestroy: types.BoolValue(false)}
+				m.fill(st)
+				result.Diagnostics.Append(res.set(ctx, result.Resource, m)...)
+			}
+			if !push(result) {
+				return
+			}
+		}
+	}
+}
+
+// listConfigured reports, as an error, a List on an unconfigured provider.
+func listConfigured(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil || data.Client == nil {
+		diags.AddError("Provider not configured",
+			"The provider was not configured before this list resource was queried. This is a bug in the provider: please report it.")
+		return false
+	}
+	return true
+}
