@@ -146,13 +146,9 @@ func (s *Server) patchSecret(c *call) reply {
 	if err != nil {
 		return failure(err)
 	}
-	raw, err := parseBody(c)
+	o, err := parseObjectBody(c)
 	if err != nil {
 		return failure(err)
-	}
-	o, ok := asObject(raw)
-	if !ok {
-		return failure(errInvalidJSON)
 	}
 	if o.get("name").present {
 		return failure(errNameImmutable)
@@ -277,13 +273,9 @@ func (s *Server) duplicateSecret(c *call) reply {
 	if err != nil {
 		return failure(err)
 	}
-	raw, err := parseBody(c)
+	o, err := parseObjectBody(c)
 	if err != nil {
 		return failure(err)
-	}
-	o, ok := asObject(raw)
-	if !ok {
-		return failure(errInvalidJSON)
 	}
 	in := secretInput{value: src.value}
 	if in.name, err = checkSecretName(o.get("name")); err != nil {

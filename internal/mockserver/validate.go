@@ -39,6 +39,19 @@ func parseBody(c *call) (json.RawMessage, *apiError) {
 	return raw, nil
 }
 
+// parseObjectBody is parseBody for a body that must be a JSON object.
+func parseObjectBody(c *call) (object, *apiError) {
+	raw, err := parseBody(c)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := asObject(raw)
+	if !ok {
+		return nil, errInvalidJSON
+	}
+	return o, nil
+}
+
 // object is a JSON object body keyed by exact member names, so that absent, null and set
 // members stay distinguishable (merge-patch needs all three).
 type object map[string]json.RawMessage

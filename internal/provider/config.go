@@ -53,6 +53,33 @@ type providerData struct {
 	AccountID string
 }
 
+// providerDataOf takes the provider's data in the Configure of a resource, data source, action
+// or list resource. It is nil while Terraform validates a configuration before the provider is
+// configured.
+func providerDataOf(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", v))
+		return nil
+	}
+	return data
+}
+
+// requireConfigured reports, as an error, a call on an unconfigured provider; when finishes
+// "The provider was not configured before …".
+func requireConfigured(data *providerData, when string, diags *diag.Diagnostics) bool {
+	if data == nil || data.Client == nil {
+		diags.AddError("Provider not configured",
+			"The provider was not configured before "+when+". This is a bug in the provider: please report it.")
+		return false
+	}
+	return true
+}
+
 // configValue returns the configured value, else the environment variable's.
 // An unknown value (from a resource not yet created) counts as unset here and is reported.
 func configValue(v types.String, env string, attr string, diags *diag.Diagnostics) string {

@@ -60,9 +60,9 @@ func TestAccDataSourceExamples(t *testing.T) {
 func dsIsSystem(ds datasource.DataSource) bool {
 	switch d := ds.(type) {
 	case *storesDataSource:
-		return d.family.isSystem()
+		return d.f.isSystem()
 	case *secretsDataSource:
-		return d.family.isSystem()
+		return d.f.isSystem()
 	}
 	return false
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -30,31 +29,6 @@ var (
 	dataSourceSecretOrders = []string{"name", "comment", "created", "modified", "status"}
 	dataSourceDirections   = []string{"asc", "desc"}
 )
-
-// dataSourceProviderData takes the provider's data in a data source's Configure. It is nil
-// while Terraform validates a configuration before the provider is configured.
-func dataSourceProviderData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
-	if req.ProviderData == nil {
-		return nil
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
-		return nil
-	}
-	return data
-}
-
-// dataSourceConfigured reports, as an error, a Read on an unconfigured provider.
-func dataSourceConfigured(data *providerData, diags *diag.Diagnostics) bool {
-	if data == nil || data.Client == nil {
-		diags.AddError("Provider not configured",
-			"The provider was not configured before this data source was read. This is a bug in the provider: please report it.")
-		return false
-	}
-	return true
-}
 
 // dataSourceAccountAttribute is the optional account_id (or account_tag) of a data source:
 // set from the block, else the provider's account_id, and always the account used in state.

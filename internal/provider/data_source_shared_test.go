@@ -4,21 +4,19 @@ package provider
 // client directly, so these tests depend on no resource type.
 
 import (
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // dsAccTest skips an acceptance test before it builds its fixtures when TF_ACC is unset, as
@@ -35,6 +33,15 @@ type dsFixtures struct {
 	t     *testing.T
 	c     *client.Client
 	owner client.Owner
+}
+
+// dsAccountMock starts, when acceptance tests run (see dsAccTest), a mock with room for the
+// data source tests' fixtures, and returns it with fixtures made as its account.
+func dsAccountMock(t *testing.T) (*testMock, *dsFixtures) {
+	t.Helper()
+	dsAccTest(t)
+	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
+	return m, dsAccountFixtures(t, m)
 }
 
 func dsAccountFixtures(t *testing.T, m *testMock) *dsFixtures {
@@ -128,30 +135,6 @@ func dsNoRequests(t *testing.T, m *testMock, mark *int) func() {
 				got, m.Stats().Routes)
 		}
 	}
-}
-
-// Terraform talks to an in-process provider through one server, which keeps the data of the
-// last provider block it configured: aliases of one provider cannot hold different tokens.
-// Tests that need several tokens at once serve the provider again under other local names
-// (dsFactories) and point blocks at them with the provider meta-argument.
-func dsFactories(extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
-	out := map[string]func() (tfprotov6.ProviderServer, error){}
-	for _, name := range append([]string{"secretsstore"}, extraNames...) {
-		out[name] = providerserver.NewProtocol6WithError(newTestProvider(2))
-	}
-	return out
-}
-
-// dsProviderNamed is a provider block for one of dsFactories' extra names.
-func (m *testMock) dsProviderNamed(name, token string) string {
-	return fmt.Sprintf(`
-provider %q {
-  base_url       = %q
-  api_token      = %q
-  account_id     = %q
-  retry_wait_max = "1s"
-}
-`, name, m.URL, token, m.Account)
 }
 
 // dsErr matches an error text word by word, separated by any whitespace, since Terraform

@@ -47,14 +47,29 @@ func (m *testMock) providerBlock() string {
 }
 
 func (m *testMock) providerBlockWithToken(token string) string {
+	return m.providerNamed("secretsstore", token)
+}
+
+// providerNamed renders a provider block pointing at the mock with token, under a provider local
+// name ("secretsstore" for the default one).
+//
+// Why not `alias`: plugin-testing serves the provider in-process and Terraform reaches every
+// configuration of one provider (aliases included) through that single server, which keeps the
+// data of the last block it configured, so two aliases with two tokens both act with the last
+// token (checked: both stores of TestAccSystemFamily_twoServices then come out managed by the
+// second service). Each token therefore gets a local name of its own, served by its own server
+// (testProviderFactoriesNamed), and resources and data sources pick it with `provider = NAME`.
+// In real use Terraform starts one plugin process per provider configuration, so aliases work
+// there.
+func (m *testMock) providerNamed(localName, token string) string {
 	return fmt.Sprintf(`
-provider "secretsstore" {
+provider %q {
   base_url       = %q
   api_token      = %q
   account_id     = %q
   retry_wait_max = "1s"
 }
-`, m.URL, token, m.Account)
+`, localName, m.URL, token, m.Account)
 }
 
 // testProviderFactories serves the provider in-process. The client is tuned for tests:
@@ -77,3 +92,25 @@ func newTestProvider(pageSize int) provider.Provider {
 
 // testAccProtoV6ProviderFactories is the default: pages of 2 so every list pages.
 var testAccProtoV6ProviderFactories = testProviderFactories(2)
+
+// testProviderFactoriesNamed serves the provider as "secretsstore" and under each extra local
+// name (see providerNamed), each from its own server. With rec, every server records the
+// diagnostics of its refreshes.
+func testProviderFactoriesNamed(rec *sysDiags, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
+	out := map[string]func() (tfprotov6.ProviderServer, error){}
+	for _, name := range append([]string{"secretsstore"}, extraNames...) {
+		serve := providerserver.NewProtocol6WithError(newTestProvider(2))
+		out[name] = func() (tfprotov6.ProviderServer, error) {
+			srv, err := serve()
+			if err != nil || rec == nil {
+				return srv, err
+			}
+			full, ok := srv.(sysProtoServer)
+			if !ok {
+				return nil, fmt.Errorf("the framework's server %T does not serve list resources and actions", srv)
+			}
+			return sysRecordingServer{sysProtoServer: full, rec: rec}, nil
+		}
+	}
+	return out
+}

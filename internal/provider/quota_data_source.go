@@ -13,11 +13,12 @@ var _ datasource.DataSourceWithConfigure = (*quotaDataSource)(nil)
 
 // quotaDataSource reads an account's secret quota and usage (secretsstore_quota).
 type quotaDataSource struct {
-	family routeFamily
-	data   *providerData
+	familyDataSource
 }
 
-func newQuotaDataSource() datasource.DataSource { return &quotaDataSource{family: accountFamily} }
+func newQuotaDataSource() datasource.DataSource {
+	return &quotaDataSource{familyDataSource{f: accountFamily}}
+}
 
 type quotaDataSourceModel struct {
 	AccountID types.String `tfsdk:"account_id"`
@@ -27,7 +28,7 @@ type quotaDataSourceModel struct {
 }
 
 func (d *quotaDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = d.family.typeName(req.ProviderTypeName, "quota")
+	resp.TypeName = d.f.typeName(req.ProviderTypeName, "quota")
 }
 
 func (d *quotaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -35,7 +36,7 @@ func (d *quotaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		MarkdownDescription: "Reads how many secrets an account may hold and how many it holds, counted " +
 			"across all its stores, including the stores services made for it through the `/system` routes.",
 		Attributes: map[string]schema.Attribute{
-			"account_id": dataSourceAccountAttribute(d.family),
+			"account_id": dataSourceAccountAttribute(d.f),
 			"quota": schema.Int64Attribute{
 				MarkdownDescription: "How many secrets the account may hold.",
 				Computed:            true,
@@ -53,27 +54,16 @@ func (d *quotaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
-func (d *quotaDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataSourceProviderData(req, resp)
-}
-
 func (d *quotaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
-		return
-	}
 	var model quotaDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	owner := d.family.owner(model.AccountID, d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	owner, ok := d.readConfig(ctx, req.Config, &model, &model.AccountID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
 	q, err := d.data.Client.GetQuota(ctx, owner.Account)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, d.family,
+		addAPIError(&resp.Diagnostics, d.f,
 			fmt.Sprintf("Could not read the secret quota of account %s", owner.Account), err)
 		return
 	}

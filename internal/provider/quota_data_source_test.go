@@ -9,16 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // TestAccQuotaDataSource reads the quota before and after secrets are created, and data
 // sources that depend on a secretsstore_secret resource read what the same apply created.
 func TestAccQuotaDataSource(t *testing.T) {
-	dsAccTest(t)
-	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
-	fx := dsAccountFixtures(t, m)
+	m, fx := dsAccountMock(t)
 	store := fx.storeNamed("default_secrets_store")
 
 	quota := func(usage int64) []statecheck.StateCheck {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -11,24 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// familyResource is what the store and secret resources share: the route family they were
-// instantiated for and the configured provider.
+// familyResource is what the store and secret resources, and their list resources, share: the
+// route family they were instantiated for and the configured provider.
 type familyResource struct {
 	f    routeFamily
 	data *providerData
 }
 
 func (r *familyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // the provider is not configured yet (validation)
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 // objectNamePattern is the API's rule for store and secret names.

@@ -23,26 +23,21 @@ var (
 // secretDataSource reads one secret's metadata (secretsstore_secret) by id or by name.
 // The API never returns a value, and neither does this data source.
 type secretDataSource struct {
-	family routeFamily
-	data   *providerData
+	familyDataSource
 }
 
-func newSecretDataSource() datasource.DataSource { return &secretDataSource{family: accountFamily} }
+func newSecretDataSource() datasource.DataSource {
+	return &secretDataSource{familyDataSource{f: accountFamily}}
+}
 
+// secretDataSourceModel is a secrets list element plus the account it was read from.
 type secretDataSourceModel struct {
-	StoreID   types.String `tfsdk:"store_id"`
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
-	Comment   types.String `tfsdk:"comment"`
-	Scopes    types.Set    `tfsdk:"scopes"`
-	Status    types.String `tfsdk:"status"`
-	Created   types.String `tfsdk:"created"`
-	Modified  types.String `tfsdk:"modified"`
+	dataSourceSecretItem
 	AccountID types.String `tfsdk:"account_id"`
 }
 
 func (d *secretDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = d.family.typeName(req.ProviderTypeName, "secret")
+	resp.TypeName = d.f.typeName(req.ProviderTypeName, "secret")
 }
 
 func (d *secretDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -65,7 +60,7 @@ func (d *secretDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 		Computed:   true,
 		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
-	attrs["account_id"] = dataSourceAccountAttribute(d.family)
+	attrs["account_id"] = dataSourceAccountAttribute(d.f)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one secret's metadata, by `id` or by `name` in a store. The API never " +
 			"returns a secret's value, so neither does this data source: bind the secret where it is used " +
@@ -80,21 +75,10 @@ func (d *secretDataSource) ConfigValidators(context.Context) []datasource.Config
 	}
 }
 
-func (d *secretDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataSourceProviderData(req, resp)
-}
-
 func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
-		return
-	}
 	var model secretDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	owner := d.family.owner(model.AccountID, d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	owner, ok := d.readConfig(ctx, req.Config, &model, &model.AccountID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	storeID := model.StoreID.ValueString()
@@ -119,37 +103,28 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	case dataSourceIsStoreNotFound(err):
 		resp.Diagnostics.AddAttributeError(path.Root("store_id"), fmt.Sprintf("Store %s not found", storeID),
 			fmt.Sprintf("Could not look up the secret %s: store %s was %s in %s %s.\n\n%s",
-				what, storeID, d.family.notFound, d.family.accountAttr, owner.Account, apiErrorDetail(d.family, err)))
+				what, storeID, d.f.notFound, d.f.accountAttr, owner.Account, apiErrorDetail(d.f, err)))
 		return
 	case client.IsNotFound(err) || (err == nil && (secret == nil || secret.Status == client.StatusDeleted)):
-		detail := fmt.Sprintf("Store %s in %s %s holds no secret %s.", storeID, d.family.accountAttr, owner.Account, what)
+		detail := fmt.Sprintf("Store %s in %s %s holds no secret %s.", storeID, d.f.accountAttr, owner.Account, what)
 		if attr == "name" {
 			detail += " Secret names are case-sensitive."
 		}
 		if err != nil && attr == "id" {
 			// By name, the 404 is the client's verdict after listing the store, not the API's.
-			detail += "\n\n" + apiErrorDetail(d.family, err)
+			detail += "\n\n" + apiErrorDetail(d.f, err)
 		}
 		resp.Diagnostics.AddAttributeError(path.Root(attr),
 			fmt.Sprintf("Secret %s not found in store %s", what, storeID), detail)
 		return
 	case err != nil:
-		addAPIError(&resp.Diagnostics, d.family,
+		addAPIError(&resp.Diagnostics, d.f,
 			fmt.Sprintf("Could not read secret %s in store %s", what, storeID), err)
 		return
 	}
 
 	item := dataSourceSecretFrom(*secret, storeID)
-	model = secretDataSourceModel{
-		StoreID:   model.StoreID,
-		ID:        item.ID,
-		Name:      item.Name,
-		Comment:   item.Comment,
-		Scopes:    item.Scopes,
-		Status:    item.Status,
-		Created:   item.Created,
-		Modified:  item.Modified,
-		AccountID: types.StringValue(owner.Account),
-	}
+	item.StoreID = model.StoreID // the store asked for, as configured
+	model = secretDataSourceModel{dataSourceSecretItem: item, AccountID: types.StringValue(owner.Account)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

@@ -8,16 +8,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // TestAccSecretDataSource reads a secret's metadata by id and by name (never a value), and
 // reports a missing secret or store by name and id; id and name are exactly one of.
 func TestAccSecretDataSource(t *testing.T) {
-	dsAccTest(t)
-	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
-	fx := dsAccountFixtures(t, m)
+	m, fx := dsAccountMock(t)
 	store := fx.storeNamed("default_secrets_store")
 	api := fx.secret(store.ID, "API_KEY", "stripe key", "workers", "ai_gateway")
 	bare := fx.secret(store.ID, "BARE", "", "dex")

@@ -108,16 +108,7 @@ func (a *secretDuplicateAction) Schema(_ context.Context, _ action.SchemaRequest
 }
 
 func (a *secretDuplicateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // not configured yet (validation)
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
-		return
-	}
-	a.data = data
+	a.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -139,9 +130,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if a.data == nil || a.data.Client == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The provider was not configured before the action ran. This is a bug in the provider: please report it.")
+	if !requireConfigured(a.data, "the action ran", &resp.Diagnostics) {
 		return
 	}
 	owner := a.f.owner(args.Account, a.data, &resp.Diagnostics)

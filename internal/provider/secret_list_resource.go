@@ -67,7 +67,7 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 	var cfg secretListConfig
 	diags := req.Config.Get(ctx, &cfg)
 	owner := l.f.owner(cfg.AccountID, l.data, &diags)
-	if !listConfigured(l.data, &diags) || diags.HasError() {
+	if !requireConfigured(l.data, "this list resource was queried", &diags) || diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

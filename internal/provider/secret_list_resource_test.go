@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
@@ -48,9 +47,7 @@ func TestAccSecretListResource_query(t *testing.T) {
 	const addr = "secretsstore_secret.all"
 	checks := []querycheck.QueryResultCheck{querycheck.ExpectLength(addr, len(secrets))}
 	for _, s := range secrets {
-		checks = append(checks,
-			querycheck.ExpectIdentity(addr, identity(s)),
-			querycheck.ExpectResourceDisplayName(addr, queryfilter.ByResourceIdentity(identity(s)), knownvalue.StringExact(s.Name)))
+		checks = append(checks, listedAs(addr, identity(s), s.Name)...)
 	}
 	checks = append(checks, querycheck.ExpectResourceKnownValues(addr, queryfilter.ByDisplayName(knownvalue.StringExact("KEY_1")),
 		[]querycheck.KnownValueCheck{
@@ -63,17 +60,7 @@ func TestAccSecretListResource_query(t *testing.T) {
 			{Path: tfjsonpath.New("account_id"), KnownValue: knownvalue.StringExact(m.Account)},
 		}))
 
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Query:             true,
-			Config:            m.providerBlock() + readExample(t, "list-resources/secretsstore_secret/list-resource.tfquery.hcl"),
-			ConfigVariables:   config.Variables{"store_id": config.StringVariable(storeID)},
-			QueryResultChecks: checks,
-		}},
-	})
-	if n := len(m.RequestsTo("GET /accounts/{account_id}/secrets_store/stores/{store_id}/secrets")); n < 3 {
-		t.Errorf("list route called %d times, want at least 3 (pages of 2)", n)
-	}
+	testListQuery(t, m, "list-resources/secretsstore_secret/list-resource.tfquery.hcl",
+		config.Variables{"store_id": config.StringVariable(storeID)}, checks,
+		"GET /accounts/{account_id}/secrets_store/stores/{store_id}/secrets", 3)
 }

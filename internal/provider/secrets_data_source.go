@@ -20,24 +20,25 @@ var _ datasource.DataSourceWithConfigure = (*secretsDataSource)(nil)
 // calling service manages (secretsstore_system_secrets), across all pages. Values are never
 // part of it: the API does not return them.
 type secretsDataSource struct {
-	family routeFamily
-	data   *providerData
+	familyDataSource
 }
 
-func newSecretsDataSource() datasource.DataSource { return &secretsDataSource{family: accountFamily} }
+func newSecretsDataSource() datasource.DataSource {
+	return &secretsDataSource{familyDataSource{f: accountFamily}}
+}
 
 func newSystemSecretsDataSource() datasource.DataSource {
-	return &secretsDataSource{family: systemFamily}
+	return &secretsDataSource{familyDataSource{f: systemFamily}}
 }
 
 func (d *secretsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = d.family.typeName(req.ProviderTypeName, "secrets")
+	resp.TypeName = d.f.typeName(req.ProviderTypeName, "secrets")
 }
 
 func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	desc := "Lists the secrets of a store (their metadata, never their values), all pages, " +
 		"optionally filtered and in the order asked for."
-	if d.family.isSystem() {
+	if d.f.isSystem() {
 		desc = "Lists the secrets of a store the calling service manages (the `/system` routes): their " +
 			"metadata, never their values, all pages, optionally filtered and in the order asked for. " +
 			"Configure the provider with the service's token."
@@ -45,7 +46,7 @@ func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: desc,
 		Attributes: map[string]schema.Attribute{
-			d.family.accountAttr: dataSourceAccountAttribute(d.family),
+			d.f.accountAttr: dataSourceAccountAttribute(d.f),
 			"store_id": schema.StringAttribute{
 				MarkdownDescription: "Id (32 lowercase hex) of the store whose secrets are listed.",
 				Required:            true,
@@ -79,15 +80,11 @@ func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 }
 
-func (d *secretsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataSourceProviderData(req, resp)
-}
-
 func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
-	account := dataSourceGetString(ctx, req.Config, d.family.accountAttr, &resp.Diagnostics)
+	account := dataSourceGetString(ctx, req.Config, d.f.accountAttr, &resp.Diagnostics)
 	storeID := dataSourceGetString(ctx, req.Config, "store_id", &resp.Diagnostics).ValueString()
 	search := dataSourceGetString(ctx, req.Config, "search", &resp.Diagnostics)
 	order := dataSourceGetString(ctx, req.Config, "order", &resp.Diagnostics)
@@ -97,7 +94,7 @@ func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	owner := d.family.owner(account, d.data, &resp.Diagnostics)
+	owner := d.f.owner(account, d.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,10 +110,10 @@ func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			resp.Diagnostics.AddAttributeError(path.Root("store_id"),
 				fmt.Sprintf("Store %s not found", storeID),
 				fmt.Sprintf("Could not list the secrets of store %s in %s %s: the store was %s.\n\n%s",
-					storeID, d.family.accountAttr, owner.Account, d.family.notFound, apiErrorDetail(d.family, err)))
+					storeID, d.f.accountAttr, owner.Account, d.f.notFound, apiErrorDetail(d.f, err)))
 			return
 		}
-		addAPIError(&resp.Diagnostics, d.family,
+		addAPIError(&resp.Diagnostics, d.f,
 			fmt.Sprintf("Could not list the secrets of store %s", storeID), err)
 		return
 	}
@@ -126,6 +123,6 @@ func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		items = append(items, dataSourceSecretFrom(s, storeID))
 	}
 	resp.State.Raw = req.Config.Raw.Copy()
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.family.accountAttr), owner.Account)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.f.accountAttr), owner.Account)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secrets"), items)...)
 }

@@ -19,9 +19,7 @@ import (
 // TestAccSecretsDataSource lists five secrets (three pages) in every order and direction and
 // with every filter, and refuses bad filters at plan time without calling the API.
 func TestAccSecretsDataSource(t *testing.T) {
-	dsAccTest(t)
-	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
-	fx := dsAccountFixtures(t, m)
+	m, fx := dsAccountMock(t)
 	store := fx.storeNamed("default_secrets_store")
 	// Created in this order; API_KEY is modified last.
 	fx.secret(store.ID, "DB_PASSWORD", "primary database", "workers")

@@ -28,55 +28,40 @@ var (
 // storeDataSource reads one store of an account (secretsstore_store): by id, by name, or the
 // account's default store.
 type storeDataSource struct {
-	family routeFamily
-	data   *providerData
+	familyDataSource
 }
 
-func newStoreDataSource() datasource.DataSource { return &storeDataSource{family: accountFamily} }
-
-type storeDataSourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
-	AccountID types.String `tfsdk:"account_id"`
-	Created   types.String `tfsdk:"created"`
-	Modified  types.String `tfsdk:"modified"`
+func newStoreDataSource() datasource.DataSource {
+	return &storeDataSource{familyDataSource{f: accountFamily}}
 }
 
 func (d *storeDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = d.family.typeName(req.ProviderTypeName, "store")
+	resp.TypeName = d.f.typeName(req.ProviderTypeName, "store")
 }
 
 func (d *storeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := dataSourceStoreAttributes()
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "The store's id (32 lowercase hex). Set it to read that store; " +
+			"conflicts with `name`.",
+		Optional:   true,
+		Computed:   true,
+		Validators: []validator.String{hexIDValidator()},
+	}
+	attrs["name"] = schema.StringAttribute{
+		MarkdownDescription: "The store's name. Set it to read the store of that name; " +
+			"conflicts with `id`.",
+		Optional:   true,
+		Computed:   true,
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	attrs["account_id"] = dataSourceAccountAttribute(d.f)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one store of an account, by `id` or by `name` (at most one of them). " +
 			"With neither, it reads the store named `" + defaultStoreName + "` (every account starts " +
 			"with it), else the account's only store; an account with several stores and no `" +
 			defaultStoreName + "` is an error that lists them, so that you can choose one.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The store's id (32 lowercase hex). Set it to read that store; " +
-					"conflicts with `name`.",
-				Optional:   true,
-				Computed:   true,
-				Validators: []validator.String{hexIDValidator()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "The store's name. Set it to read the store of that name; " +
-					"conflicts with `id`.",
-				Optional:   true,
-				Computed:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"account_id": dataSourceAccountAttribute(d.family),
-			"created": schema.StringAttribute{
-				MarkdownDescription: "When the store was created (RFC 3339).",
-				Computed:            true,
-			},
-			"modified": schema.StringAttribute{
-				MarkdownDescription: "When the store was last modified (RFC 3339).",
-				Computed:            true,
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -86,21 +71,10 @@ func (d *storeDataSource) ConfigValidators(context.Context) []datasource.ConfigV
 	}
 }
 
-func (d *storeDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataSourceProviderData(req, resp)
-}
-
 func (d *storeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
-		return
-	}
-	var model storeDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	owner := d.family.owner(model.AccountID, d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	var model dataSourceStoreItem
+	owner, ok := d.readConfig(ctx, req.Config, &model, &model.AccountID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -114,15 +88,9 @@ func (d *storeDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 
-	item := dataSourceStoreFrom(*store, owner.Account)
-	model = storeDataSourceModel{
-		ID:   item.ID,
-		Name: item.Name,
-		// The account asked for, which the configuration may have set.
-		AccountID: types.StringValue(owner.Account),
-		Created:   item.Created,
-		Modified:  item.Modified,
-	}
+	model = dataSourceStoreFrom(*store, owner.Account)
+	// The account asked for, which the configuration may have set.
+	model.AccountID = types.StringValue(owner.Account)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
@@ -133,14 +101,14 @@ func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id strin
 	case client.IsNotFound(err):
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),
 			fmt.Sprintf("No store with id %s in %s %s.\n\n%s",
-				id, d.family.accountAttr, owner.Account, apiErrorDetail(d.family, err)))
+				id, d.f.accountAttr, owner.Account, apiErrorDetail(d.f, err)))
 		return nil
 	case err != nil:
-		addAPIError(diags, d.family, fmt.Sprintf("Could not read store %s", id), err)
+		addAPIError(diags, d.f, fmt.Sprintf("Could not read store %s", id), err)
 		return nil
 	case store == nil:
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),
-			fmt.Sprintf("The API returned no store for id %s in %s %s.", id, d.family.accountAttr, owner.Account))
+			fmt.Sprintf("The API returned no store for id %s in %s %s.", id, d.f.accountAttr, owner.Account))
 		return nil
 	}
 	return store
@@ -152,8 +120,8 @@ func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id strin
 func (d *storeDataSource) byNameOrDefault(ctx context.Context, owner client.Owner, name types.String, diags *diag.Diagnostics) *client.Store {
 	stores, err := d.data.Client.ListStores(ctx, owner, client.ListStoresOptions{Order: "name", Direction: "asc"})
 	if err != nil {
-		addAPIError(diags, d.family,
-			fmt.Sprintf("Could not list the stores of %s %s", d.family.accountAttr, owner.Account), err)
+		addAPIError(diags, d.f,
+			fmt.Sprintf("Could not list the stores of %s %s", d.f.accountAttr, owner.Account), err)
 		return nil
 	}
 	find := func(n string) *client.Store {
@@ -169,7 +137,7 @@ func (d *storeDataSource) byNameOrDefault(ctx context.Context, owner client.Owne
 		if s := find(name.ValueString()); s != nil {
 			return s
 		}
-		detail := fmt.Sprintf("No store named %q in %s %s.", name.ValueString(), d.family.accountAttr, owner.Account)
+		detail := fmt.Sprintf("No store named %q in %s %s.", name.ValueString(), d.f.accountAttr, owner.Account)
 		if len(stores) == 0 {
 			detail += " The account holds no stores."
 		} else {

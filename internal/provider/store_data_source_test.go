@@ -8,8 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // TestAccStoreDataSource covers the lookup by id and by name, the not-found errors, and the
@@ -17,9 +15,7 @@ import (
 // stores), then the only store once the default is deleted, then an error listing the stores
 // once there are several.
 func TestAccStoreDataSource(t *testing.T) {
-	dsAccTest(t)
-	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
-	fx := dsAccountFixtures(t, m)
+	m, fx := dsAccountMock(t)
 	def := fx.storeNamed("default_secrets_store")
 	time.Sleep(2 * time.Millisecond)
 	other := fx.store("other")

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -55,7 +54,7 @@ func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stre
 	var cfg storeListConfig
 	diags := req.Config.Get(ctx, &cfg)
 	owner := l.f.owner(cfg.AccountID, l.data, &diags)
-	if !listConfigured(l.data, &diags) || diags.HasError() {
+	if !requireConfigured(l.data, "this list resource was queried", &diags) || diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -87,14 +86,4 @@ func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stre
 			}
 		}
 	}
-}
-
-// listConfigured reports, as an error, a List on an unconfigured provider.
-func listConfigured(data *providerData, diags *diag.Diagnostics) bool {
-	if data == nil || data.Client == nil {
-		diags.AddError("Provider not configured",
-			"The provider was not configured before this list resource was queried. This is a bug in the provider: please report it.")
-		return false
-	}
-	return true
 }

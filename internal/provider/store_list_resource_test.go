@@ -3,6 +3,7 @@ package provider
 import (
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -32,9 +33,7 @@ func TestAccStoreListResource_query(t *testing.T) {
 			"account_id": knownvalue.StringExact(m.Account),
 			"store_id":   knownvalue.StringExact(st.ID),
 		}
-		checks = append(checks,
-			querycheck.ExpectIdentity(addr, identity),
-			querycheck.ExpectResourceDisplayName(addr, queryfilter.ByResourceIdentity(identity), knownvalue.StringExact(st.Name)))
+		checks = append(checks, listedAs(addr, identity, st.Name)...)
 	}
 	checks = append(checks, querycheck.ExpectResourceKnownValues(addr, queryfilter.ByDisplayName(knownvalue.StringExact("staging")),
 		[]querycheck.KnownValueCheck{
@@ -44,16 +43,35 @@ func TestAccStoreListResource_query(t *testing.T) {
 			{Path: tfjsonpath.New("created"), KnownValue: knownvalue.NotNull()},
 		}))
 
+	testListQuery(t, m, "list-resources/secretsstore_store/list-resource.tfquery.hcl", nil, checks,
+		"GET /accounts/{account_id}/secrets_store/stores", 2)
+}
+
+// listedAs checks that the query at addr returned a result with this identity, named name.
+func listedAs(addr string, identity map[string]knownvalue.Check, name string) []querycheck.QueryResultCheck {
+	return []querycheck.QueryResultCheck{
+		querycheck.ExpectIdentity(addr, identity),
+		querycheck.ExpectResourceDisplayName(addr, queryfilter.ByResourceIdentity(identity), knownvalue.StringExact(name)),
+	}
+}
+
+// testListQuery runs the list-resource example (a path under examples/) as one `terraform
+// query` (Terraform 1.14+) with vars and checks, then checks that the list route was called at
+// least minCalls times: the results spanned pages of 2.
+func testListQuery(t *testing.T, m *testMock, example string, vars config.Variables,
+	checks []querycheck.QueryResultCheck, route string, minCalls int) {
+	t.Helper()
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow114,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Query:             true,
-			Config:            m.providerBlock() + readExample(t, "list-resources/secretsstore_store/list-resource.tfquery.hcl"),
+			Config:            m.providerBlock() + readExample(t, example),
+			ConfigVariables:   vars,
 			QueryResultChecks: checks,
 		}},
 	})
-	if n := len(m.RequestsTo("GET /accounts/{account_id}/secrets_store/stores")); n < 2 {
-		t.Errorf("list route called %d times, want at least 2 (pages of 2)", n)
+	if n := len(m.RequestsTo(route)); n < minCalls {
+		t.Errorf("list route called %d times, want at least %d (pages of 2)", n, minCalls)
 	}
 }

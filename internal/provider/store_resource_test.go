@@ -185,8 +185,9 @@ resource "secretsstore_secret" "test" {
 
 // TestAccSystemResources: one round for the /system family with a service token: a system
 // store needs account_internal_id to be created (checked at plan time), store and secret are
-// created, imported and destroyed. After an import account_internal_id is null, and setting it
-// from the configuration is an update, not a replacement.
+// created and destroyed. Their imports (after which account_internal_id is null, and setting it
+// from the configuration is an update, not a replacement) are in
+// TestAccSystemFamily_importAndForceDestroy.
 func TestAccSystemResources(t *testing.T) {
 	m := startMock(t, mockserver.Options{Services: map[string]string{"svc-a": "svc-a-token"}})
 	provider := m.providerBlockWithToken("svc-a-token")
@@ -256,31 +257,6 @@ resource "secretsstore_system_store" "test" {
 						return rsSecretValue(m, s.ID, "SVC_KEY", "svc-value")(nil)
 					},
 				),
-			},
-			{
-				ResourceName: sysSecretAddr, ImportState: true, Config: cfg, ConfigVariables: vars,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return m.Account + "/" + s.RootModule().Resources[sysStoreAddr].Primary.ID + "/SVC_KEY", nil
-				},
-				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"value_wo_version", "timeouts"},
-			},
-			{
-				ResourceName: sysStoreAddr, ImportState: true, Config: cfg, ConfigVariables: vars,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return m.Account + "/" + s.RootModule().Resources[sysStoreAddr].Primary.ID, nil
-				},
-				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"account_internal_id"},
-			},
-			{
-				ResourceName: sysStoreAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
-				Config: cfg, ConfigVariables: vars, ExpectNonEmptyPlan: true,
-				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return m.Account + "/" + s.RootModule().Resources[sysStoreAddr].Primary.ID, nil
-				},
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysStoreAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(sysStoreAddr, "account_internal_id"),
-				}},
 			},
 		},
 	})

@@ -16,24 +16,25 @@ var _ datasource.DataSourceWithConfigure = (*storesDataSource)(nil)
 // storesDataSource lists every store of an account (secretsstore_stores) or every store the
 // calling service manages (secretsstore_system_stores), across all pages.
 type storesDataSource struct {
-	family routeFamily
-	data   *providerData
+	familyDataSource
 }
 
-func newStoresDataSource() datasource.DataSource { return &storesDataSource{family: accountFamily} }
+func newStoresDataSource() datasource.DataSource {
+	return &storesDataSource{familyDataSource{f: accountFamily}}
+}
 
 func newSystemStoresDataSource() datasource.DataSource {
-	return &storesDataSource{family: systemFamily}
+	return &storesDataSource{familyDataSource{f: systemFamily}}
 }
 
 func (d *storesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = d.family.typeName(req.ProviderTypeName, "stores")
+	resp.TypeName = d.f.typeName(req.ProviderTypeName, "stores")
 }
 
 func (d *storesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	desc := "Lists every store of an account, all pages, in the order asked for. The account's " +
 		"list includes the stores that services made for it through the `/system` routes."
-	if d.family.isSystem() {
+	if d.f.isSystem() {
 		desc = "Lists every store the calling service manages for an account (the `/system` routes), " +
 			"all pages, in the order asked for. Configure the provider with the service's token. " +
 			"Stores of the account that the service does not manage are not listed."
@@ -41,7 +42,7 @@ func (d *storesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: desc,
 		Attributes: map[string]schema.Attribute{
-			d.family.accountAttr: dataSourceAccountAttribute(d.family),
+			d.f.accountAttr: dataSourceAccountAttribute(d.f),
 			"order": dataSourceOneOfAttribute("Field to sort the stores by. The API's default is `created`.",
 				dataSourceStoreOrders),
 			"direction": dataSourceOneOfAttribute("Sort direction. The API's default is `asc`.",
@@ -55,21 +56,17 @@ func (d *storesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 }
 
-func (d *storesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataSourceProviderData(req, resp)
-}
-
 func (d *storesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !dataSourceConfigured(d.data, &resp.Diagnostics) {
+	if !d.configured(&resp.Diagnostics) {
 		return
 	}
-	account := dataSourceGetString(ctx, req.Config, d.family.accountAttr, &resp.Diagnostics)
+	account := dataSourceGetString(ctx, req.Config, d.f.accountAttr, &resp.Diagnostics)
 	order := dataSourceGetString(ctx, req.Config, "order", &resp.Diagnostics)
 	direction := dataSourceGetString(ctx, req.Config, "direction", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	owner := d.family.owner(account, d.data, &resp.Diagnostics)
+	owner := d.f.owner(account, d.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -79,8 +76,8 @@ func (d *storesDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		Direction: direction.ValueString(),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, d.family,
-			fmt.Sprintf("Could not list the stores of %s %s", d.family.accountAttr, owner.Account), err)
+		addAPIError(&resp.Diagnostics, d.f,
+			fmt.Sprintf("Could not list the stores of %s %s", d.f.accountAttr, owner.Account), err)
 		return
 	}
 
@@ -89,6 +86,6 @@ func (d *storesDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		items = append(items, dataSourceStoreFrom(s, owner.Account))
 	}
 	resp.State.Raw = req.Config.Raw.Copy()
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.family.accountAttr), owner.Account)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.f.accountAttr), owner.Account)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stores"), items)...)
 }

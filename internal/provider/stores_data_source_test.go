@@ -33,9 +33,7 @@ func dsPaged(m *testMock, route string) resource.TestCheckFunc {
 // TestAccStoresDataSource lists an account's four stores (two pages) in every order and
 // direction, and refuses bad filters at plan time without calling the API.
 func TestAccStoresDataSource(t *testing.T) {
-	dsAccTest(t)
-	m := startMock(t, mockserver.Options{MaxStores: 5, SecretQuota: 500})
-	fx := dsAccountFixtures(t, m)
+	m, fx := dsAccountMock(t)
 	def := fx.storeNamed("default_secrets_store")
 	time.Sleep(2 * time.Millisecond)
 	fx.store("bravo")
@@ -133,9 +131,9 @@ func TestAccSystemListDataSources(t *testing.T) {
 	fa.secret(aOne.ID, "S3", "", "dex")
 	fb.secret(bOne.ID, "B1", "", "workers")
 
-	providers := m.providerBlock() + m.dsProviderNamed("svca", "token-a") + m.dsProviderNamed("svcb", "token-b")
+	providers := m.providerBlock() + m.providerNamed("svca", "token-a") + m.providerNamed("svcb", "token-b")
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: dsFactories("svca", "svcb"),
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svca", "svcb"),
 		Steps: []resource.TestStep{
 			{
 				Config: providers + fmt.Sprintf(`

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -46,54 +45,12 @@ func startSystemMock(t *testing.T) *testMock {
 	return startMock(t, mockserver.Options{Services: map[string]string{sysServiceA: sysTokenA, sysServiceB: sysTokenB}})
 }
 
-// sysProvider renders a provider block pointing at the mock with token, under a provider local
-// name ("secretsstore" for the default one).
-//
-// Why not `alias`: plugin-testing serves the provider in-process and Terraform reaches every
-// configuration of one provider (aliases included) through that single server, which keeps the
-// data of the last block it configured, so two aliases with two tokens both act with the last
-// token (checked: both stores of TestAccSystemFamily_twoServices then come out managed by the
-// second service). Each token therefore gets a local name of its own, served by its own server
-// (sysFactories), and resources pick it with `provider = NAME`. In real use Terraform starts one
-// plugin process per provider configuration, so aliases work there.
-func (m *testMock) sysProvider(localName, token string) string {
-	return fmt.Sprintf(`
-provider %q {
-  base_url       = %q
-  api_token      = %q
-  account_id     = %q
-  retry_wait_max = "1s"
-}
-`, localName, m.URL, token, m.Account)
-}
-
 // sysMeta is the provider meta-argument line for a resource or data block ("" for the default).
 func sysMeta(localName string) string {
 	if localName == "" || localName == "secretsstore" {
 		return ""
 	}
 	return "\n  provider = " + localName
-}
-
-// sysFactories serves the provider as "secretsstore" and under each extra local name, each
-// from its own server. With rec, every server records the diagnostics of its refreshes.
-func sysFactories(rec *sysDiags, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
-	out := map[string]func() (tfprotov6.ProviderServer, error){}
-	for _, name := range append([]string{"secretsstore"}, extraNames...) {
-		serve := providerserver.NewProtocol6WithError(newTestProvider(2))
-		out[name] = func() (tfprotov6.ProviderServer, error) {
-			srv, err := serve()
-			if err != nil || rec == nil {
-				return srv, err
-			}
-			full, ok := srv.(sysProtoServer)
-			if !ok {
-				return nil, fmt.Errorf("the framework's server %T does not serve list resources and actions", srv)
-			}
-			return sysRecordingServer{sysProtoServer: full, rec: rec}, nil
-		}
-	}
-	return out
 }
 
 // sysProtoServer is everything the framework's server implements that Terraform may call, so a

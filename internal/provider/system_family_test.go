@@ -38,7 +38,7 @@ func TestAccSystemFamily_twoServices(t *testing.T) {
 	rec := &sysDiags{}
 	// The default provider is service A's; svcb is B's, acct the account's.
 	providers := func(tokenA string) string {
-		return m.sysProvider("secretsstore", tokenA) + m.sysProvider("svcb", sysTokenB) + m.sysProvider("acct", m.Token)
+		return m.providerNamed("secretsstore", tokenA) + m.providerNamed("svcb", sysTokenB) + m.providerNamed("acct", m.Token)
 	}
 	lists := `
 data "secretsstore_system_stores" "a" {
@@ -83,7 +83,7 @@ data "secretsstore_stores" "account" {
 	}
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: sysFactories(rec, "svcb", "acct"),
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec, "svcb", "acct"),
 		CheckDestroy:             sysNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
@@ -212,7 +212,7 @@ func TestAccSystemFamily_refusals(t *testing.T) {
 	m := startSystemMock(t)
 	defaultStore := rsDefaultStore(t, m)
 	// The default provider holds the account's token; svca and svcb the services'.
-	providers := m.providerBlock() + m.sysProvider("svca", sysTokenA) + m.sysProvider("svcb", sysTokenB)
+	providers := m.providerBlock() + m.providerNamed("svca", sysTokenA) + m.providerNamed("svcb", sysTokenB)
 	first := `
 resource "secretsstore_system_store" "first" {
   provider            = svca
@@ -221,7 +221,7 @@ resource "secretsstore_system_store" "first" {
 }
 `
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: sysFactories(nil, "svca", "svcb"),
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svca", "svcb"),
 		CheckDestroy:             sysNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
@@ -291,7 +291,7 @@ resource "secretsstore_system_store" "second" {
 // until force_destroy is set.
 func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 	m := startSystemMock(t)
-	providers := m.sysProvider("secretsstore", sysTokenA)
+	providers := m.providerNamed("secretsstore", sysTokenA)
 	cfg := providers + sysService("a", "", "imported")
 	storeID := func() string {
 		s, _ := sysStoreNamed(m, "svc_a_store")
@@ -399,7 +399,7 @@ resource "secretsstore_system_store" "a" {
 // the store non-empty, so the final destroy needs (and has) force_destroy.
 func TestAccSystemFamily_duplicateAction(t *testing.T) {
 	m := startSystemMock(t)
-	providers := m.sysProvider("secretsstore", sysTokenA) + m.sysProvider("svcb", sysTokenB)
+	providers := m.providerNamed("secretsstore", sysTokenA) + m.providerNamed("svcb", sysTokenB)
 	base := providers + fmt.Sprintf(`
 resource "secretsstore_system_store" "a" {
   name                = "svc_a_store"
@@ -442,7 +442,7 @@ resource "terraform_data" "copy" {
 
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow114,
-		ProtoV6ProviderFactories: sysFactories(nil, "svcb"),
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svcb"),
 		CheckDestroy:             sysNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
