@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // clearProviderEnv makes each case independent of the developer's environment.
@@ -146,5 +150,45 @@ func TestConfigureClientLegacyCredentials(t *testing.T) {
 func TestUserAgentNamesProviderAndTerraform(t *testing.T) {
 	if got, want := userAgent("1.2.3", "1.16.0"), "terraform-provider-secretsstore/1.2.3 terraform/1.16.0"; got != want {
 		t.Errorf("userAgent = %q, want %q", got, want)
+	}
+}
+
+// TestAccProviderConfigErrorsBeforeAnyRequest runs real Terraform against misconfigured
+// providers: each error names the attribute and its environment variable, and the mock
+// receives nothing.
+func TestAccProviderConfigErrorsBeforeAnyRequest(t *testing.T) {
+	m := startMock(t, mockserver.Options{})
+	clearProviderEnv(t)
+	quota := "\ndata \"secretsstore_quota\" \"q\" {}\n"
+	provider := func(body string) string { return "provider \"secretsstore\" {\n" + body + "\n}\n" + quota }
+	base := fmt.Sprintf("  base_url = %q\n", m.URL)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      provider(base + `  account_id = "` + m.Account + `"`),
+				ExpectError: rsErr("Missing credentials", "api_token", envAPIToken),
+			},
+			{
+				Config:      provider(base + `  api_token = "t"` + "\n" + `  api_email = "a@example.com"`),
+				ExpectError: rsErr("Invalid Attribute Combination", `"api_email" cannot be specified when "api_token" is specified`),
+			},
+			{
+				Config:      provider(base + `  api_token = "t"` + "\n" + `  account_id = "ABC"`),
+				ExpectError: rsErr("account_id", "32 lowercase hexadecimal"),
+			},
+			{
+				Config:      provider(`  base_url = "http://api.example.com/client/v4"` + "\n" + `  api_token = "t"`),
+				ExpectError: rsErr("Insecure base_url", envBaseURL, "api.example.com"),
+			},
+			{
+				Config:      provider(base + `  api_token = "t"` + "\n" + `  retry_wait_max = "soon"`),
+				ExpectError: rsErr("retry_wait_max", `"soon"`),
+			},
+		},
+	})
+	if got := m.Stats().Total; got != 0 {
+		t.Errorf("misconfigured providers sent %d requests: %v", got, m.Stats().Routes)
 	}
 }

@@ -95,8 +95,8 @@ var testAccProtoV6ProviderFactories = testProviderFactories(2)
 
 // testProviderFactoriesNamed serves the provider as "secretsstore" and under each extra local
 // name (see providerNamed), each from its own server. With rec, every server records the
-// diagnostics of its refreshes.
-func testProviderFactoriesNamed(rec *sysDiags, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
+// diagnostics of its refreshes and resource validations.
+func testProviderFactoriesNamed(rec *diagRecorder, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
 	out := map[string]func() (tfprotov6.ProviderServer, error){}
 	for _, name := range append([]string{"secretsstore"}, extraNames...) {
 		serve := providerserver.NewProtocol6WithError(newTestProvider(2))
@@ -105,11 +105,11 @@ func testProviderFactoriesNamed(rec *sysDiags, extraNames ...string) map[string]
 			if err != nil || rec == nil {
 				return srv, err
 			}
-			full, ok := srv.(sysProtoServer)
+			full, ok := srv.(fullProviderServer)
 			if !ok {
 				return nil, fmt.Errorf("the framework's server %T does not serve list resources and actions", srv)
 			}
-			return sysRecordingServer{sysProtoServer: full, rec: rec}, nil
+			return recordingServer{fullProviderServer: full, rec: rec}, nil
 		}
 	}
 	return out

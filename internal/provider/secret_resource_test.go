@@ -265,10 +265,13 @@ const secretWO = `
 // `terraform import` and with an import block, and refuses bad import ids.
 func TestAccSecretResource_import(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
+	// The secret made outside Terraform matches the configuration in everything the API
+	// returns, so adopting it may change only value_wo_version.
+	importedComment := "imported"
 	store := rsDefaultStore(t, m)
 	outside, err := rsClient(t, m, m.Token).CreateSecrets(context.Background(),
 		client.Owner{Family: client.FamilyAccount, Account: m.Account}, store,
-		[]client.SecretInput{{Name: "API_KEY", Value: "made-outside", Scopes: []string{"workers"}}})
+		[]client.SecretInput{{Name: "API_KEY", Value: "made-outside", Scopes: []string{"workers"}, Comment: &importedComment}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,14 +300,14 @@ func TestAccSecretResource_import(t *testing.T) {
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(secretAddr, "value_wo_version", "comment"),
+					rsOnlyChanged(secretAddr, "value_wo_version"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					secretAttr("id", knownvalue.StringExact(outside[0].ID)),
 					secretAttr("value_wo_version", knownvalue.StringExact("1")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"comment":"imported","value":"import-value"}`),
+					rsExpectBodies(m, routePatchSecret, `{"value":"import-value"}`),
 					rsExpectBodies(m, routeCreateSecrets),
 					rsSecretValue(m, store, "API_KEY", "import-value"),
 				),
@@ -446,9 +449,10 @@ func TestAccResources_apiErrors(t *testing.T) {
   scopes           = ["workers"]`
 	v := secretValueVar("value")
 	create := func(name string) string { return "Could not create secret " + name + " in store " + store }
+	rec := &diagRecorder{}
 
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec),
 		Steps: []resource.TestStep{
 			{
 				Config: secretConfig(m, store, "TAKEN", wo), ConfigVariables: v,
@@ -476,9 +480,14 @@ resource "secretsstore_store" "test" {
 				ExpectError:     rsErr(create("READ_ONLY"), "HTTP 403", "error 10000", `"Secrets Store Write"`),
 			},
 			{
-				// An unknown scope passes the plan with a warning; the API refuses it.
+				// An unknown scope passes the plan with a warning naming the known ones; the API refuses it.
+				PreConfig:       rec.reset,
 				Config:          secretConfig(m, store, "SCOPED", strings.Replace(wo, `"workers"`, `"not_a_product"`, 1)),
 				ConfigVariables: v,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					rec.expectWarning("secretsstore_secret", "Unknown scope", `"not_a_product"`,
+						strings.Join(knownScopes, ", ")),
+				}},
 				ExpectError: rsErr(create("SCOPED"), "HTTP 400", "secret_scope_invalid",
 					"The API does not accept one of the scopes. Scopes it documents: access, ai_gateway"),
 			},

@@ -3,18 +3,13 @@ package provider
 // Helpers of the /system family acceptance tests (system_family_test.go).
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -51,110 +46,6 @@ func sysMeta(localName string) string {
 		return ""
 	}
 	return "\n  provider = " + localName
-}
-
-// sysProtoServer is everything the framework's server implements that Terraform may call, so a
-// wrapper embedding it hides none of the optional RPCs.
-type sysProtoServer interface {
-	tfprotov6.ProviderServer
-	tfprotov6.ListResourceServer
-	tfprotov6.ActionServer
-}
-
-// sysRecordingServer passes every call through, recording the diagnostics ReadResource
-// returns: Terraform prints refresh warnings, but plugin-testing does not expose them.
-type sysRecordingServer struct {
-	sysProtoServer
-	rec *sysDiags
-}
-
-func (s sysRecordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	resp, err := s.sysProtoServer.ReadResource(ctx, req)
-	if resp != nil {
-		s.rec.add(req.TypeName, resp.Diagnostics)
-	}
-	return resp, err
-}
-
-// sysDiags holds the diagnostics of the refreshes since the last reset.
-type sysDiags struct {
-	mu    sync.Mutex
-	diags []sysDiag
-}
-
-type sysDiag struct {
-	typeName string
-	d        tfprotov6.Diagnostic
-}
-
-func (r *sysDiags) add(typeName string, diags []*tfprotov6.Diagnostic) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, d := range diags {
-		if d != nil {
-			r.diags = append(r.diags, sysDiag{typeName: typeName, d: *d})
-		}
-	}
-}
-
-func (r *sysDiags) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.diags = nil
-}
-
-func (r *sysDiags) all() []sysDiag {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.diags)
-}
-
-func (r *sysDiags) String() string {
-	var b strings.Builder
-	for _, d := range r.all() {
-		fmt.Fprintf(&b, "\n- %s %s: %s: %s", d.typeName, d.d.Severity, d.d.Summary, d.d.Detail)
-	}
-	if b.Len() == 0 {
-		return " none"
-	}
-	return b.String()
-}
-
-// expectWarning is a plan check (for a plan made after a refresh): a refresh of typeName
-// returned a warning with this summary whose detail mentions each of details, and no refresh
-// returned an error.
-func (r *sysDiags) expectWarning(typeName, summary string, details ...string) plancheck.PlanCheck {
-	return rsPlanCheck(func(*tfjson.Plan) error {
-		found := false
-		for _, d := range r.all() {
-			if d.d.Severity == tfprotov6.DiagnosticSeverityError {
-				return fmt.Errorf("a refresh of %s returned an error: %s: %s", d.typeName, d.d.Summary, d.d.Detail)
-			}
-			if d.typeName != typeName || d.d.Severity != tfprotov6.DiagnosticSeverityWarning || d.d.Summary != summary {
-				continue
-			}
-			found = true
-			for _, want := range details {
-				if !strings.Contains(d.d.Detail, want) {
-					return fmt.Errorf("the %s warning %q does not mention %q: %s", typeName, summary, want, d.d.Detail)
-				}
-			}
-		}
-		if !found {
-			return fmt.Errorf("no refresh of %s warned %q; the refreshes returned:%s", typeName, summary, r)
-		}
-		return nil
-	})
-}
-
-// expectNone is a check: the refreshes since the last reset returned no diagnostics.
-func (r *sysDiags) expectNone() resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if len(r.all()) > 0 {
-			return fmt.Errorf("the refreshes returned diagnostics:%s", r)
-		}
-		return nil
-	}
 }
 
 // sysService renders a system store and a secret in it, both labelled label (store

@@ -35,7 +35,7 @@ const (
 // warning, planned for creation again), not as an error.
 func TestAccSystemFamily_twoServices(t *testing.T) {
 	m := startSystemMock(t)
-	rec := &sysDiags{}
+	rec := &diagRecorder{}
 	// The default provider is service A's; svcb is B's, acct the account's.
 	providers := func(tokenA string) string {
 		return m.providerNamed("secretsstore", tokenA) + m.providerNamed("svcb", sysTokenB) + m.providerNamed("acct", m.Token)
