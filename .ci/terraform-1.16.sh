@@ -8,7 +8,8 @@ version=1.16.0
 cache="${SECRETSSTORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-secretsstore}"
 out="$cache/terraform-$version/terraform"
 
-if [ -x "$out" ] && "$out" version 2>/dev/null | grep -q "Terraform v$version"; then
+# Capture first: with pipefail, `terraform version | grep -q` can fail when grep exits early.
+if [ -x "$out" ] && [[ "$(CHECKPOINT_DISABLE=1 "$out" version 2>/dev/null)" == *"Terraform v$version"* ]]; then
   echo "$out"
   exit 0
 fi
@@ -32,8 +33,9 @@ aliases='backendAzure|backendConsul|backendCos|backendGCS|backendKubernetes|back
 sed -i -E "/^[[:space:]]*($aliases) \"/d; /[^A-Za-z]($aliases)\.New\(/d" "$init"
 
 mkdir -p "$(dirname "$out")"
+# Build to a private name and rename: a concurrent run never sees a half-written binary.
 (cd "$work" && GOFLAGS=-mod=mod GOSUMDB=off go build \
-  -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .)
-mv "$out.tmp" "$out"
+  -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$out.$$" .)
+mv -f "$out.$$" "$out"
 "$out" version >&2
 echo "$out"

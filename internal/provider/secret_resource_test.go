@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -693,4 +695,52 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 			t.Errorf("%s: the secret is still in the state", tc.f.family)
 		}
 	}
+}
+
+// TestAccSecretResource_slowActivationAndGoneOnDelete: a secret still pending when
+// timeouts.create runs out fails the apply with a message naming the attribute to raise, is kept
+// in the state (tainted) and replaced by the next apply; a secret the API no longer knows when
+// Terraform deletes it counts as deleted.
+func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
+	m := startMock(t, mockserver.Options{ActivationDelay: 1500 * time.Millisecond})
+	store := rsDefaultStore(t, m)
+	withTimeout := func(create string) string {
+		return secretConfig(m, store, "SLOW", secretWO+fmt.Sprintf("\n  timeouts = { create = %q }", create))
+	}
+	vars := secretValueVar("slow-value")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:          withTimeout("300ms"),
+				ConfigVariables: vars,
+				ExpectError:     rsErr("Could not confirm", "SLOW", "is active", "still not active after 300ms", "raise timeouts.create"),
+			},
+			{
+				// The pending secret was recorded before the wait: the next apply replaces it.
+				Config:          withTimeout("1m"),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{secretAttr("status", knownvalue.StringExact(client.StatusActive))},
+			},
+			{
+				PreConfig: func() {
+					m.FailNext(mockserver.Fault{Route: routeDeleteSecret, Status: http.StatusNotFound})
+				},
+				Config:          withTimeout("1m"),
+				ConfigVariables: vars,
+				Destroy:         true,
+				Check: func(*terraform.State) error {
+					// The first DELETE removed the tainted secret during the replacement.
+					if got := m.RequestsTo(routeDeleteSecret); len(got) != 2 || got[1].Status != http.StatusNotFound {
+						return fmt.Errorf("want the destroy's DELETE answered 404, got %+v", got)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
