@@ -18,7 +18,8 @@ import (
 )
 
 // TestAccSecretDuplicateAction_cliInvokeAndQuery drives the terraform binary itself, as a user
-// would, against the provider built from this module with dev_overrides (no init, no registry):
+// would, against the provider built from this module with dev_overrides (no init, no registry),
+// with examples/provider/provider.tf as the provider configuration:
 //
 //  1. `terraform apply -invoke=action.secretsstore_secret_duplicate.copy` copies a secret;
 //  2. `terraform query -generate-config-out` over the list-resource examples writes import and
@@ -79,16 +80,9 @@ func TestAccSecretDuplicateAction_cliInvokeAndQuery(t *testing.T) {
 		}
 		return string(out)
 	}
-	const header = `terraform {
-  required_providers {
-    secretsstore = {
-      source = "secretsstore/secretsstore"
-    }
-  }
-}
-
-provider "secretsstore" {}
-`
+	// The provider example is the header of both configurations: credentials and the mock's
+	// address come from the environment, as the example says.
+	header := readExample(t, "provider/provider.tf")
 
 	// 1. Invoke the action from the command line.
 	invokeDir := t.TempDir()
