@@ -41,7 +41,8 @@ var (
 // parseListQuery applies the paging Decision: page 0 is 1, per_page is clamped to 1..100 with 0
 // or less meaning 20, and anything it cannot read is invalid_query.
 func parseListQuery(raw string, orders []string) (listQuery, *apiError) {
-	v, err := url.ParseQuery(raw)
+	// Go refuses ';' in queries; the API reads it as a plain character (search=a;b).
+	v, err := url.ParseQuery(strings.ReplaceAll(raw, ";", "%3B"))
 	if err != nil {
 		return listQuery{}, errInvalidQuery
 	}

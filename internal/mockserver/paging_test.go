@@ -328,3 +328,17 @@ func TestInvalidQuery(t *testing.T) {
 		h.do(f, "GET", "/stores?search=x&foo=bar", nil).ok(nil)
 	})
 }
+
+// TestListSearchTakesSemicolonLiterally: a ';' in the query is a plain character, not a
+// separator nor a malformed query (Go's url.ParseQuery refuses it).
+func TestListSearchTakesSemicolonLiterally(t *testing.T) {
+	h := newHarness(t, Options{})
+	store := h.defaultStore()
+	h.createSecrets(accountFam, store, withComment(item("plain", "v", "workers"), "a;b"), item("other", "v", "workers"))
+	var got []secretJSON
+	h.do(accountFam, "GET", "/stores/"+store+"/secrets?search=a;b", nil).ok(&got)
+	if len(got) != 1 || got[0].Name != "plain" {
+		t.Fatalf("search=a;b listed %+v, want only the secret commented a;b", got)
+	}
+	h.do(accountFam, "GET", "/stores/"+store+"/secrets?order=name;", nil).fails(400, 1001, "invalid_query")
+}

@@ -22,9 +22,10 @@ func (s *Server) createStore(c *call) reply {
 		asList = true
 	}
 
+	// Body checks first, then the conflict, then the limits (the order of checks Decision).
 	var internalID int64
 	if c.fam.system {
-		if internalID, err = s.checkBinding(o); err != nil {
+		if internalID, err = checkInternalAccountID(o.get("account_id")); err != nil {
 			return failure(err)
 		}
 	}
@@ -34,6 +35,11 @@ func (s *Server) createStore(c *call) reply {
 	}
 	if s.storeByName(name) != nil {
 		return failure(errStoreNameTaken)
+	}
+	if c.fam.system {
+		if err := s.checkBinding(internalID); err != nil {
+			return failure(err)
+		}
 	}
 	// Stores made through /system do not count against the account's store limit.
 	if !c.fam.system && s.accountStores() >= s.opts.MaxStores {

@@ -18,15 +18,11 @@ func (s *Server) storeFor(c *call) (*store, *apiError) {
 
 // checkBinding enforces the Decision that the first /system store binds the account's numeric
 // id for good: later creates must carry the same number, even after every store is gone.
-func (s *Server) checkBinding(o object) (int64, *apiError) {
-	id, err := checkInternalAccountID(o.get("account_id"))
-	if err != nil {
-		return 0, err
-	}
+func (s *Server) checkBinding(id int64) *apiError {
 	if s.binding != nil && *s.binding != id {
-		return 0, errAccountMismatch
+		return errAccountMismatch
 	}
-	return id, nil
+	return nil
 }
 
 func (s *Server) bind(id int64) {

@@ -101,6 +101,20 @@ func TestSystemAccountIDBinding(t *testing.T) {
 	h.createStore(systemFam, "again")
 }
 
+// TestSystemCreateStoreOrderOfChecks: the body (account_id, name) is checked before the name
+// conflict, and the conflict before the account id binding.
+func TestSystemCreateStoreOrderOfChecks(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.createStore(systemFam, "first") // binds internalID
+	other := internalID + 1
+	h.do(systemFam, "POST", "/stores", map[string]any{"name": "bad name", "account_id": other}).
+		fails(400, 1001, "store_name_invalid")
+	h.do(systemFam, "POST", "/stores", map[string]any{"name": "first", "account_id": other}).
+		fails(409, 1003, "store_name_already_exists")
+	h.do(systemFam, "POST", "/stores", map[string]any{"name": "fresh", "account_id": other}).
+		fails(400, 1001, "account_id_mismatch")
+}
+
 func TestSystemFailedCreateDoesNotBind(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.do(systemFam, "POST", "/stores", map[string]any{"name": "bad name", "account_id": 1}).fails(400, 1001, "store_name_invalid")

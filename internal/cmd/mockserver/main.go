@@ -80,10 +80,10 @@ func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, er
 	fs.StringVar(&opts.Email, "email", "", "legacy credentials: X-Auth-Email (with -key)")
 	fs.StringVar(&opts.Key, "key", "", "legacy credentials: X-Auth-Key (with -email)")
 	fs.Var(services, "service", "a calling service for the /system routes, NAME=TOKEN (repeatable)")
-	fs.IntVar(&opts.MaxStores, "max-stores", 1, "stores per account")
-	fs.IntVar(&opts.SecretQuota, "secret-quota", 100, "secrets per account")
+	fs.IntVar(&opts.MaxStores, "max-stores", 1, "stores per account (at least 1)")
+	fs.IntVar(&opts.SecretQuota, "secret-quota", 100, "secrets per account (at least 1)")
 	fs.DurationVar(&opts.ActivationDelay, "activation-delay", 250*time.Millisecond,
-		"how long a new, rotated or duplicated secret stays pending (negative: never)")
+		"how long a new, rotated or duplicated secret stays pending (0: active at once)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "latency added to every request")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 503 (0 to 1)")
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per minute per token before 429 (0: off)")
@@ -97,6 +97,14 @@ func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, er
 		return "", opts, fmt.Errorf("-fail-rate must be between 0 and 1")
 	case (opts.Email == "") != (opts.Key == ""):
 		return "", opts, fmt.Errorf("-email and -key go together")
+	case opts.MaxStores < 1 || opts.SecretQuota < 1:
+		return "", opts, fmt.Errorf("-max-stores and -secret-quota must be at least 1")
+	case opts.ActivationDelay < 0:
+		return "", opts, fmt.Errorf("-activation-delay must not be negative")
+	}
+	// In Options 0 means the default delay and a negative one means none.
+	if opts.ActivationDelay == 0 {
+		opts.ActivationDelay = -1
 	}
 	opts.Services = services
 	return *addr, opts, nil

@@ -118,22 +118,35 @@ func TestParseFlagsEveryFlag(t *testing.T) {
 	_, opts, err := parseFlags([]string{
 		"-account", acct, "-token", "w", "-read-token", "r", "-email", "e@x", "-key", "k",
 		"-service", "a=1", "-service", "b=2", "-max-stores", "3", "-secret-quota", "7",
-		"-activation-delay", "-1s", "-latency", "5ms", "-fail-rate", "0.5", "-rate-limit", "9",
+		"-activation-delay", "2s", "-latency", "5ms", "-fail-rate", "0.5", "-rate-limit", "9",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if opts.Account != acct || opts.Token != "w" || opts.ReadToken != "r" || opts.Email != "e@x" || opts.Key != "k" ||
 		opts.Services["a"] != "1" || opts.Services["b"] != "2" || opts.MaxStores != 3 || opts.SecretQuota != 7 ||
-		opts.ActivationDelay != -time.Second || opts.Latency != 5*time.Millisecond || opts.FailRate != 0.5 || opts.RateLimit != 9 {
+		opts.ActivationDelay != 2*time.Second || opts.Latency != 5*time.Millisecond || opts.FailRate != 0.5 || opts.RateLimit != 9 {
 		t.Fatalf("options: %+v", opts)
+	}
+}
+
+// TestParseFlagsActivationDelayZeroIsImmediate: for people "-activation-delay 0" means no
+// pending phase; in Options that is a negative delay (0 there means the default).
+func TestParseFlagsActivationDelayZeroIsImmediate(t *testing.T) {
+	_, opts, err := parseFlags([]string{"-activation-delay", "0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.ActivationDelay >= 0 {
+		t.Fatalf("-activation-delay 0 gave ActivationDelay %v, want a negative (immediate) delay", opts.ActivationDelay)
 	}
 }
 
 func TestParseFlagsErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"-service", "nameonly"}, {"-service", "=tok"}, {"-fail-rate", "1.5"}, {"-email", "e@x"},
-		{"-max-stores", "x"}, {"extra"}, {"-nope"},
+		{"-max-stores", "x"}, {"-max-stores", "0"}, {"-secret-quota", "-1"}, {"-activation-delay", "-1s"},
+		{"extra"}, {"-nope"},
 	} {
 		if _, _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
@@ -153,7 +166,7 @@ func TestHelperProcess(t *testing.T) {
 	if os.Getenv("MOCKSERVER_HELPER") != "1" {
 		t.Skip("helper for TestMainExitsCleanlyOnSignal")
 	}
-	os.Args = []string{"mockserver", "-addr", "127.0.0.1:0", "-activation-delay", "-1ns"}
+	os.Args = []string{"mockserver", "-addr", "127.0.0.1:0", "-activation-delay", "0"}
 	main()
 	os.Exit(0) // main returned: a clean exit, without the test framework's output
 }
