@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -80,34 +82,38 @@ func requireConfigured(data *providerData, when string, diags *diag.Diagnostics)
 	return true
 }
 
-// configValue returns the configured value, else the environment variable's.
-// An unknown value (from a resource not yet created) counts as unset here and is reported.
-func configValue(v types.String, env string, attr string, diags *diag.Diagnostics) string {
+// configured returns the provider block's value ("" when unset). A value known only after
+// apply (from a resource not yet created) is reported: the provider needs it before any request.
+func configured(v types.String, name, env string, diags *diag.Diagnostics) string {
 	if v.IsUnknown() {
-		diags.AddAttributeError(path.Root(attr), "Provider attribute not known yet",
+		diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
 			fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
-				"any request: set it from a variable, or set %s in the environment.", attr, env))
-		return ""
+				"any request: set it from a variable, or set %s in the environment.", name, env))
 	}
-	if !v.IsNull() {
-		return v.ValueString()
-	}
-	return os.Getenv(env)
+	return v.ValueString()
+}
+
+// configValue returns the configured value, else the environment variable's.
+func configValue(v types.String, name, env string, diags *diag.Diagnostics) string {
+	return cmp.Or(configured(v, name, env, diags), os.Getenv(env))
 }
 
 // configureClient resolves the provider configuration with its environment fallbacks,
 // validates it before any request, and builds the API client.
 func configureClient(m providerModel, version, terraformVersion string, tune func(*client.Config), diags *diag.Diagnostics) *providerData {
-	token := configValue(m.APIToken, envAPIToken, attrAPIToken, diags)
-	email := configValue(m.APIEmail, envAPIEmail, attrAPIEmail, diags)
-	key := configValue(m.APIKey, envAPIKey, attrAPIKey, diags)
-	accountID := configValue(m.AccountID, envAccountID, attrAccountID, diags)
-	baseURL := configValue(m.BaseURL, envBaseURL, attrBaseURL, diags)
+	token, email, key := resolveCredentials(m, diags)
+	accountID := configValue(m.AccountID, attrAccountID, envAccountID, diags)
+	baseURL := configValue(m.BaseURL, attrBaseURL, envBaseURL, diags)
+	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax} {
+		if v.IsUnknown() {
+			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
+				fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
+					"any request: set it from a variable or a literal.", name))
+		}
+	}
 	if diags.HasError() {
 		return nil
 	}
-
-	validateCredentials(token, email, key, diags)
 
 	if accountID != "" && !hexIDPattern.MatchString(accountID) {
 		diags.AddAttributeError(path.Root(attrAccountID), "Invalid account_id",
@@ -156,24 +162,52 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	return &providerData{Client: c, AccountID: accountID}
 }
 
-func validateCredentials(token, email, key string, diags *diag.Diagnostics) {
+// resolveCredentials picks one authentication method. A method set in the provider block wins
+// over the environment (a leftover CLOUDFLARE_EMAIL does not break a configured api_token), and
+// each half of the legacy pair falls back to its own variable. Both methods in the environment:
+// the token is used, with a warning.
+func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email, key string) {
+	cfgToken := configured(m.APIToken, attrAPIToken, envAPIToken, diags)
+	cfgEmail := configured(m.APIEmail, attrAPIEmail, envAPIEmail, diags)
+	cfgKey := configured(m.APIKey, attrAPIKey, envAPIKey, diags)
+	if diags.HasError() {
+		return "", "", ""
+	}
+
 	switch {
-	case token != "" && (email != "" || key != ""):
+	case cfgToken != "" && (cfgEmail != "" || cfgKey != ""):
 		diags.AddAttributeError(path.Root(attrAPIToken), "Conflicting credentials",
-			fmt.Sprintf("Set either api_token (%s) or api_email and api_key (%s, %s), not both.",
-				envAPIToken, envAPIEmail, envAPIKey))
-	case token != "":
+			"The provider block sets api_token and the legacy api_email/api_key: set one method, not both.")
+		return "", "", ""
+	case cfgToken != "":
+		return cfgToken, "", ""
+	case cfgEmail != "" || cfgKey != "":
+		email, key = cmp.Or(cfgEmail, os.Getenv(envAPIEmail)), cmp.Or(cfgKey, os.Getenv(envAPIKey))
+	default:
+		token, email, key = os.Getenv(envAPIToken), os.Getenv(envAPIEmail), os.Getenv(envAPIKey)
+		if token != "" {
+			if email != "" || key != "" {
+				diags.AddWarning("Two sets of credentials in the environment",
+					fmt.Sprintf("%s and the legacy %s/%s are all set; the provider uses the API token. "+
+						"Unset the ones you do not mean to use.", envAPIToken, envAPIEmail, envAPIKey))
+			}
+			return token, "", ""
+		}
+	}
+
+	switch {
 	case email != "" && key == "":
 		diags.AddAttributeError(path.Root(attrAPIKey), "Missing api_key",
-			fmt.Sprintf("api_email is set, so api_key (or %s) is required with it.", envAPIKey))
+			fmt.Sprintf("api_email (or %s) is set, so api_key (or %s) is required with it.", envAPIEmail, envAPIKey))
 	case key != "" && email == "":
 		diags.AddAttributeError(path.Root(attrAPIEmail), "Missing api_email",
-			fmt.Sprintf("api_key is set, so api_email (or %s) is required with it.", envAPIEmail))
+			fmt.Sprintf("api_key (or %s) is set, so api_email (or %s) is required with it.", envAPIKey, envAPIEmail))
 	case email == "" && key == "":
 		diags.AddAttributeError(path.Root(attrAPIToken), "Missing credentials",
 			fmt.Sprintf("Set api_token in the provider block or %s in the environment "+
 				"(or the legacy api_email and api_key, %s and %s).", envAPIToken, envAPIEmail, envAPIKey))
 	}
+	return "", email, key
 }
 
 // validateBaseURL refuses anything but https, except plain http to a loopback host, so a token

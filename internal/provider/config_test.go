@@ -38,7 +38,7 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 			name:     "token conflicts with legacy credentials",
 			model:    providerModel{APIToken: types.StringValue("t"), APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")},
 			wantAttr: "api_token",
-			want:     []string{"not both", envAPIToken},
+			want:     []string{"not both", "api_token", "api_email"},
 		},
 		{
 			name:     "email without key",
@@ -138,6 +138,64 @@ func TestConfigureClientAcceptsLoopbackHTTPAndEnvFallbacks(t *testing.T) {
 	}
 }
 
+// TestConfigureClientCredentialLayers: a method set in the provider block wins over the
+// environment, each half of the legacy pair falls back to its own variable, and two methods in
+// the environment use the token with a warning.
+func TestConfigureClientCredentialLayers(t *testing.T) {
+	cases := []struct {
+		name        string
+		model       providerModel
+		env         map[string]string
+		wantWarning string
+	}{
+		{
+			name:  "configured email, key from the environment",
+			model: providerModel{APIEmail: types.StringValue("a@b.c")},
+			env:   map[string]string{envAPIKey: "k"},
+		},
+		{
+			name:  "configured key, email from the environment",
+			model: providerModel{APIKey: types.StringValue("k")},
+			env:   map[string]string{envAPIEmail: "a@b.c"},
+		},
+		{
+			name:  "configured token beats a legacy pair left in the environment",
+			model: providerModel{APIToken: types.StringValue("t")},
+			env:   map[string]string{envAPIEmail: "a@b.c", envAPIKey: "k"},
+		},
+		{
+			name:  "configured legacy pair beats a token in the environment",
+			model: providerModel{APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")},
+			env:   map[string]string{envAPIToken: "t"},
+		},
+		{
+			name:        "both methods in the environment",
+			env:         map[string]string{envAPIToken: "t", envAPIEmail: "a@b.c", envAPIKey: "k"},
+			wantWarning: envAPIToken,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var diags diag.Diagnostics
+			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			if diags.HasError() || data == nil {
+				t.Fatalf("refused: %v", diags)
+			}
+			warnings := diags.Warnings()
+			switch {
+			case tc.wantWarning == "" && len(warnings) > 0:
+				t.Errorf("unexpected warnings: %v", warnings)
+			case tc.wantWarning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), tc.wantWarning)):
+				t.Errorf("want one warning naming %s, got %v", tc.wantWarning, warnings)
+			}
+		})
+	}
+}
+
 func TestConfigureClientLegacyCredentials(t *testing.T) {
 	clearProviderEnv(t)
 	var diags diag.Diagnostics
@@ -191,4 +249,32 @@ func TestAccProviderConfigErrorsBeforeAnyRequest(t *testing.T) {
 	if got := m.Stats().Total; got != 0 {
 		t.Errorf("misconfigured providers sent %d requests: %v", got, m.Stats().Routes)
 	}
+}
+
+// TestAccProviderCredentialLayers proves through the real schema that the legacy pair may be
+// split between the provider block and the environment, and that a configured api_token is
+// not upset by a legacy pair left in the environment.
+func TestAccProviderCredentialLayers(t *testing.T) {
+	m := startMock(t, mockserver.Options{Email: "ops@example.com", Key: "legacy-key"})
+	clearProviderEnv(t)
+	t.Setenv(envAPIKey, "legacy-key")
+	quota := "\ndata \"secretsstore_quota\" \"q\" {}\n"
+	usage := resource.TestCheckResourceAttr("data.secretsstore_quota.q", "usage", "0")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf("provider \"secretsstore\" {\n  base_url = %q\n  account_id = %q\n  api_email = %q\n}\n",
+					m.URL, m.Account, "ops@example.com") + quota,
+				Check: usage,
+			},
+			{
+				PreConfig: func() { t.Setenv(envAPIEmail, "ops@example.com") },
+				Config: fmt.Sprintf("provider \"secretsstore\" {\n  base_url = %q\n  account_id = %q\n  api_token = %q\n}\n",
+					m.URL, m.Account, m.Token) + quota,
+				Check: usage,
+			},
+		},
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -71,14 +70,6 @@ func dataSourceGetString(ctx context.Context, cfg tfsdk.Config, name string, dia
 	return v
 }
 
-// dataSourceTime renders an API timestamp as RFC 3339 (null when the API left it out).
-func dataSourceTime(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
-}
-
 // dataSourceStoreItem is one element of the stores list.
 type dataSourceStoreItem struct {
 	ID        types.String `tfsdk:"id"`
@@ -96,8 +87,8 @@ func dataSourceStoreFrom(s client.Store, account string) dataSourceStoreItem {
 		ID:        types.StringValue(s.ID),
 		Name:      types.StringValue(s.Name),
 		AccountID: types.StringValue(account),
-		Created:   dataSourceTime(s.Created),
-		Modified:  dataSourceTime(s.Modified),
+		Created:   apiTime(s.Created),
+		Modified:  apiTime(s.Modified),
 	}
 }
 
@@ -121,11 +112,11 @@ func dataSourceSecretFrom(s client.Secret, storeID string) dataSourceSecretItem 
 		ID:       types.StringValue(s.ID),
 		StoreID:  types.StringValue(storeID),
 		Name:     types.StringValue(s.Name),
-		Comment:  types.StringPointerValue(s.Comment),
+		Comment:  apiComment(s.Comment),
 		Scopes:   dataSourceScopes(s.Scopes),
 		Status:   types.StringValue(s.Status),
-		Created:  dataSourceTime(s.Created),
-		Modified: dataSourceTime(s.Modified),
+		Created:  apiTime(s.Created),
+		Modified: apiTime(s.Modified),
 	}
 }
 

@@ -61,18 +61,12 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 				MarkdownDescription: "Legacy authentication: the account's email, sent with `api_key`. " +
 					"Falls back to `" + envAPIEmail + "`.",
 				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.AlsoRequires(path.MatchRoot(attrAPIKey)),
-				},
 			},
 			attrAPIKey: schema.StringAttribute{
 				MarkdownDescription: "Legacy authentication: the global API key, sent with `api_email`. " +
 					"Falls back to `" + envAPIKey + "`.",
 				Optional:  true,
 				Sensitive: true,
-				Validators: []validator.String{
-					stringvalidator.AlsoRequires(path.MatchRoot(attrAPIEmail)),
-				},
 			},
 			attrAccountID: schema.StringAttribute{
 				MarkdownDescription: "Default account id (32 lowercase hex) for the account-scoped types; " +

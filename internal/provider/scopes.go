@@ -40,6 +40,12 @@ func (v scopesCheck) ValidateSet(ctx context.Context, req validator.SetRequest, 
 		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
 		}
+		if strings.TrimSpace(s.ValueString()) == "" || strings.ContainsAny(s.ValueString(), " \t\n") {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid scope",
+				fmt.Sprintf("%s holds %q, which is no scope name. Known scopes: %s.",
+					req.Path, s.ValueString(), strings.Join(knownScopes, ", ")))
+			continue
+		}
 		if !slices.Contains(knownScopes, s.ValueString()) {
 			resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown scope",
 				fmt.Sprintf("Scope %q is not one this provider knows (%s). It is sent as written: if "+

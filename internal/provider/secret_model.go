@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -76,10 +75,10 @@ func (m *secretModel) fill(s *client.Secret) {
 		scopes = append(scopes, types.StringValue(sc))
 	}
 	m.Scopes, _ = types.SetValueFrom(context.Background(), types.StringType, scopes)
-	m.Comment = types.StringPointerValue(s.Comment)
+	m.Comment = apiComment(s.Comment)
 	m.Status = types.StringValue(s.Status)
-	m.Created = types.StringValue(s.Created.UTC().Format(time.RFC3339Nano))
-	m.Modified = types.StringValue(s.Modified.UTC().Format(time.RFC3339Nano))
+	m.Created = apiTime(s.Created)
+	m.Modified = apiTime(s.Modified)
 }
 
 // scopeList is the set of scopes as the API takes them, sorted.

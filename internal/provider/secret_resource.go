@@ -96,6 +96,9 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"configured string), and applying it sends the configured `value_wo`: the imported " +
 					"secret's value is replaced by the configuration's.",
 				Optional: true,
+				// Without value_wo a new version would send nothing, and the user would believe
+				// the secret rotated.
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("value_wo"))},
 			},
 			"value": schema.StringAttribute{
 				MarkdownDescription: "**Legacy, prefer `value_wo`.** The secret's value, 1 to 65,536 bytes. " +

@@ -413,6 +413,12 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
 			step("NO_VERSION", `
   value_wo = var.secret_value
   scopes   = ["workers"]`, v, `Attribute "value_wo_version" must be specified when "value_wo" is specified`),
+			step("BLANK_SCOPE", strings.Replace(woBody, `["workers"]`, `["workers", ""]`, 1), v,
+				`holds "", which is no scope name. Known scopes: access, ai_gateway`),
+			step("VERSION_WITHOUT_VALUE_WO", `
+  value            = "legacy"
+  value_wo_version = "2"
+  scopes           = ["workers"]`, nil, `Attribute "value_wo" must be specified when "value_wo_version" is specified`),
 			step("EMPTY_COMMENT", woBody+`
   comment = ""`, v, `comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.`),
 			step("LONG_COMMENT", woBody+`

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -234,8 +233,8 @@ func (r *storeResource) storeImportHint(ctx context.Context, owner client.Owner,
 func (m *storeModel) fill(st *client.Store) {
 	m.ID = types.StringValue(st.ID)
 	m.Name = types.StringValue(st.Name)
-	m.Created = types.StringValue(st.Created.UTC().Format(time.RFC3339Nano))
-	m.Modified = types.StringValue(st.Modified.UTC().Format(time.RFC3339Nano))
+	m.Created = apiTime(st.Created)
+	m.Modified = apiTime(st.Modified)
 }
 
 func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
