@@ -39,6 +39,6 @@ func BenchmarkLoggableBodyPage100(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = loggableBody(body)
+		_ = loggableBody(body, nil)
 	}
 }

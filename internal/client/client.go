@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,9 @@ type Client struct {
 	httpClient *http.Client
 	// secrets are credential strings tflog masks wherever they might appear in a log.
 	secrets []string
+	// adoptSkew is the clock-skew allowance of createWithRecovery (defaultAdoptSkew;
+	// tests in this package lower it).
+	adoptSkew time.Duration
 }
 
 // New validates cfg and builds a Client. It sends no request.
@@ -102,6 +106,7 @@ func New(cfg Config) (*Client, error) {
 		waitMax:    cfg.RetryWaitMax,
 		pageSize:   cfg.PageSize,
 		userAgent:  cfg.UserAgent,
+		adoptSkew:  defaultAdoptSkew,
 	}
 	if c.waitMin <= 0 {
 		c.waitMin = DefaultRetryWaitMin
@@ -123,6 +128,7 @@ func New(cfg Config) (*Client, error) {
 			c.secrets = append(c.secrets, s)
 		}
 	}
+	c.secrets = scrubForms(c.secrets)
 
 	// Copy the caller's client so wrapping its transport for logging leaves it untouched.
 	var hc http.Client
@@ -147,6 +153,19 @@ type call struct {
 	path   string // route path below the base URL, segments already escaped
 	query  url.Values
 	body   any // marshalled to JSON; nil sends no body
+	// values are the secret values body carries. Like the credentials, every occurrence is
+	// replaced by "***" in this exchange's error excerpt and TRACE log (a proxy or WAF
+	// error page may echo the request).
+	values []string
+}
+
+// scrubList is every string to hide from cl's errors and logs: the credentials and the
+// values cl carries, in the forms they can take in an echo (see scrubForms).
+func (c *Client) scrubList(cl call) []string {
+	if len(cl.values) == 0 {
+		return c.secrets
+	}
+	return scrubForms(append(slices.Clone(c.secrets), cl.values...))
 }
 
 // response is what came back from the last attempt of a call.
@@ -160,7 +179,9 @@ type response struct {
 // send performs cl with retries and returns the last response (any status) or a transport
 // error. It never decodes the body.
 func (c *Client) send(ctx context.Context, cl call) (*response, error) {
-	ctx = withLogging(ctx, c.secrets)
+	scrub := c.scrubList(cl)
+	ctx = withLogging(ctx, scrub)
+	ctx = withScrub(ctx, scrub)
 
 	target := c.baseURL + cl.path
 	if len(cl.query) > 0 {
@@ -230,12 +251,12 @@ func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
 func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error) {
 	env, jsonErr := parseEnvelope(resp.body)
 	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.secrets)
+		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
 	}
 	if jsonErr != nil {
 		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
 		// the caller never mistakes it for an empty result.
-		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.secrets)
+		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
 	}
 	return env.Result, nil
 }

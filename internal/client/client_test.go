@@ -571,13 +571,33 @@ func TestFindSecretByNameStub(t *testing.T) {
 func TestPostRecoveryStub(t *testing.T) {
 	ctx := context.Background()
 	t.Run("found after 502", func(t *testing.T) {
-		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+storeJSON+`]`))
+		// Created just now (by the POST that answered 502): adopted.
+		now := time.Now().UTC().Format(time.RFC3339Nano)
+		fresh := strings.ReplaceAll(storeJSON, "2026-09-21T18:56:32.624632Z", now)
+		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+fresh+`]`))
 		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
 		if err != nil || st.ID != testStore {
 			t.Fatalf("%+v %v", st, err)
 		}
 		if r := s.requests(); len(r) != 2 || r[0].method != "POST" || r[1].method != "GET" {
 			t.Errorf("requests %v", r)
+		}
+	})
+	t.Run("found but older than the request: not adopted", func(t *testing.T) {
+		// storeJSON was created long before this request: someone else's store. The POST
+		// is resent, its 409 looked up once more, and the 409 is the result.
+		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+storeJSON+`]`),
+			fail(409, 1003, "store_name_already_exists"), ok(`[`+storeJSON+`]`))
+		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
+		if !IsConflict(err) || st != nil {
+			t.Fatalf("%+v %v", st, err)
+		}
+		var methods []string
+		for _, r := range s.requests() {
+			methods = append(methods, r.method)
+		}
+		if got := strings.Join(methods, " "); got != "POST GET POST GET" {
+			t.Errorf("requests %s", got)
 		}
 	})
 	t.Run("not found, resent once", func(t *testing.T) {

@@ -76,8 +76,9 @@ type APIError struct {
 	RetryAfter   time.Duration
 }
 
-// Error gives the status, codes and messages. It never holds the request body or
-// credentials (the API does not echo them; known credentials are scrubbed from Body).
+// Error gives the status, codes and messages. It never holds credentials or the secret
+// values the request carried: the API does not echo them, and should a proxy's error page
+// do so, they are scrubbed from Body and the messages.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
@@ -124,7 +125,8 @@ func (e *APIError) HasToken(token string) bool {
 func newAPIError(method, path string, resp *response, env envelope, jsonErr error, secrets []string) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
 	if jsonErr == nil {
-		e.Errors, e.Messages = env.Errors, env.Messages
+		// A JSON answer could quote the request too: its texts are scrubbed like a body.
+		e.Errors, e.Messages = scrubMessages(env.Errors, secrets), scrubMessages(env.Messages, secrets)
 	} else {
 		e.Body = excerpt(resp.body, secrets)
 		if e.Body == "" {
@@ -137,13 +139,13 @@ func newAPIError(method, path string, resp *response, env envelope, jsonErr erro
 	return e
 }
 
-// excerpt shortens a non-JSON body for a message: whitespace collapsed, credentials
-// scrubbed, cut on a rune boundary.
+// excerpt shortens a non-JSON body for a message: credentials and the request's secret
+// values scrubbed (before whitespace is collapsed and again after, so that a value
+// holding whitespace runs is caught in either form), whitespace collapsed, cut on a rune
+// boundary after scrubbing so a cut never exposes part of a value.
 func excerpt(body []byte, secrets []string) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	for _, sec := range secrets {
-		s = strings.ReplaceAll(s, sec, "***")
-	}
+	s := scrubText(string(body), secrets)
+	s = scrubText(strings.Join(strings.Fields(s), " "), secrets)
 	if len(s) > bodyExcerptLen {
 		cut := bodyExcerptLen
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -152,6 +154,17 @@ func excerpt(body []byte, secrets []string) string {
 		s = s[:cut] + "…"
 	}
 	return strings.ToValidUTF8(s, "?")
+}
+
+func scrubMessages(ms []Message, secrets []string) []Message {
+	if len(secrets) == 0 {
+		return ms
+	}
+	for i := range ms {
+		ms[i].Message = scrubText(ms[i].Message, secrets)
+		ms[i].Pointer = scrubText(ms[i].Pointer, secrets)
+	}
+	return ms
 }
 
 // notFoundError is the *APIError the client makes itself when a lookup by name finds

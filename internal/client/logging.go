@@ -47,7 +47,8 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 }
 
 // loggingTransport logs every attempt (retries included, which the caller never sees) at
-// TRACE: method, URL, headers without credentials, bodies with "value" redacted.
+// TRACE: method, URL, headers without credentials, bodies with "value" redacted and the
+// exchange's scrub list (withScrub) replaced.
 type loggingTransport struct {
 	base http.RoundTripper
 }
@@ -58,6 +59,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return t.base.RoundTrip(req)
 	}
 
+	scrub := scrubFrom(ctx)
 	fields := map[string]any{
 		"http.method":          req.Method,
 		"http.url":             req.URL.String(),
@@ -67,7 +69,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if rc, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(rc)
 			_ = rc.Close()
-			fields["http.request.body"] = loggableBody(b)
+			fields["http.request.body"] = loggableBody(b, scrub)
 		}
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
@@ -97,7 +99,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		"http.url":              req.URL.String(),
 		"http.status":           resp.StatusCode,
 		"http.response.headers": loggableHeaders(resp.Header),
-		"http.response.body":    loggableBody(b),
+		"http.response.body":    loggableBody(b, scrub),
 		"http.duration_ms":      time.Since(start).Milliseconds(),
 	}
 	if readErr != nil {
@@ -132,8 +134,11 @@ func loggableHeaders(h http.Header) map[string]string {
 
 // loggableBody renders a body for TRACE: JSON with every "value" redacted, other text cut
 // short. JSON that does not parse is left out entirely, since where its values are
-// cannot be told.
-func loggableBody(b []byte) string {
+// cannot be told. Either way the exchange's scrub list (credentials, the secret values the
+// request carries) is replaced before the cut, so a value echoed under another key or in
+// an error page never shows, not even in part at the cut. tflog's masks repeat this on the
+// whole entry.
+func loggableBody(b []byte, scrub []string) string {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return ""
@@ -143,9 +148,9 @@ func loggableBody(b []byte) string {
 		if !ok {
 			return fmt.Sprintf("[unparseable JSON body omitted: %d bytes]", len(b))
 		}
-		return truncate(string(red), maxLoggedJSON)
+		return truncate(scrubText(string(red), scrub), maxLoggedJSON)
 	}
-	return truncate(strings.ToValidUTF8(string(trimmed), "?"), maxLoggedText)
+	return truncate(scrubText(strings.ToValidUTF8(string(trimmed), "?"), scrub), maxLoggedText)
 }
 
 func truncate(s string, n int) string {

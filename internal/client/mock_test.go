@@ -352,18 +352,19 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 		drop      bool
 		wantPOSTs int
 		wantFail  bool
+		adopts    bool // the objects are found by the lookup after an ambiguous answer
 	}
 	faults := []fault{
 		{name: "429 twice", status: 429, count: 2, wantPOSTs: 3},
 		{name: "500 before acting", status: 500, count: 1, wantPOSTs: 2},
 		{name: "502 before acting", status: 502, count: 1, wantPOSTs: 2},
-		{name: "503 after acting", status: 503, count: 1, after: true, wantPOSTs: 1},
-		{name: "504 after acting", status: 504, count: 1, after: true, wantPOSTs: 1},
-		{name: "500 after acting", status: 500, count: 1, after: true, wantPOSTs: 1},
+		{name: "503 after acting", status: 503, count: 1, after: true, wantPOSTs: 1, adopts: true},
+		{name: "504 after acting", status: 504, count: 1, after: true, wantPOSTs: 1, adopts: true},
+		{name: "500 after acting", status: 500, count: 1, after: true, wantPOSTs: 1, adopts: true},
 		{name: "dropped before acting", drop: true, count: 1, wantPOSTs: 2},
-		{name: "dropped after acting", drop: true, after: true, count: 1, wantPOSTs: 1},
+		{name: "dropped after acting", drop: true, after: true, count: 1, wantPOSTs: 1, adopts: true},
 		{name: "503 before acting twice: resent once only", status: 503, count: 2, wantPOSTs: 2, wantFail: true},
-		{name: "503 before then after acting", status: 503, count: 1, wantPOSTs: 2}, // second fault queued below
+		{name: "503 before then after acting", status: 503, count: 1, wantPOSTs: 2, adopts: true}, // second fault queued below
 		{name: "400 final", status: 400, count: 1, wantPOSTs: 1, wantFail: true},
 	}
 	ops := []string{"create store", "create secrets", "duplicate"}
@@ -412,6 +413,8 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 							t.Errorf("%d stores named new_store, want %d", n, want)
 						}
 					case "create secrets":
+						patchRoute := route(o, "PATCH", rSecret)
+						patchesBefore := len(e.srv.RequestsTo(patchRoute))
 						var out []Secret
 						out, err = c.CreateSecrets(ctx, o, store, []SecretInput{
 							{Name: "N1", Value: "one", Scopes: []string{"workers"}},
@@ -428,6 +431,19 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 							if rec, _ := e.srv.SecretByName(store, "N2"); rec.Value != "two" || rec.ID != out[1].ID {
 								t.Errorf("N2 record %+v", rec)
 							}
+						}
+						// Adopted secrets get their values re-sent; answered ones do not.
+						patches := e.srv.RequestsTo(patchRoute)[patchesBefore:]
+						var got []string
+						for _, p := range patches {
+							got = append(got, string(p.Body))
+						}
+						want := []string(nil)
+						if f.adopts {
+							want = []string{`{"value":"one"}`, `{"value":"two"}`}
+						}
+						if !slices.Equal(got, want) {
+							t.Errorf("PATCH bodies %q, want %q", got, want)
 						}
 					default:
 						var d *Secret
@@ -633,4 +649,103 @@ func TestMockConcurrentUse(t *testing.T) {
 	if n := len(e.srv.Secrets(store)); n != 8 {
 		t.Errorf("%d secrets", n)
 	}
+}
+
+// TestMockAdoptionRespectsCreatedTime: after an ambiguous POST, an object with the name is
+// adopted only if it was created since the request was first sent (less the clock-skew
+// allowance). One that was there before is someone else's: the POST is resent and the
+// caller gets the 409, never the old object.
+func TestMockAdoptionRespectsCreatedTime(t *testing.T) {
+	ctx := context.Background()
+	ops := []string{"create store", "create secrets", "duplicate"}
+	for _, o := range families {
+		for _, op := range ops {
+			t.Run(string(o.Family)+"/"+op+"/pre-existing name, 502 before acting", func(t *testing.T) {
+				e := newMockEnv(t, mockserver.Options{MaxStores: 3})
+				store := e.setupStore(t, o)
+				c := e.client(t, o, nil)
+				src, err := c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "SRC", Value: "src-value", Scopes: []string{"workers"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The pre-existing object is a few milliseconds old; with no skew allowance
+				// that is older than the request, as a real someone else's object would be.
+				var rt string
+				switch op {
+				case "create store":
+					rt = route(o, "POST", rStores)
+					_, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
+				case "create secrets":
+					rt = route(o, "POST", rSecrets)
+					_, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
+				default:
+					rt = route(o, "POST", rDuplicate)
+					_, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(2 * time.Millisecond)
+				c.adoptSkew = 0
+				before := len(e.srv.RequestsTo(rt))
+				patchesBefore := len(e.srv.RequestsTo(route(o, "PATCH", rSecret)))
+				storesBefore, secretsBefore := e.srv.Stores(), e.srv.Secrets(store)
+				e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+
+				var got any
+				switch op {
+				case "create store":
+					got, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
+				case "create secrets":
+					got, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "mine", Scopes: []string{"workers"}}})
+				default:
+					got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: "TAKEN", Scopes: []string{"workers"}})
+				}
+				nameClash := IsConflict(err) && (asAPIError(err).HasToken("store_name_already_exists") || asAPIError(err).HasToken("secret_name_already_exists"))
+				if !nameClash {
+					t.Fatalf("got %+v, err %v; want the 409 name clash", got, err)
+				}
+				if n := len(e.srv.RequestsTo(rt)) - before; n != 2 {
+					t.Errorf("%d POSTs, want 2 (resent once)", n)
+				}
+				if n := len(e.srv.RequestsTo(route(o, "PATCH", rSecret))) - patchesBefore; n != 0 {
+					t.Errorf("%d PATCHes to someone else's secret", n)
+				}
+				if !slices.Equal(e.srv.Stores(), storesBefore) || !slices.EqualFunc(e.srv.Secrets(store), secretsBefore, func(a, b mockserver.SecretRecord) bool {
+					return a.ID == b.ID && a.Value == b.Value && a.Modified.Equal(b.Modified)
+				}) {
+					t.Errorf("server state changed")
+				}
+				if rec, _ := e.srv.SecretByName(store, "TAKEN"); op != "create store" && rec.Value != "theirs" {
+					t.Errorf("pre-existing value overwritten: %q", rec.Value)
+				}
+			})
+		}
+	}
+
+	// Inside the clock-skew allowance a same-name secret is taken for the result of the
+	// request, so its value is re-sent: whatever it held, it ends up with the configured one.
+	t.Run("adopted secret gets the configured value", func(t *testing.T) {
+		e := newMockEnv(t, mockserver.Options{})
+		store := e.setupStore(t, mockAcct)
+		c := e.client(t, mockAcct, nil)
+		if _, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: "RACE", Value: "other-writer", Scopes: []string{"workers"}}}); err != nil {
+			t.Fatal(err)
+		}
+		rt := route(mockAcct, "POST", rSecrets)
+		patchRoute := route(mockAcct, "PATCH", rSecret)
+		e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+		out, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: "RACE", Value: "configured", Scopes: []string{"workers"}}})
+		if err != nil || len(out) != 1 || out[0].Name != "RACE" {
+			t.Fatalf("%+v %v", out, err)
+		}
+		patches := e.srv.RequestsTo(patchRoute)
+		if len(patches) != 1 || string(patches[0].Body) != `{"value":"configured"}` || !strings.HasSuffix(patches[0].Path, "/"+out[0].ID) {
+			t.Errorf("PATCHes %+v", patches)
+		}
+		recs := e.srv.Secrets(store)
+		if len(recs) != 1 || recs[0].Value != "configured" || recs[0].ID != out[0].ID {
+			t.Errorf("stored %+v", recs)
+		}
+	})
 }

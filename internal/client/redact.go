@@ -1,7 +1,12 @@
 package client
 
 import (
+	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
+	"html"
+	"slices"
 	"strings"
 )
 
@@ -114,4 +119,68 @@ func skipValue(src []byte, i int) int {
 		}
 		return j
 	}
+}
+
+// scrubForms expands strings to hide (credentials, secret values) into every form in
+// which an echo of a request may hold them: as given, JSON-escaped (as in the request
+// body, with and without Go's HTML-safe escaping of <, > and &), HTML-escaped (an error
+// page quoting the request) and with whitespace runs collapsed (as excerpt shows a body).
+// Strings that are empty or only whitespace are dropped: replacing them would garble every
+// message without hiding anything. Longer forms come first, so a form that contains
+// another is replaced whole.
+func scrubForms(values []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if strings.TrimSpace(s) == "" || seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	for _, v := range values {
+		forms := []string{v, jsonInner(v, true), jsonInner(v, false)}
+		for _, f := range forms[:3] {
+			forms = append(forms, html.EscapeString(f))
+		}
+		for _, f := range forms {
+			add(f)
+			add(strings.Join(strings.Fields(f), " "))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return out
+}
+
+// jsonInner is s as encoding/json writes it inside a string, without the quotes.
+func jsonInner(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if enc.Encode(s) != nil {
+		return s
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
+}
+
+// scrubText replaces every occurrence of each of forms (from scrubForms) by "***".
+func scrubText(s string, forms []string) string {
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, "***")
+	}
+	return s
+}
+
+// scrubKey carries one exchange's scrub list (scrubForms) to loggingTransport, which
+// sees only the *http.Request.
+type scrubKey struct{}
+
+func withScrub(ctx context.Context, forms []string) context.Context {
+	return context.WithValue(ctx, scrubKey{}, forms)
+}
+
+func scrubFrom(ctx context.Context) []string {
+	forms, _ := ctx.Value(scrubKey{}).([]string)
+	return forms
 }

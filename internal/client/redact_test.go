@@ -51,18 +51,18 @@ func TestRedactJSONInvalid(t *testing.T) {
 }
 
 func TestLoggableBody(t *testing.T) {
-	if got := loggableBody([]byte(`{"value":"canary"`)); strings.Contains(got, "canary") || !strings.Contains(got, "omitted") {
+	if got := loggableBody([]byte(`{"value":"canary"`), nil); strings.Contains(got, "canary") || !strings.Contains(got, "omitted") {
 		t.Errorf("broken JSON body logged as %q", got)
 	}
 	html := "<html><body>" + strings.Repeat("x", 10000) + "</body></html>"
-	got := loggableBody([]byte(html))
+	got := loggableBody([]byte(html), nil)
 	if len(got) > maxLoggedText+100 || !strings.HasPrefix(got, "<html>") || !strings.Contains(got, "truncated") {
 		t.Errorf("HTML body logged as %d bytes: %.80q", len(got), got)
 	}
-	if got := loggableBody(nil); got != "" {
+	if got := loggableBody(nil, nil); got != "" {
 		t.Errorf("empty body logged as %q", got)
 	}
-	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`)); got != `[{"name":"A","value":"***"}]` {
+	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`), nil); got != `[{"name":"A","value":"***"}]` {
 		t.Errorf("JSON body logged as %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // secretInputBody is one item of the create-secrets array.
@@ -18,7 +19,10 @@ type secretInputBody struct {
 }
 
 // CreateSecrets creates one or more secrets in one request (the API's array body) and
-// returns them in the order given. The API creates all or none.
+// returns them in the order given. The API creates all or none. A failure that may have
+// come after the secrets were made is resolved by name (see createWithRecovery): secrets
+// created since the request was first sent are adopted and their values re-sent with a
+// PATCH; older ones are never adopted, so a name taken before surfaces as the 409.
 func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
 	path, err := o.secretsPath(storeID)
 	if err != nil {
@@ -28,12 +32,14 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		return nil, errors.New("client: no secrets to create")
 	}
 	body := make([]secretInputBody, len(in))
+	values := make([]string, len(in))
 	for i, s := range in {
 		scopes := s.Scopes
 		if scopes == nil {
 			scopes = []string{}
 		}
 		body[i] = secretInputBody{Name: s.Name, Value: s.Value, Scopes: scopes, Comment: s.Comment}
+		values[i] = s.Value
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {
 		ws, err := decodeList[wireSecret](raw)
@@ -45,7 +51,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		}
 		return secretsOf(ws), nil
 	}
-	lookup := func(ctx context.Context) ([]Secret, bool, error) {
+	lookup := func(ctx context.Context, notBefore time.Time) ([]Secret, bool, error) {
 		var existing []Secret
 		var err error
 		if len(in) == 1 {
@@ -70,14 +76,31 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		out := make([]Secret, 0, len(in))
 		for _, want := range in {
 			got, ok := byName[want.Name]
-			if !ok || !sameScopes(got.Scopes, want.Scopes) {
+			if !ok || !sameScopes(got.Scopes, want.Scopes) || !c.adoptable(ctx, "secret", got.Name, got.Created, notBefore) {
 				return nil, false, nil
 			}
 			out = append(out, got)
 		}
 		return out, true, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+	// The lookup sees names, scopes and times, never values: a secret adopted by time could
+	// still be another writer's, made in the clock-skew window. Re-sending each value with
+	// a merge-patch (idempotent) makes the stored value certainly the one asked for; the
+	// answer, newer than the list's, is the result.
+	confirm := func(ctx context.Context, found []Secret) ([]Secret, error) {
+		out := make([]Secret, len(found))
+		for i := range found {
+			p, err := c.PatchSecret(ctx, o, storeID, found[i].ID, PatchSecretRequest{Value: &in[i].Value})
+			if err != nil {
+				return nil, fmt.Errorf("POST %s: secret %q (id %s) was created by a request whose answer was lost, but re-sending its value failed: %w",
+					path, found[i].Name, found[i].ID, err)
+			}
+			out[i] = *p
+		}
+		return out, nil
+	}
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, values: values},
+		recovery[[]Secret]{decode: decode, lookup: lookup, confirm: confirm})
 }
 
 // ListSecrets returns every secret of a store matching opts, walking all pages. Scopes are
@@ -163,7 +186,11 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.do(ctx, call{method: "PATCH", path: path, body: patchSecretBody(req)})
+	cl := call{method: "PATCH", path: path, body: patchSecretBody(req)}
+	if req.Value != nil {
+		cl.values = []string{*req.Value}
+	}
+	raw, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +244,8 @@ type duplicateBody struct {
 
 // DuplicateSecret copies a secret, value included, under a new name in the same store.
 // A failure that may have come after the copy was made is resolved by looking the new
-// name up (see createWithRecovery).
+// name up, adopting only a secret created since the request was first sent (see
+// createWithRecovery).
 func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID string, req DuplicateSecretRequest) (*Secret, error) {
 	path, err := o.path("stores", storeID, "secrets", secretID, "duplicate")
 	if err != nil {
@@ -229,7 +257,9 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 	}
 	body := duplicateBody{Name: req.Name, Scopes: scopes, Comment: req.Comment}
 	decode := func(raw json.RawMessage) (*Secret, error) { return decodeSecret("POST", path, raw) }
-	lookup := func(ctx context.Context) (*Secret, bool, error) {
+	// Adoption by created time is enough here: the value is copied server-side from the
+	// source, so there is no configured value to re-send.
+	lookup := func(ctx context.Context, notBefore time.Time) (*Secret, bool, error) {
 		s, err := c.FindSecretByName(ctx, o, storeID, req.Name)
 		if IsNotFound(err) {
 			return nil, false, nil
@@ -237,12 +267,12 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 		if err != nil {
 			return nil, false, err
 		}
-		if !sameScopes(s.Scopes, req.Scopes) {
+		if !sameScopes(s.Scopes, req.Scopes) || !c.adoptable(ctx, "secret", s.Name, s.Created, notBefore) {
 			return nil, false, nil
 		}
 		return s, true, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, recovery[*Secret]{decode: decode, lookup: lookup})
 }
 
 func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"time"
 )
 
 // createStoreBody is the object form of create store; the system family adds the
@@ -15,8 +16,8 @@ type createStoreBody struct {
 }
 
 // CreateStore creates a store. The result may come back as an object or an array of one.
-// A failure that may have come after the store was made is resolved by name (see
-// createWithRecovery).
+// A failure that may have come after the store was made is resolved by name, adopting
+// only a store created since the request was first sent (see createWithRecovery).
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
 	path, err := o.storesPath()
 	if err != nil {
@@ -34,19 +35,23 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 		s := w.value()
 		return &s, nil
 	}
-	lookup := func(ctx context.Context) (*Store, bool, error) {
+	lookup := func(ctx context.Context, notBefore time.Time) (*Store, bool, error) {
 		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
 		if err != nil {
 			return nil, false, err
 		}
 		for i := range stores {
-			if stores[i].Name == req.Name {
-				return &stores[i], true, nil
+			if stores[i].Name != req.Name {
+				continue
 			}
+			if !c.adoptable(ctx, "store", req.Name, stores[i].Created, notBefore) {
+				return nil, false, nil
+			}
+			return &stores[i], true, nil
 		}
 		return nil, false, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, recovery[*Store]{decode: decode, lookup: lookup})
 }
 
 // ListStores returns every store of the owner (on /system: the caller's stores only),
