@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -25,4 +26,13 @@ func apiComment(c *string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(*c)
+}
+
+// apiScopes is a secret's scopes as a set of strings; none is an empty set, not null.
+func apiScopes(scopes []string) types.Set {
+	elems := make([]attr.Value, 0, len(scopes))
+	for _, s := range scopes {
+		elems = append(elems, types.StringValue(s))
+	}
+	return types.SetValueMust(types.StringType, elems)
 }

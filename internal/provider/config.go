@@ -131,8 +131,8 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	}
 	retryWaitMax := defaultRetryWaitMax
 	if !m.RetryWaitMax.IsNull() && !m.RetryWaitMax.IsUnknown() {
-		d, err := time.ParseDuration(m.RetryWaitMax.ValueString())
-		if err != nil || d <= 0 {
+		d, ok := positiveDuration(m.RetryWaitMax.ValueString())
+		if !ok {
 			diags.AddAttributeError(path.Root(attrRetryWaitMax), "Invalid retry_wait_max",
 				fmt.Sprintf("retry_wait_max must be a positive duration such as \"30s\" or \"2m\", got %q.", m.RetryWaitMax.ValueString()))
 		}

@@ -6,12 +6,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -113,25 +111,16 @@ func dataSourceSecretFrom(s client.Secret, storeID string) dataSourceSecretItem 
 		StoreID:  types.StringValue(storeID),
 		Name:     types.StringValue(s.Name),
 		Comment:  apiComment(s.Comment),
-		Scopes:   dataSourceScopes(s.Scopes),
+		Scopes:   apiScopes(s.Scopes),
 		Status:   types.StringValue(s.Status),
 		Created:  apiTime(s.Created),
 		Modified: apiTime(s.Modified),
 	}
 }
 
-func dataSourceScopes(scopes []string) types.Set {
-	elems := make([]attr.Value, 0, len(scopes))
-	for _, s := range scopes {
-		elems = append(elems, types.StringValue(s))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
 // dataSourceIsStoreNotFound tells a missing store from a missing secret in a 404.
 func dataSourceIsStoreNotFound(err error) bool {
-	var apiErr *client.APIError
-	return errors.As(err, &apiErr) && client.IsNotFound(err) && apiErr.HasToken("store_not_found")
+	return client.IsNotFound(err) && hasAPIToken(err, "store_not_found")
 }
 
 // dataSourceStoreList renders stores for an error message, one per line.

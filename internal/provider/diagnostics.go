@@ -37,6 +37,12 @@ func apiErrorDetail(f routeFamily, err error) string {
 	return b.String()
 }
 
+// hasAPIToken reports whether err is an API error carrying token (see client.APIError.HasToken).
+func hasAPIToken(err error, token string) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && apiErr.HasToken(token)
+}
+
 // apiErrorHint says what to do about the failures users can cause and fix themselves.
 func apiErrorHint(f routeFamily, e *client.APIError) string {
 	switch {

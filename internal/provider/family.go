@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -48,6 +49,9 @@ func (f routeFamily) typeName(providerTypeName, name string) string {
 }
 
 func (f routeFamily) isSystem() bool { return f.family == client.FamilySystem }
+
+// importAccountSegment names the account segment of an import id: ACCOUNT_ID or ACCOUNT_TAG.
+func (f routeFamily) importAccountSegment() string { return strings.ToUpper(f.accountAttr) }
 
 // owner picks the account a type acts on: its own attribute when set, else the provider's
 // account_id. The error names both places so the user knows where to set it.

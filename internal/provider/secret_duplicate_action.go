@@ -140,11 +140,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 		return
 	}
 	storeID, sourceID, name := args.StoreID.ValueString(), args.SecretID.ValueString(), args.Name.ValueString()
-	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes}
-	if !args.Comment.IsNull() {
-		c := args.Comment.ValueString()
-		in.Comment = &c
-	}
+	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: args.Comment.ValueStringPointer()}
 	summary := fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceID, name, storeID)
 
 	// Look the source up first: a missing source is reported before anything is attempted, and

@@ -65,9 +65,8 @@ func (l *secretListResource) ListResourceConfigSchema(_ context.Context, _ list.
 
 func (l *secretListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg secretListConfig
-	diags := req.Config.Get(ctx, &cfg)
-	owner := l.f.owner(cfg.AccountID, l.data, &diags)
-	if !requireConfigured(l.data, "this list resource was queried", &diags) || diags.HasError() {
+	owner, diags := l.listConfig(ctx, req, &cfg, &cfg.AccountID)
+	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -86,33 +85,23 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 			return
 		}
 	}
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i := range secrets {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			s := &secrets[i]
-			if s.StoreID == "" {
-				s.StoreID = storeID
-			}
-			result := req.NewListResult(ctx)
-			result.DisplayName = s.Name
-			result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
-				objectIdentity{Account: owner.Account, StoreID: s.StoreID, SecretID: s.ID})...)
-			if req.IncludeResource {
-				// The resource's own mapping, as after an import: no value, no version, no source.
-				m := secretModel{
-					ValueWO: types.StringNull(), ValueWOVersion: types.StringNull(), Value: types.StringNull(),
-					SourceSecretID: types.StringNull(), Timeouts: nullTimeouts, Account: types.StringValue(owner.Account),
-				}
-				m.fill(s)
-				result.Diagnostics.Append(setSecretModel(ctx, l.f, result.Resource, m)...)
-			}
-			if !push(result) {
-				return
-			}
+	stream.Results = listResults(ctx, req, secrets, func(s *client.Secret, result *list.ListResult) {
+		if s.StoreID == "" {
+			s.StoreID = storeID
 		}
-	}
+		result.DisplayName = s.Name
+		result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
+			objectIdentity{Account: owner.Account, StoreID: s.StoreID, SecretID: s.ID})...)
+		if req.IncludeResource {
+			// The resource's own mapping, as after an import: no value, no version, no source.
+			m := secretModel{
+				ValueWO: types.StringNull(), ValueWOVersion: types.StringNull(), Value: types.StringNull(),
+				SourceSecretID: types.StringNull(), Timeouts: nullTimeouts, Account: types.StringValue(owner.Account),
+			}
+			m.fill(s)
+			result.Diagnostics.Append(setSecretModel(ctx, l.f, result.Resource, m)...)
+		}
+	})
 }
 
 // nullTimeoutsOf is a null timeouts value typed as the secret resource's schema declares it.

@@ -70,11 +70,7 @@ func (m *secretModel) fill(s *client.Secret) {
 		m.StoreID = types.StringValue(s.StoreID)
 	}
 	m.Name = types.StringValue(s.Name)
-	scopes := make([]types.String, 0, len(s.Scopes))
-	for _, sc := range s.Scopes {
-		scopes = append(scopes, types.StringValue(sc))
-	}
-	m.Scopes, _ = types.SetValueFrom(context.Background(), types.StringType, scopes)
+	m.Scopes = apiScopes(s.Scopes)
 	m.Comment = apiComment(s.Comment)
 	m.Status = types.StringValue(s.Status)
 	m.Created = apiTime(s.Created)

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -306,8 +305,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 
 // importHint gives, after a name clash, the import ids of the secret holding the name.
 func (r *secretResource) importHint(ctx context.Context, owner client.Owner, storeID, name string, err error) string {
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || !apiErr.HasToken("secret_name_already_exists") {
+	if !hasAPIToken(err, "secret_name_already_exists") {
 		return ""
 	}
 	byName := fmt.Sprintf("%s/%s/%s", owner.Account, storeID, name)
@@ -425,11 +423,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id objectIdentity
 	if req.ID != "" {
-		account := "ACCOUNT_ID"
-		if r.f.isSystem() {
-			account = "ACCOUNT_TAG"
-		}
-		segs, err := splitImportID(req.ID, []string{account, "STORE_ID", "SECRET_ID_OR_NAME"}, true)
+		segs, err := splitImportID(req.ID, []string{r.f.importAccountSegment(), "STORE_ID", "SECRET_ID_OR_NAME"}, true)
 		if err != nil {
 			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
 			return

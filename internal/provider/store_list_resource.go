@@ -52,9 +52,8 @@ func (l *storeListResource) ListResourceConfigSchema(_ context.Context, _ list.L
 
 func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg storeListConfig
-	diags := req.Config.Get(ctx, &cfg)
-	owner := l.f.owner(cfg.AccountID, l.data, &diags)
-	if !requireConfigured(l.data, "this list resource was queried", &diags) || diags.HasError() {
+	owner, diags := l.listConfig(ctx, req, &cfg, &cfg.AccountID)
+	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -64,26 +63,15 @@ func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stre
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	// The resource's own state mapping, so imported and listed states agree.
-	res := &storeResource{familyResource: l.familyResource}
-	stream.Results = func(push func(list.ListResult) bool) {
-		for i := range stores {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			st := &stores[i]
-			result := req.NewListResult(ctx)
-			result.DisplayName = st.Name
-			result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
-				objectIdentity{Account: owner.Account, StoreID: st.ID})...)
-			if req.IncludeResource {
-				m := storeModel{Account: types.StringValue(owner.Account), ForceDestroy: types.BoolValue(false)}
-				m.fill(st)
-				result.Diagnostics.Append(res.set(ctx, result.Resource, m)...)
-			}
-			if !push(result) {
-				return
-			}
+	stream.Results = listResults(ctx, req, stores, func(st *client.Store, result *list.ListResult) {
+		result.DisplayName = st.Name
+		result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
+			objectIdentity{Account: owner.Account, StoreID: st.ID})...)
+		if req.IncludeResource {
+			// The resource's own state mapping, so imported and listed states agree.
+			m := storeModel{Account: types.StringValue(owner.Account), ForceDestroy: types.BoolValue(false)}
+			m.fill(st)
+			result.Diagnostics.Append(setStoreModel(ctx, l.f, result.Resource, m)...)
 		}
-	}
+	})
 }

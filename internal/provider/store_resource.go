@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -64,8 +63,10 @@ type systemStoreModel struct {
 	AccountInternalID types.Int64  `tfsdk:"account_internal_id"`
 }
 
-func (r *storeResource) get(ctx context.Context, src modelGetter, m *storeModel) diag.Diagnostics {
-	if r.f.isSystem() {
+// getStoreModel and setStoreModel read and write a store of family f through its wrapper, as
+// getSecretModel and setSecretModel do for a secret.
+func getStoreModel(ctx context.Context, f routeFamily, src modelGetter, m *storeModel) diag.Diagnostics {
+	if f.isSystem() {
 		var w systemStoreModel
 		diags := src.Get(ctx, &w)
 		*m = w.storeModel
@@ -79,8 +80,8 @@ func (r *storeResource) get(ctx context.Context, src modelGetter, m *storeModel)
 	return diags
 }
 
-func (r *storeResource) set(ctx context.Context, dst modelSetter, m storeModel) diag.Diagnostics {
-	if r.f.isSystem() {
+func setStoreModel(ctx context.Context, f routeFamily, dst modelSetter, m storeModel) diag.Diagnostics {
+	if f.isSystem() {
 		return dst.Set(ctx, systemStoreModel{storeModel: m, AccountTag: m.Account, AccountInternalID: m.InternalID})
 	}
 	return dst.Set(ctx, accountStoreModel{storeModel: m, AccountID: m.Account})
@@ -178,7 +179,7 @@ func (r *storeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 
 func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m storeModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &m)...)
+	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.Plan, &m)...)
 	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -197,19 +198,15 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 	tflog.Info(ctx, "created store", map[string]any{"store_id": st.ID, "name": st.Name})
 	m.Account = types.StringValue(owner.Account)
 	m.fill(st)
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, m)...)
+	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{Account: owner.Account, StoreID: st.ID})...)
 }
 
 // storeImportHint gives, after a name clash or with the account's store limit reached, the
 // commands that import the existing stores (the one holding the name, or all of them).
 func (r *storeResource) storeImportHint(ctx context.Context, owner client.Owner, name string, err error) string {
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		return ""
-	}
-	taken := apiErr.HasToken("store_name_already_exists")
-	if !taken && !apiErr.HasToken("maximum_stores_exceeded") {
+	taken := hasAPIToken(err, "store_name_already_exists")
+	if !taken && !hasAPIToken(err, "maximum_stores_exceeded") {
 		return ""
 	}
 	stores, lerr := r.data.Client.ListStores(ctx, owner, client.ListStoresOptions{})
@@ -239,7 +236,7 @@ func (m *storeModel) fill(st *client.Store) {
 
 func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m storeModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &m)...)
+	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.State, &m)...)
 	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -266,7 +263,7 @@ func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if m.ForceDestroy.IsNull() {
 		m.ForceDestroy = types.BoolValue(false) // after an import
 	}
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, m)...)
+	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{Account: owner.Account, StoreID: st.ID})...)
 }
 
@@ -274,18 +271,18 @@ func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 // import): everything the API holds forces a new store.
 func (r *storeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m storeModel
-	resp.Diagnostics.Append(r.get(ctx, req.Plan, &m)...)
+	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.Plan, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.set(ctx, &resp.State, m)...)
+	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
 		objectIdentity{Account: m.Account.ValueString(), StoreID: m.ID.ValueString()})...)
 }
 
 func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m storeModel
-	resp.Diagnostics.Append(r.get(ctx, req.State, &m)...)
+	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.State, &m)...)
 	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -298,8 +295,7 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	summary := fmt.Sprintf("Could not delete store %s (%s)", name, id)
-	var apiErr *client.APIError
-	if !force && errors.As(err, &apiErr) && apiErr.HasToken("store_not_empty") {
+	if !force && hasAPIToken(err, "store_not_empty") {
 		held := "secrets"
 		if secrets, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{}); lerr == nil {
 			held = fmt.Sprintf("%d secret(s)", len(secrets))
@@ -316,11 +312,7 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 func (r *storeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id objectIdentity
 	if req.ID != "" {
-		account := "ACCOUNT_ID"
-		if r.f.isSystem() {
-			account = "ACCOUNT_TAG"
-		}
-		segs, err := splitImportID(req.ID, []string{account, "STORE_ID"}, false)
+		segs, err := splitImportID(req.ID, []string{r.f.importAccountSegment(), "STORE_ID"}, false)
 		if err != nil {
 			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
 			return
