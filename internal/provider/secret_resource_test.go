@@ -708,7 +708,8 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 // in the state (tainted) and replaced by the next apply; a secret the API no longer knows when
 // Terraform deletes it counts as deleted.
 func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
-	m := startMock(t, mockserver.Options{ActivationDelay: 1500 * time.Millisecond})
+	// Wide margins: the create itself must finish well within the short timeout on a loaded machine.
+	m := startMock(t, mockserver.Options{ActivationDelay: 3 * time.Second})
 	store := rsDefaultStore(t, m)
 	withTimeout := func(create string) string {
 		return secretConfig(m, store, "SLOW", secretWO+fmt.Sprintf("\n  timeouts = { create = %q }", create))
@@ -719,9 +720,9 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:          withTimeout("300ms"),
+				Config:          withTimeout("1s"),
 				ConfigVariables: vars,
-				ExpectError:     rsErr("Could not confirm", "SLOW", "is active", "still not active after 300ms", "raise timeouts.create"),
+				ExpectError:     rsErr("Could not confirm", "SLOW", "is active", "still not active after 1s", "raise timeouts.create"),
 			},
 			{
 				// The pending secret was recorded before the wait: the next apply replaces it.
