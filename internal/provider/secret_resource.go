@@ -89,7 +89,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{valueLength, stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
 			},
 			"value_wo_version": schema.StringAttribute{
-				MarkdownDescription: "Any string, required with `value_wo`. Changing it sends the current " +
+				MarkdownDescription: "Any string, set together with `value_wo` (each requires the other). Changing it sends the current " +
 					"`value_wo` to the API in place (a PATCH: same id, no downtime for bindings). After an " +
 					"import it is null, so the first plan shows only `value_wo_version` changing (null to the " +
 					"configured string), and applying it sends the configured `value_wo`: the imported " +
