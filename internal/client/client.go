@@ -240,33 +240,52 @@ func (c *Client) setHeaders(h http.Header, hasBody bool) {
 // do sends cl and returns the raw result of a successful envelope. A failure status, or
 // success:false, becomes an *APIError.
 func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
-	resp, err := c.send(ctx, cl)
+	env, err := c.doEnvelope(ctx, cl)
 	if err != nil {
 		return nil, err
-	}
-	return c.decodeResponse(cl, resp)
-}
-
-// decodeResponse turns a response into its envelope's result or an *APIError.
-func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error) {
-	env, jsonErr := parseEnvelope(resp.body)
-	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
-	}
-	if jsonErr != nil {
-		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
-		// the caller never mistakes it for an empty result.
-		return nil, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
 	}
 	return env.Result, nil
 }
 
+// doEnvelope is do, returning the whole successful envelope (lists need its result_info).
+func (c *Client) doEnvelope(ctx context.Context, cl call) (envelope, error) {
+	resp, err := c.send(ctx, cl)
+	if err != nil {
+		return envelope{}, err
+	}
+	return c.decodeEnvelope(cl, resp)
+}
+
+// decodeResponse turns a response into its envelope's result or an *APIError.
+func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error) {
+	env, err := c.decodeEnvelope(cl, resp)
+	if err != nil {
+		return nil, err
+	}
+	return env.Result, nil
+}
+
+// decodeEnvelope turns a response into its successful envelope or an *APIError.
+func (c *Client) decodeEnvelope(cl call, resp *response) (envelope, error) {
+	env, jsonErr := parseEnvelope(resp.body)
+	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
+		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
+	}
+	if jsonErr != nil {
+		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
+		// the caller never mistakes it for an empty result.
+		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
+	}
+	return env, nil
+}
+
 // envelope is the API's wrapper around every response.
 type envelope struct {
-	Success  *bool           `json:"success"`
-	Errors   []Message       `json:"errors"`
-	Messages []Message       `json:"messages"`
-	Result   json.RawMessage `json:"result"`
+	Success    *bool           `json:"success"`
+	Errors     []Message       `json:"errors"`
+	Messages   []Message       `json:"messages"`
+	Result     json.RawMessage `json:"result"`
+	ResultInfo *wireResultInfo `json:"result_info"`
 }
 
 // parseEnvelope decodes body as the API envelope. Any non-object (HTML, empty, garbage)

@@ -316,7 +316,7 @@ func TestTolerantDecoding(t *testing.T) {
 			_, srv := serveStub(t, answer{status: 404, body: body})
 			_, err := newTestClient(t, srv.URL, nil).GetStore(ctx, acct, testStore)
 			var e *APIError
-			if !errors.As(err, &e) || !IsNotFound(err) || !e.HasCode(1001) || !e.HasToken("store_not_found") || e.Body != "" {
+			if !errors.As(err, &e) || !IsNotFound(err) || !e.HasCode(1001) || !e.HasReason("store_not_found") || e.Body != "" {
 				t.Errorf("body %s: err %#v", body, err)
 			}
 		}
@@ -377,7 +377,7 @@ func TestAPIError(t *testing.T) {
 	e := &APIError{Method: "POST", Path: "/accounts/a/secrets_store/stores/s/secrets", StatusCode: 409,
 		Errors: []Message{{Code: 1003, Message: "secret_name_already_exists: API_KEY"}}}
 	wrapped := fmt.Errorf("creating: %w", e)
-	if !IsConflict(wrapped) || IsNotFound(wrapped) || !e.HasToken("secret_name_already_exists") || e.HasToken("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
+	if !IsConflict(wrapped) || IsNotFound(wrapped) || !e.HasReason("secret_name_already_exists") || e.HasReason("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
 		t.Errorf("helpers wrong for %v", e)
 	}
 	want := "POST /accounts/a/secrets_store/stores/s/secrets: HTTP 409 Conflict: error 1003: secret_name_already_exists: API_KEY"
@@ -557,7 +557,7 @@ func TestFindSecretByNameStub(t *testing.T) {
 	_, srv := serveStub(t, ok(`[`+secretJSON("1", "API_KEY_2")+`,`+secretJSON("2", "api_key")+`]`))
 	c := newTestClient(t, srv.URL, nil)
 	_, err := c.FindSecretByName(context.Background(), acct, testStore, "API_KEY")
-	if !IsNotFound(err) || !asAPIError(err).HasToken("secret_not_found") {
+	if !IsNotFound(err) || !asAPIError(err).HasReason("secret_not_found") {
 		t.Fatalf("err %v", err)
 	}
 	s, err := c.FindSecretByName(context.Background(), acct, testStore, "api_key")
@@ -617,7 +617,7 @@ func TestPostRecoveryStub(t *testing.T) {
 	t.Run("400 is final", func(t *testing.T) {
 		s, srv := serveStub(t, fail(400, 1003, "maximum_stores_exceeded"))
 		_, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "x"})
-		if !asAPIError(err).HasToken("maximum_stores_exceeded") || len(s.requests()) != 1 {
+		if !asAPIError(err).HasReason("maximum_stores_exceeded") || len(s.requests()) != 1 {
 			t.Errorf("err %v after %d requests", err, len(s.requests()))
 		}
 	})

@@ -152,6 +152,15 @@ func (w wireQuota) value() Quota {
 	return Quota{Quota: int64(c.Quota), Usage: int64(c.Usage)}
 }
 
+// wireResultInfo is a list's result_info; any field may be missing.
+type wireResultInfo struct {
+	Page       flexInt64 `json:"page"`
+	PerPage    flexInt64 `json:"per_page"`
+	Count      flexInt64 `json:"count"`
+	TotalCount flexInt64 `json:"total_count"`
+	TotalPages flexInt64 `json:"total_pages"`
+}
+
 // errNoResult is a success envelope whose result is null, {} or [] where an object was due.
 var errNoResult = errors.New("the API returned no result")
 

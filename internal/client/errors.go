@@ -59,9 +59,9 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Token is the message's snake_case token: the part before ":" ("secret_name_already_exists"
-// of "secret_name_already_exists: API_KEY").
-func (m Message) Token() string {
+// Reason is the API's snake_case reason: the part of the message before ":"
+// ("secret_name_already_exists" of "secret_name_already_exists: API_KEY").
+func (m Message) Reason() string {
 	t, _, _ := strings.Cut(m.Message, ":")
 	return strings.TrimSpace(t)
 }
@@ -112,10 +112,10 @@ func (e *APIError) HasCode(code int) bool {
 	return false
 }
 
-// HasToken reports whether any error item's message token (before ":") is token.
-func (e *APIError) HasToken(token string) bool {
+// HasReason reports whether any error item's reason (see Message.Reason) is reason.
+func (e *APIError) HasReason(reason string) bool {
 	for _, m := range e.Errors {
-		if m.Token() == token {
+		if m.Reason() == reason {
 			return true
 		}
 	}
@@ -169,10 +169,10 @@ func scrubMessages(ms []Message, secrets []string) []Message {
 
 // notFoundError is the *APIError the client makes itself when a lookup by name finds
 // nothing, so callers test it with IsNotFound like any 404.
-func notFoundError(method, path, token, name string) *APIError {
+func notFoundError(method, path, reason, name string) *APIError {
 	return &APIError{
 		Method: method, Path: path, StatusCode: http.StatusNotFound,
-		Errors: []Message{{Code: CodeValidation, Message: token + ": " + name}},
+		Errors: []Message{{Code: CodeValidation, Message: reason + ": " + name}},
 	}
 }
 

@@ -170,7 +170,7 @@ func TestJSONErrorMessagesScrubbed(t *testing.T) {
 	v := canary
 	_, err := newTestClient(t, srv.URL, nil).PatchSecret(context.Background(), acct, testStore, testSecret, PatchSecretRequest{Value: &v})
 	ae := asAPIError(err)
-	if ae == nil || !ae.HasToken("invalid_value") || strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), "*** is too weak") {
+	if ae == nil || !ae.HasReason("invalid_value") || strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), "*** is too weak") {
 		t.Fatalf("err %v", err)
 	}
 }

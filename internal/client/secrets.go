@@ -110,6 +110,27 @@ func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts 
 	if err != nil {
 		return nil, err
 	}
+	ws, err := listAll(ctx, c, path, opts.query(), func(w wireSecret) string { return string(w.ID) })
+	if err != nil {
+		return nil, err
+	}
+	return secretsOf(ws), nil
+}
+
+// ListSecretsPage returns one page (from 1) of a store's secrets matching opts.
+func (c *Client) ListSecretsPage(ctx context.Context, o Owner, storeID string, opts ListSecretsOptions, page int) ([]Secret, PageInfo, error) {
+	path, err := o.secretsPath(storeID)
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	ws, info, err := listPage[wireSecret](ctx, c, path, opts.query(), page)
+	if err != nil {
+		return nil, info, err
+	}
+	return secretsOf(ws), info, nil
+}
+
+func (opts ListSecretsOptions) query() url.Values {
 	q := url.Values{}
 	setIf(q, "search", opts.Search)
 	setIf(q, "order", opts.Order)
@@ -117,11 +138,7 @@ func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts 
 	for _, s := range opts.Scopes {
 		q.Add("scopes", s)
 	}
-	ws, err := listAll(ctx, c, path, q, func(w wireSecret) string { return string(w.ID) })
-	if err != nil {
-		return nil, err
-	}
-	return secretsOf(ws), nil
+	return q
 }
 
 // GetSecret returns one secret's metadata.

@@ -61,14 +61,31 @@ func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	setIf(q, "order", opts.Order)
-	setIf(q, "direction", opts.Direction)
-	ws, err := listAll(ctx, c, path, q, func(w wireStore) string { return string(w.ID) })
+	ws, err := listAll(ctx, c, path, opts.query(), func(w wireStore) string { return string(w.ID) })
 	if err != nil {
 		return nil, err
 	}
 	return storesOf(ws), nil
+}
+
+// ListStoresPage returns one page (from 1) of the owner's stores.
+func (c *Client) ListStoresPage(ctx context.Context, o Owner, opts ListStoresOptions, page int) ([]Store, PageInfo, error) {
+	path, err := o.storesPath()
+	if err != nil {
+		return nil, PageInfo{}, err
+	}
+	ws, info, err := listPage[wireStore](ctx, c, path, opts.query(), page)
+	if err != nil {
+		return nil, info, err
+	}
+	return storesOf(ws), info, nil
+}
+
+func (opts ListStoresOptions) query() url.Values {
+	q := url.Values{}
+	setIf(q, "order", opts.Order)
+	setIf(q, "direction", opts.Direction)
+	return q
 }
 
 // GetStore returns one store.

@@ -120,7 +120,7 @@ func dataSourceSecretFrom(s client.Secret, storeID string) dataSourceSecretItem 
 
 // dataSourceIsStoreNotFound tells a missing store from a missing secret in a 404.
 func dataSourceIsStoreNotFound(err error) bool {
-	return client.IsNotFound(err) && hasAPIToken(err, "store_not_found")
+	return client.IsNotFound(err) && hasAPIReason(err, "store_not_found")
 }
 
 // dataSourceStoreList renders stores for an error message, one per line.

@@ -37,10 +37,10 @@ func apiErrorDetail(f routeFamily, err error) string {
 	return b.String()
 }
 
-// hasAPIToken reports whether err is an API error carrying token (see client.APIError.HasToken).
-func hasAPIToken(err error, token string) bool {
+// hasAPIReason reports whether err is an API error with this reason (see client.APIError.HasReason).
+func hasAPIReason(err error, reason string) bool {
 	var apiErr *client.APIError
-	return errors.As(err, &apiErr) && apiErr.HasToken(token)
+	return errors.As(err, &apiErr) && apiErr.HasReason(reason)
 }
 
 // apiErrorHint says what to do about the failures users can cause and fix themselves.
@@ -58,22 +58,22 @@ func apiErrorHint(f routeFamily, e *client.APIError) string {
 		return "The API's rate limit (1,200 requests per 5 minutes per token) was still exceeded " +
 			"after the provider's retries. Raise max_retries or retry_wait_max, or run Terraform " +
 			"with a lower -parallelism."
-	case e.HasToken("maximum_stores_exceeded"):
+	case e.HasReason("maximum_stores_exceeded"):
 		return "An account can hold only one store, and every account starts with " +
 			"default_secrets_store. Use it instead: read it with the secretsstore_store data " +
 			"source, or import it into a secretsstore_store resource."
-	case e.HasToken("maximum_secrets_exceeded"):
+	case e.HasReason("maximum_secrets_exceeded"):
 		return "The account's secret quota is used up (the secretsstore_quota data source shows it). " +
 			"Delete secrets you no longer need, or ask Cloudflare to raise the limit."
-	case e.HasToken("secret_name_already_exists"), e.HasToken("store_name_already_exists"):
+	case e.HasReason("secret_name_already_exists"), e.HasReason("store_name_already_exists"):
 		return "The name is already taken. Choose another name, or import the existing object."
-	case e.HasToken("secret_scope_invalid"):
+	case e.HasReason("secret_scope_invalid"):
 		return "The API does not accept one of the scopes. Scopes it documents: " +
 			strings.Join(knownScopes, ", ") + "."
-	case e.HasToken("store_not_empty"):
+	case e.HasReason("store_not_empty"):
 		return "The store still holds secrets. Delete them first, or set force_destroy = true " +
 			"to delete them together with the store."
-	case e.HasToken("account_id_mismatch"):
+	case e.HasReason("account_id_mismatch"):
 		return "This account is already bound to a different numeric account id through the " +
 			"/system routes: use the same account_internal_id as before."
 	case e.StatusCode == 404:

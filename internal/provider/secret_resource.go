@@ -305,7 +305,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 
 // importHint gives, after a name clash, the import ids of the secret holding the name.
 func (r *secretResource) importHint(ctx context.Context, owner client.Owner, storeID, name string, err error) string {
-	if !hasAPIToken(err, "secret_name_already_exists") {
+	if !hasAPIReason(err, "secret_name_already_exists") {
 		return ""
 	}
 	byName := fmt.Sprintf("%s/%s/%s", owner.Account, storeID, name)

@@ -205,8 +205,8 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 // storeImportHint gives, after a name clash or with the account's store limit reached, the
 // commands that import the existing stores (the one holding the name, or all of them).
 func (r *storeResource) storeImportHint(ctx context.Context, owner client.Owner, name string, err error) string {
-	taken := hasAPIToken(err, "store_name_already_exists")
-	if !taken && !hasAPIToken(err, "maximum_stores_exceeded") {
+	taken := hasAPIReason(err, "store_name_already_exists")
+	if !taken && !hasAPIReason(err, "maximum_stores_exceeded") {
 		return ""
 	}
 	stores, lerr := r.data.Client.ListStores(ctx, owner, client.ListStoresOptions{})
@@ -295,7 +295,7 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	summary := fmt.Sprintf("Could not delete store %s (%s)", name, id)
-	if !force && hasAPIToken(err, "store_not_empty") {
+	if !force && hasAPIReason(err, "store_not_empty") {
 		held := "secrets"
 		if secrets, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{}); lerr == nil {
 			held = fmt.Sprintf("%d secret(s)", len(secrets))
