@@ -34,7 +34,7 @@ func TestAccSecretResource_canary(t *testing.T) {
 	t.Setenv(envAPIToken, token)
 	m := startMock(t, mockserver.Options{Token: token})
 	provider := fmt.Sprintf("provider \"secretsstore\" {\n  base_url   = %q\n  account_id = %q\n}\n", m.URL, m.Account)
-	store := rsDefaultStore(t, m)
+	store := defaultStoreID(t, m)
 	secrets := []string{canary1, canary2, token}
 	body := func(version string) string {
 		return `
@@ -47,11 +47,11 @@ func TestAccSecretResource_canary(t *testing.T) {
 			Config:          secretConfigWith(provider, store, "CANARY", body(version)),
 			ConfigVariables: secretValueVar(value),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply:             []plancheck.PlanCheck{rsAbsentFromPlan(secrets...)},
-				PostApplyPostRefresh: []plancheck.PlanCheck{rsAbsentFromPlan(secrets...)},
+				PreApply:             []plancheck.PlanCheck{planHoldsNone(secrets...)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{planHoldsNone(secrets...)},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{rsAbsentFromState(secrets...)},
-			Check:             rsSecretValue(m, store, "CANARY", value),
+			ConfigStateChecks: []statecheck.StateCheck{stateHoldsNone(secrets...)},
+			Check:             checkStoredValue(m, store, "CANARY", value),
 		}
 	}
 
@@ -71,7 +71,7 @@ func TestAccSecretResource_canary(t *testing.T) {
 			t.Fatalf("the trace log (%d bytes) does not show %q: is TF_LOG honoured?", len(log), want)
 		}
 	}
-	if err := rsAbsent("the TF_LOG=TRACE log", log, secrets...); err != nil {
+	if err := holdsNone("the TF_LOG=TRACE log", log, secrets...); err != nil {
 		t.Error(err)
 	}
 }

@@ -82,9 +82,10 @@ func requireConfigured(data *providerData, when string, diags *diag.Diagnostics)
 	return true
 }
 
-// configured returns the provider block's value ("" when unset). A value known only after
-// apply (from a resource not yet created) is reported: the provider needs it before any request.
-func configured(v types.String, name, env string, diags *diag.Diagnostics) string {
+// blockValue returns the provider block's value of attribute name ("" when unset). A value known
+// only after apply (from a resource not yet created) is reported: the provider needs it before
+// any request.
+func blockValue(v types.String, name, env string, diags *diag.Diagnostics) string {
 	if v.IsUnknown() {
 		diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
 			fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
@@ -93,17 +94,17 @@ func configured(v types.String, name, env string, diags *diag.Diagnostics) strin
 	return v.ValueString()
 }
 
-// configValue returns the configured value, else the environment variable's.
-func configValue(v types.String, name, env string, diags *diag.Diagnostics) string {
-	return cmp.Or(configured(v, name, env, diags), os.Getenv(env))
+// blockOrEnv returns the provider block's value, else the environment variable's.
+func blockOrEnv(v types.String, name, env string, diags *diag.Diagnostics) string {
+	return cmp.Or(blockValue(v, name, env, diags), os.Getenv(env))
 }
 
 // configureClient resolves the provider configuration with its environment fallbacks,
 // validates it before any request, and builds the API client.
 func configureClient(m providerModel, version, terraformVersion string, tune func(*client.Config), diags *diag.Diagnostics) *providerData {
 	token, email, key := resolveCredentials(m, diags)
-	accountID := configValue(m.AccountID, attrAccountID, envAccountID, diags)
-	baseURL := configValue(m.BaseURL, attrBaseURL, envBaseURL, diags)
+	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
+	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
 	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
@@ -167,9 +168,9 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 // each half of the legacy pair falls back to its own variable. Both methods in the environment:
 // the token is used, with a warning.
 func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email, key string) {
-	cfgToken := configured(m.APIToken, attrAPIToken, envAPIToken, diags)
-	cfgEmail := configured(m.APIEmail, attrAPIEmail, envAPIEmail, diags)
-	cfgKey := configured(m.APIKey, attrAPIKey, envAPIKey, diags)
+	cfgToken := blockValue(m.APIToken, attrAPIToken, envAPIToken, diags)
+	cfgEmail := blockValue(m.APIEmail, attrAPIEmail, envAPIEmail, diags)
+	cfgKey := blockValue(m.APIKey, attrAPIKey, envAPIKey, diags)
 	if diags.HasError() {
 		return "", "", ""
 	}

@@ -226,23 +226,23 @@ func TestAccProviderConfigErrorsBeforeAnyRequest(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      provider(base + `  account_id = "` + m.Account + `"`),
-				ExpectError: rsErr("Missing credentials", "api_token", envAPIToken),
+				ExpectError: errText("Missing credentials", "api_token", envAPIToken),
 			},
 			{
 				Config:      provider(base + `  api_token = "t"` + "\n" + `  api_email = "a@example.com"`),
-				ExpectError: rsErr("Invalid Attribute Combination", `"api_email" cannot be specified when "api_token" is specified`),
+				ExpectError: errText("Invalid Attribute Combination", `"api_email" cannot be specified when "api_token" is specified`),
 			},
 			{
 				Config:      provider(base + `  api_token = "t"` + "\n" + `  account_id = "ABC"`),
-				ExpectError: rsErr("account_id", "32 lowercase hexadecimal"),
+				ExpectError: errText("account_id", "32 lowercase hexadecimal"),
 			},
 			{
 				Config:      provider(`  base_url = "http://api.example.com/client/v4"` + "\n" + `  api_token = "t"`),
-				ExpectError: rsErr("Insecure base_url", envBaseURL, "api.example.com"),
+				ExpectError: errText("Insecure base_url", envBaseURL, "api.example.com"),
 			},
 			{
 				Config:      provider(base + `  api_token = "t"` + "\n" + `  retry_wait_max = "soon"`),
-				ExpectError: rsErr("retry_wait_max", `"soon"`),
+				ExpectError: errText("retry_wait_max", `"soon"`),
 			},
 		},
 	})

@@ -1,5 +1,9 @@
 package provider
 
+// The data sources' base: the route family and the provider data every data source holds, and
+// the one way they read their configuration. Schema pieces and element models they share are in
+// data_source_schema.go.
+
 import (
 	"context"
 
@@ -22,16 +26,12 @@ func (d *familyDataSource) Configure(_ context.Context, req datasource.Configure
 	d.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
-// configured reports, as an error, a Read on an unconfigured provider.
-func (d *familyDataSource) configured(diags *diag.Diagnostics) bool {
-	return requireConfigured(d.data, "this data source was read", diags)
-}
-
-// readConfig starts a Read whose model is a tagged struct: it checks the provider is
-// configured, reads the configuration into model and picks the owner from account, the
-// model's account attribute. ok is false when an error was reported.
+// readConfig starts every Read: it checks the provider is configured, reads the configuration
+// into model (a tfsdk-tagged struct) and picks the owner from account, the model's account_id.
+// ok is false when an error was reported. The model's account_id is set to the owner's account,
+// which the state then records.
 func (d *familyDataSource) readConfig(ctx context.Context, cfg tfsdk.Config, model any, account *types.String, diags *diag.Diagnostics) (owner client.Owner, ok bool) {
-	if !d.configured(diags) {
+	if !requireConfigured(d.data, "this data source was read", diags) {
 		return owner, false
 	}
 	diags.Append(cfg.Get(ctx, model)...)
@@ -39,5 +39,6 @@ func (d *familyDataSource) readConfig(ctx context.Context, cfg tfsdk.Config, mod
 		return owner, false
 	}
 	owner = d.f.owner(*account, d.data, diags)
+	*account = types.StringValue(owner.Account)
 	return owner, !diags.HasError()
 }

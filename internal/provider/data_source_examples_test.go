@@ -3,6 +3,7 @@ package provider
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -16,18 +17,18 @@ import (
 // (examples/data-sources/TYPE/data-source.tf) against the mock; every registered data source
 // must have one.
 func TestAccDataSourceExamples(t *testing.T) {
-	dsAccTest(t)
+	skipWithoutTFAcc(t)
 	const serviceToken = "service-token"
 	m := startMock(t, mockserver.Options{
 		MaxStores: 5, SecretQuota: 500,
 		Services: map[string]string{"examples": serviceToken},
 	})
-	fx := dsAccountFixtures(t, m)
+	fx := accountFixtures(t, m)
 	store := fx.storeNamed("default_secrets_store")
 	fx.secret(store.ID, "STRIPE_API_KEY", "stripe live key", "workers")
-	sys := dsFixturesAs(t, m, serviceToken, client.FamilySystem)
-	sysStore := sys.store("managed_by_example")
-	sys.secret(sysStore.ID, "SERVICE_KEY", "", "workers")
+	sys := fixturesAs(t, m, serviceToken, client.FamilySystem)
+	systemStore := sys.store("managed_by_example")
+	sys.secret(systemStore.ID, "SERVICE_KEY", "", "workers")
 
 	// One step per example: examples may share block names, so they cannot be concatenated,
 	// and terraform-plugin-testing does not install modules.
@@ -42,7 +43,7 @@ func TestAccDataSourceExamples(t *testing.T) {
 			continue
 		}
 		provider := m.providerBlock()
-		if dsIsSystem(ds) {
+		if strings.HasPrefix(md.TypeName, systemFamily.typeName("secretsstore", "")) {
 			provider = m.providerBlockWithToken(serviceToken)
 		}
 		steps = append(steps, resource.TestStep{Config: provider + string(src)})
@@ -54,15 +55,4 @@ func TestAccDataSourceExamples(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-}
-
-// dsIsSystem tells the data sources of the /system family, which need a service token.
-func dsIsSystem(ds datasource.DataSource) bool {
-	switch d := ds.(type) {
-	case *storesDataSource:
-		return d.f.isSystem()
-	case *secretsDataSource:
-		return d.f.isSystem()
-	}
-	return false
 }

@@ -95,7 +95,7 @@ func (r *diagRecorder) String() string {
 // expectWarning is a plan check: a refresh or validation of typeName returned a warning with
 // this summary whose detail mentions each of details, and none returned an error.
 func (r *diagRecorder) expectWarning(typeName, summary string, details ...string) plancheck.PlanCheck {
-	return rsPlanCheck(func(*tfjson.Plan) error {
+	return planCheckFunc(func(*tfjson.Plan) error {
 		found := false
 		for _, d := range r.all() {
 			if d.d.Severity == tfprotov6.DiagnosticSeverityError {

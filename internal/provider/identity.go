@@ -10,8 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// Identity attribute names shared by the store and secret resources of both families. The
-// account attribute is the family's (account_id or account_tag).
+// Identity attribute names shared by the store and secret resources of both families.
 const (
 	identityStoreID  = "store_id"
 	identitySecretID = "secret_id"
@@ -25,11 +24,11 @@ type objectIdentity struct {
 	SecretID string // empty for a store
 }
 
-// identitySchema is the identity schema of a store (withSecret false) or a secret of family f.
-// The account may be left out of an import block: the provider's account_id is used then.
-func identitySchema(f routeFamily, withSecret bool) identityschema.Schema {
+// identitySchema is the identity schema of a store (withSecret false) or a secret. The account
+// may be left out of an import block: the provider's account_id is used then.
+func identitySchema(withSecret bool) identityschema.Schema {
 	attrs := map[string]identityschema.Attribute{
-		f.accountAttr: identityschema.StringAttribute{
+		attrAccountID: identityschema.StringAttribute{
 			OptionalForImport: true,
 			Description:       "The account (32 hex). Defaults to the provider's account_id on import.",
 		},
@@ -48,12 +47,12 @@ func identitySchema(f routeFamily, withSecret bool) identityschema.Schema {
 }
 
 // setIdentity writes id into a response's identity, when the resource has one.
-func setIdentity(ctx context.Context, dst *tfsdk.ResourceIdentity, f routeFamily, id objectIdentity) diag.Diagnostics {
+func setIdentity(ctx context.Context, dst *tfsdk.ResourceIdentity, id objectIdentity) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if dst == nil {
 		return diags
 	}
-	diags.Append(dst.SetAttribute(ctx, path.Root(f.accountAttr), id.Account)...)
+	diags.Append(dst.SetAttribute(ctx, path.Root(attrAccountID), id.Account)...)
 	diags.Append(dst.SetAttribute(ctx, path.Root(identityStoreID), id.StoreID)...)
 	if id.SecretID != "" {
 		diags.Append(dst.SetAttribute(ctx, path.Root(identitySecretID), id.SecretID)...)
@@ -66,7 +65,7 @@ func setIdentity(ctx context.Context, dst *tfsdk.ResourceIdentity, f routeFamily
 func readIdentity(ctx context.Context, src *tfsdk.ResourceIdentity, f routeFamily, data *providerData, withSecret bool) (objectIdentity, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var account, storeID, secretID types.String
-	diags.Append(src.GetAttribute(ctx, path.Root(f.accountAttr), &account)...)
+	diags.Append(src.GetAttribute(ctx, path.Root(attrAccountID), &account)...)
 	diags.Append(src.GetAttribute(ctx, path.Root(identityStoreID), &storeID)...)
 	if withSecret {
 		diags.Append(src.GetAttribute(ctx, path.Root(identitySecretID), &secretID)...)
@@ -85,7 +84,7 @@ func readIdentity(ctx context.Context, src *tfsdk.ResourceIdentity, f routeFamil
 				"The identity's "+name+" must be 32 lowercase hexadecimal characters, got \""+v+"\".")
 		}
 	}
-	check(f.accountAttr, id.Account)
+	check(attrAccountID, id.Account)
 	check(identityStoreID, id.StoreID)
 	if withSecret {
 		check(identitySecretID, id.SecretID)

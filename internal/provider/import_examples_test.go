@@ -25,14 +25,14 @@ import (
 // the mock's own (mockserver.DefaultAccount); the store and secret ids are replaced by those of
 // the objects each test makes.
 const (
-	ixExampleStoreID  = "9a7806061c88ada191ed06f989cc3dac"
-	ixExampleSecretID = "3fd85f74b32742f1bff64a85009dda07"
-	ixServiceToken    = "import-examples-service-token"
-	ixInternalID      = 123456 // as in the system resource.tf examples
+	exampleStoreID      = "9a7806061c88ada191ed06f989cc3dac"
+	exampleSecretID     = "3fd85f74b32742f1bff64a85009dda07"
+	exampleServiceToken = "import-examples-service-token"
+	exampleInternalID   = 123456 // as in the system resource.tf examples
 )
 
-// ixCase is what one resource type's import examples need.
-type ixCase struct {
+// importCase is what one resource type's import examples need.
+type importCase struct {
 	typeName string
 	system   bool // provider token: the service's, not the account's
 	// setup makes, outside Terraform, the objects the examples import (named as in the
@@ -50,8 +50,8 @@ type ixCase struct {
 	verifyIgnore []string
 }
 
-// ixExamples are a type's three import examples, their placeholders replaced.
-type ixExamples struct {
+// importExamples are a type's three import examples, their placeholders replaced.
+type importExamples struct {
 	addr       string      // the address they all import to
 	commands   [][2]string // import.sh: address and id of each `terraform import`
 	byID       string      // import-by-string-id.tf
@@ -60,14 +60,14 @@ type ixExamples struct {
 }
 
 var (
-	ixCommand = regexp.MustCompile(`^terraform import (\S+) (\S+)$`)
-	ixTo      = regexp.MustCompile(`(?m)^\s*to\s*=\s*(\S+)\s*$`)
-	ixID      = regexp.MustCompile(`(?m)^\s*id\s*=\s*"([^"]*)"\s*$`)
-	ixHexID   = regexp.MustCompile(`[0-9a-f]{32}`)
+	importCommandPattern = regexp.MustCompile(`^terraform import (\S+) (\S+)$`)
+	importToPattern      = regexp.MustCompile(`(?m)^\s*to\s*=\s*(\S+)\s*$`)
+	importIDPattern      = regexp.MustCompile(`(?m)^\s*id\s*=\s*"([^"]*)"\s*$`)
+	hexIDAnywhere        = regexp.MustCompile(`[0-9a-f]{32}`)
 )
 
-// ixVarSecret declares the ephemeral variable %q that feeds value_wo, as the examples do.
-const ixVarSecret = `
+// exampleSecretVariable declares the ephemeral variable %q that feeds value_wo, as the examples do.
+const exampleSecretVariable = `
 variable %q {
   type      = string
   sensitive = true
@@ -75,9 +75,9 @@ variable %q {
 }
 `
 
-// ixLoad reads the import examples of typeName and replaces the placeholder ids by ids. Every
+// loadImportExamples reads the import examples of typeName and replaces the placeholder ids by ids. Every
 // 32-hex id left must be the mock's account or one of ids (no unknown placeholder).
-func ixLoad(t *testing.T, typeName, account string, ids map[string]string) ixExamples {
+func loadImportExamples(t *testing.T, typeName, account string, ids map[string]string) importExamples {
 	t.Helper()
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("..", "..", "examples", "resources", typeName, name))
@@ -88,20 +88,20 @@ func ixLoad(t *testing.T, typeName, account string, ids map[string]string) ixExa
 		for placeholder, id := range ids {
 			text = strings.ReplaceAll(text, placeholder, id)
 		}
-		for _, id := range ixHexID.FindAllString(text, -1) {
+		for _, id := range hexIDAnywhere.FindAllString(text, -1) {
 			if id != account && !slices.Contains(slices.Collect(maps.Values(ids)), id) {
 				t.Fatalf("%s/%s: id %s is neither the mock's account nor a known placeholder", typeName, name, id)
 			}
 		}
 		return text
 	}
-	var ex ixExamples
+	var ex importExamples
 	for _, line := range strings.Split(read("import.sh"), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		c := ixCommand.FindStringSubmatch(line)
+		c := importCommandPattern.FindStringSubmatch(line)
 		if c == nil {
 			t.Fatalf("%s/import.sh: %q is not `terraform import ADDRESS ID`", typeName, line)
 		}
@@ -112,7 +112,7 @@ func ixLoad(t *testing.T, typeName, account string, ids map[string]string) ixExa
 	}
 	ex.addr = ex.commands[0][0]
 	ex.byID, ex.byIdentity = read("import-by-string-id.tf"), read("import-by-identity.tf")
-	id := ixID.FindStringSubmatch(ex.byID)
+	id := importIDPattern.FindStringSubmatch(ex.byID)
 	if id == nil {
 		t.Fatalf("%s/import-by-string-id.tf: no id in the import block", typeName)
 	}
@@ -122,7 +122,7 @@ func ixLoad(t *testing.T, typeName, account string, ids map[string]string) ixExa
 		addrs = append(addrs, c[0])
 	}
 	for _, text := range []string{ex.byID, ex.byIdentity} {
-		to := ixTo.FindStringSubmatch(text)
+		to := importToPattern.FindStringSubmatch(text)
 		if to == nil {
 			t.Fatalf("%s: an import example has no `to`:\n%s", typeName, text)
 		}
@@ -136,9 +136,9 @@ func ixLoad(t *testing.T, typeName, account string, ids map[string]string) ixExa
 	return ex
 }
 
-// ixImporting is a plan check: the plan imports addr, by the id want or (want "") by identity.
-func ixImporting(addr, want string) plancheck.PlanCheck {
-	return rsPlanCheck(func(p *tfjson.Plan) error {
+// planImports is a plan check: the plan imports addr, by the id want or (want "") by identity.
+func planImports(addr, want string) plancheck.PlanCheck {
+	return planCheckFunc(func(p *tfjson.Plan) error {
 		for _, rc := range p.ResourceChanges {
 			if rc.Address != addr {
 				continue
@@ -177,10 +177,10 @@ func TestAccImportExamples(t *testing.T) {
 	}
 	// systemStore is the mock's service store named name, made if missing.
 	systemStore := func(t *testing.T, m *testMock, c *client.Client, o client.Owner, name string) string {
-		if s, ok := sysStoreNamed(m, name); ok {
+		if s, ok := storeNamed(m, name); ok {
 			return s.ID
 		}
-		internal := int64(ixInternalID)
+		internal := int64(exampleInternalID)
 		s, err := c.CreateStore(ctx, o, client.CreateStoreRequest{Name: name, AccountInternalID: &internal})
 		if err != nil {
 			t.Fatal(err)
@@ -195,7 +195,7 @@ func TestAccImportExamples(t *testing.T) {
 		return s[0].ID
 	}
 	comment := "Stripe live key"
-	cases := []ixCase{
+	cases := []importCase{
 		{
 			typeName: "secretsstore_store",
 			setup: func(t *testing.T, _ *testMock, c *client.Client, o client.Owner) (string, map[string]string) {
@@ -206,25 +206,25 @@ func TestAccImportExamples(t *testing.T) {
 				return `
   name          = "payments"
   force_destroy = false
-`, map[string]string{ixExampleStoreID: s.ID}
+`, map[string]string{exampleStoreID: s.ID}
 			},
 			action: plancheck.ResourceActionNoop,
-			check:  func(m *testMock, _ map[string]string) resource.TestCheckFunc { return rsNoWrites(m) },
+			check:  func(m *testMock, _ map[string]string) resource.TestCheckFunc { return checkNoWrites(m) },
 		},
 		{
 			typeName: "secretsstore_secret",
 			setup: func(t *testing.T, m *testMock, c *client.Client, o client.Owner) (string, map[string]string) {
-				store := rsDefaultStore(t, m)
+				store := defaultStoreID(t, m)
 				id := createSecret(t, c, o, store, client.SecretInput{Name: "STRIPE_KEY", Value: "made-outside",
 					Scopes: []string{"workers", "ai_gateway"}, Comment: &comment})
 				return secretBody(store, "STRIPE_KEY", "stripe_key", `["workers", "ai_gateway"]`, "\n  comment          = \"Stripe live key\""),
-					map[string]string{ixExampleStoreID: store, ixExampleSecretID: id}
+					map[string]string{exampleStoreID: store, exampleSecretID: id}
 			},
-			prelude: fmt.Sprintf(ixVarSecret, "stripe_key"),
+			prelude: fmt.Sprintf(exampleSecretVariable, "stripe_key"),
 			vars:    config.Variables{"stripe_key": config.StringVariable("stripe-value")},
 			action:  plancheck.ResourceActionUpdate, changes: []string{"value_wo_version"},
 			check: func(m *testMock, ids map[string]string) resource.TestCheckFunc {
-				return rsSecretValue(m, ids[ixExampleStoreID], "STRIPE_KEY", "stripe-value")
+				return checkStoredValue(m, ids[exampleStoreID], "STRIPE_KEY", "stripe-value")
 			},
 			verifyIgnore: []string{"value_wo_version"},
 		},
@@ -233,14 +233,14 @@ func TestAccImportExamples(t *testing.T) {
 			system:   true,
 			setup: func(t *testing.T, m *testMock, c *client.Client, o client.Owner) (string, map[string]string) {
 				return fmt.Sprintf(`
-  account_tag         = %q
+  account_id          = %q
   name                = "managed_by_my_service"
   account_internal_id = %d
-`, m.Account, ixInternalID), map[string]string{ixExampleStoreID: systemStore(t, m, c, o, "managed_by_my_service")}
+`, m.Account, exampleInternalID), map[string]string{exampleStoreID: systemStore(t, m, c, o, "managed_by_my_service")}
 			},
 			// account_internal_id only fills the state.
 			action: plancheck.ResourceActionUpdate, changes: []string{"account_internal_id"},
-			check:        func(m *testMock, _ map[string]string) resource.TestCheckFunc { return rsNoWrites(m) },
+			check:        func(m *testMock, _ map[string]string) resource.TestCheckFunc { return checkNoWrites(m) },
 			verifyIgnore: []string{"account_internal_id"},
 		},
 		{
@@ -251,13 +251,13 @@ func TestAccImportExamples(t *testing.T) {
 				id := createSecret(t, c, o, store, client.SecretInput{Name: "CUSTOMER_API_KEY", Value: "made-outside",
 					Scopes: []string{"workers"}})
 				return secretBody(store, "CUSTOMER_API_KEY", "customer_api_key", `["workers"]`, ""),
-					map[string]string{ixExampleStoreID: store, ixExampleSecretID: id}
+					map[string]string{exampleStoreID: store, exampleSecretID: id}
 			},
-			prelude: fmt.Sprintf(ixVarSecret, "customer_api_key"),
+			prelude: fmt.Sprintf(exampleSecretVariable, "customer_api_key"),
 			vars:    config.Variables{"customer_api_key": config.StringVariable("customer-value")},
 			action:  plancheck.ResourceActionUpdate, changes: []string{"value_wo_version"},
 			check: func(m *testMock, ids map[string]string) resource.TestCheckFunc {
-				return rsSecretValue(m, ids[ixExampleStoreID], "CUSTOMER_API_KEY", "customer-value")
+				return checkStoredValue(m, ids[exampleStoreID], "CUSTOMER_API_KEY", "customer-value")
 			},
 			verifyIgnore: []string{"value_wo_version"},
 		},
@@ -269,30 +269,30 @@ func TestAccImportExamples(t *testing.T) {
 				t.Skipf("acceptance test: set %s=1 to run it", resource.EnvTfAcc)
 			}
 			t.Parallel()
-			m := startMock(t, mockserver.Options{MaxStores: 2, Services: map[string]string{"example": ixServiceToken}})
+			m := startMock(t, mockserver.Options{MaxStores: 2, Services: map[string]string{"example": exampleServiceToken}})
 			token, owner := m.Token, client.Owner{Family: client.FamilyAccount, Account: m.Account}
 			if tc.system {
-				token, owner.Family = ixServiceToken, client.FamilySystem
+				token, owner.Family = exampleServiceToken, client.FamilySystem
 			}
-			c := rsClient(t, m, token)
+			c := apiClient(t, m, token)
 			// load makes the objects and reads the examples with their ids.
-			load := func(t *testing.T) (ixExamples, string, map[string]string) {
+			load := func(t *testing.T) (importExamples, string, map[string]string) {
 				body, ids := tc.setup(t, m, c, owner)
-				ex := ixLoad(t, tc.typeName, m.Account, ids)
+				ex := loadImportExamples(t, tc.typeName, m.Account, ids)
 				label := strings.TrimPrefix(ex.addr, tc.typeName+".")
 				cfg := m.providerBlockWithToken(token) + tc.prelude +
 					fmt.Sprintf("\nresource %q %q {%s}\n", tc.typeName, label, body)
 				return ex, cfg, ids
 			}
-			importStep := func(ex ixExamples, cfg, importBlock, id string, ids map[string]string) resource.TestStep {
+			importStep := func(ex importExamples, cfg, importBlock, id string, ids map[string]string) resource.TestStep {
 				return resource.TestStep{
 					PreConfig:       m.ResetRequests,
 					Config:          cfg + "\n" + importBlock,
 					ConfigVariables: tc.vars,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						ixImporting(ex.addr, id),
+						planImports(ex.addr, id),
 						plancheck.ExpectResourceAction(ex.addr, tc.action),
-						rsOnlyChanged(ex.addr, tc.changes...),
+						planChangesOnly(ex.addr, tc.changes...),
 					}},
 					Check: tc.check(m, ids),
 				}

@@ -35,14 +35,14 @@ func int64ReplaceIfPriorSet() planmodifier.Int64 {
 		replaceIfPriorSetDescription, replaceIfPriorSetDescription)
 }
 
-// planAccount sets the family's account attribute (account_id or account_tag) in the plan: the
-// configured value, else the provider's account_id, else the prior state's. A resolved account that
-// differs from the prior state's forces replacement (an object cannot move between accounts).
-// It runs in ModifyPlan rather than as an attribute plan modifier because the fallback needs the
-// configured provider. Without any account on create it reports where to set one.
+// planAccount sets account_id in the plan: the configured value, else the provider's
+// account_id, else the prior state's. A resolved account that differs from the prior state's
+// forces replacement (an object cannot move between accounts). It runs in ModifyPlan rather
+// than as an attribute plan modifier because the fallback needs the configured provider.
+// Without any account on create it reports where to set one.
 func planAccount(ctx context.Context, f routeFamily, data *providerData, config tfsdk.Config, state tfsdk.State,
 	resp *resource.ModifyPlanResponse) {
-	p := path.Root(f.accountAttr)
+	p := path.Root(attrAccountID)
 	var configured types.String
 	resp.Diagnostics.Append(config.GetAttribute(ctx, p, &configured)...)
 	prior := types.StringNull()

@@ -73,7 +73,6 @@ func (d *quotaDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 
-	model.AccountID = types.StringValue(owner.Account)
 	model.Quota = types.Int64Value(q.Quota)
 	model.Usage = types.Int64Value(q.Usage)
 	model.Remaining = types.Int64Value(q.Quota - q.Usage)

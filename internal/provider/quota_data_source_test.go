@@ -14,15 +14,15 @@ import (
 // TestAccQuotaDataSource reads the quota before and after secrets are created, and data
 // sources that depend on a secretsstore_secret resource read what the same apply created.
 func TestAccQuotaDataSource(t *testing.T) {
-	m, fx := dsAccountMock(t)
+	m, fx := startFixtureMock(t)
 	store := fx.storeNamed("default_secrets_store")
 
 	quota := func(usage int64) []statecheck.StateCheck {
 		return []statecheck.StateCheck{
-			dsAttr("data.secretsstore_quota.this", "quota", knownvalue.Int64Exact(500)),
-			dsAttr("data.secretsstore_quota.this", "usage", knownvalue.Int64Exact(usage)),
-			dsAttr("data.secretsstore_quota.this", "remaining", knownvalue.Int64Exact(500-usage)),
-			dsAttr("data.secretsstore_quota.this", "account_id", knownvalue.StringExact(m.Account)),
+			expectAttr("data.secretsstore_quota.this", "quota", knownvalue.Int64Exact(500)),
+			expectAttr("data.secretsstore_quota.this", "usage", knownvalue.Int64Exact(usage)),
+			expectAttr("data.secretsstore_quota.this", "remaining", knownvalue.Int64Exact(500-usage)),
+			expectAttr("data.secretsstore_quota.this", "account_id", knownvalue.StringExact(m.Account)),
 		}
 	}
 	quotaConfig := m.providerBlock() + `
@@ -79,9 +79,9 @@ data "secretsstore_secrets" "new" {
 					statecheck.CompareValuePairs(
 						"data.secretsstore_secret.new", tfjsonpath.New("id"),
 						"secretsstore_secret.new", tfjsonpath.New("id"), compare.ValuesSame()),
-					dsAttr("data.secretsstore_secret.new", "comment", knownvalue.StringExact("made by this apply")),
-					dsAttr("data.secretsstore_secret.new", "status", knownvalue.StringExact("active")),
-					dsNames("data.secretsstore_secrets.new", "secrets", "NEW_SECRET"),
+					expectAttr("data.secretsstore_secret.new", "comment", knownvalue.StringExact("made by this apply")),
+					expectAttr("data.secretsstore_secret.new", "status", knownvalue.StringExact("active")),
+					expectNames("data.secretsstore_secrets.new", "secrets", "NEW_SECRET"),
 				),
 			},
 		},

@@ -2,17 +2,10 @@ package provider
 
 import (
 	"context"
-	"iter"
-	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
 // familyResource is what the store and secret resources, and their list resources, share: the
@@ -26,48 +19,47 @@ func (r *familyResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
-// listConfig starts a list resource's List: it reads the configuration into cfg, picks the
-// owner from account (cfg's account attribute) and checks the provider is configured. The
-// diagnostics hold an error when the List cannot go on.
-func (r *familyResource) listConfig(ctx context.Context, req list.ListRequest, cfg any, account *types.String) (client.Owner, diag.Diagnostics) {
-	diags := req.Config.Get(ctx, cfg)
-	owner := r.f.owner(*account, r.data, &diags)
-	requireConfigured(r.data, "this list resource was queried", &diags)
-	return owner, diags
+// removeGone ends a Read that found the object gone (deleted outside Terraform): a warning,
+// and the resource leaves the state so that the next plan creates it again. The framework
+// wants an identity even for a removed resource (Terraform before 1.12 sends none): it keeps
+// the one the state described.
+func (r *familyResource) removeGone(ctx context.Context, resp *resource.ReadResponse, summary, detail string, id objectIdentity) {
+	resp.Diagnostics.AddWarning(summary, detail)
+	resp.State.RemoveResource(ctx)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
 
-// listResults streams one result per item, at most req.Limit when it is set; fill gives each
-// result its name, identity and, on request, the resource's state.
-func listResults[T any](ctx context.Context, req list.ListRequest, items []T, fill func(item *T, result *list.ListResult)) iter.Seq[list.ListResult] {
-	return func(push func(list.ListResult) bool) {
-		for i := range items {
-			if req.Limit > 0 && int64(i) >= req.Limit {
-				return
-			}
-			result := req.NewListResult(ctx)
-			fill(&items[i], &result)
-			if !push(result) {
-				return
-			}
+// importState imports a store (parts ACCOUNT_ID/STORE_ID) or a secret (ACCOUNT_ID/STORE_ID/
+// SECRET_ID_OR_NAME) from an import id or from an import block's identity, and writes what
+// it knows to the state: the ids (and force_destroy's default for a store). The next Read
+// fills in the rest. resolve turns the id's segments into the identity (a secret's trailing
+// segment may be a name to look up); it reports what went wrong in diags.
+func (r *familyResource) importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
+	parts []string, resolve func(segs []string, diags *diag.Diagnostics) objectIdentity) {
+	withSecret := len(parts) == 3
+	var id objectIdentity
+	if req.ID != "" {
+		segs, err := splitImportID(req.ID, parts, withSecret)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
+			return
 		}
+		id = resolve(segs, &resp.Diagnostics)
+	} else {
+		var diags diag.Diagnostics
+		id, diags = readIdentity(ctx, req.Identity, r.f, r.data, withSecret)
+		resp.Diagnostics.Append(diags...)
 	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrAccountID), id.Account)...)
+	if withSecret {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_id"), id.StoreID)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.SecretID)...)
+	} else {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.StoreID)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force_destroy"), false)...)
+	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
 }
-
-// objectNamePattern is the API's rule for store and secret names.
-var objectNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-
-// objectNameValidator refuses at plan time a name the API would refuse, naming the rule.
-func objectNameValidator() validator.String {
-	return stringvalidator.RegexMatches(objectNamePattern,
-		"must be 1 to 255 characters, each a letter (A-Z, a-z), a digit, '_' or '-' (no spaces)")
-}
-
-// modelGetter is tfsdk.Plan, tfsdk.State or tfsdk.Config; modelSetter is *tfsdk.Plan or *tfsdk.State.
-type (
-	modelGetter interface {
-		Get(context.Context, any) diag.Diagnostics
-	}
-	modelSetter interface {
-		Set(context.Context, any) diag.Diagnostics
-	}
-)

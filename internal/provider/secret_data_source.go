@@ -102,11 +102,11 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	switch {
 	case dataSourceIsStoreNotFound(err):
 		resp.Diagnostics.AddAttributeError(path.Root("store_id"), fmt.Sprintf("Store %s not found", storeID),
-			fmt.Sprintf("Could not look up the secret %s: store %s was %s in %s %s.\n\n%s",
-				what, storeID, d.f.notFound, d.f.accountAttr, owner.Account, apiErrorDetail(d.f, err)))
+			fmt.Sprintf("Could not look up the secret %s: store %s was %s in account %s.\n\n%s",
+				what, storeID, d.f.notFound, owner.Account, apiErrorDetail(d.f, err)))
 		return
 	case client.IsNotFound(err) || (err == nil && (secret == nil || secret.Status == client.StatusDeleted)):
-		detail := fmt.Sprintf("Store %s in %s %s holds no secret %s.", storeID, d.f.accountAttr, owner.Account, what)
+		detail := fmt.Sprintf("Store %s in account %s holds no secret %s.", storeID, owner.Account, what)
 		if attr == "name" {
 			detail += " Secret names are case-sensitive."
 		}

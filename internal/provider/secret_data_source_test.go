@@ -13,7 +13,7 @@ import (
 // TestAccSecretDataSource reads a secret's metadata by id and by name (never a value), and
 // reports a missing secret or store by name and id; id and name are exactly one of.
 func TestAccSecretDataSource(t *testing.T) {
-	m, fx := dsAccountMock(t)
+	m, fx := startFixtureMock(t)
 	store := fx.storeNamed("default_secrets_store")
 	api := fx.secret(store.ID, "API_KEY", "stripe key", "workers", "ai_gateway")
 	bare := fx.secret(store.ID, "BARE", "", "dex")
@@ -31,17 +31,17 @@ data "secretsstore_secret" "both" {
   id       = %q
   name     = "API_KEY"
 }`, store.ID, api.ID),
-				ExpectError: dsErr(`Exactly one of these attributes must be configured: [id,name]`),
+				ExpectError: errText(`Exactly one of these attributes must be configured: [id,name]`),
 			},
 			{
 				Config: m.providerBlock() + fmt.Sprintf(`
 data "secretsstore_secret" "neither" {
   store_id = %q
 }`, store.ID),
-				ExpectError: dsErr(`Exactly one of these attributes must be configured: [id,name]`),
+				ExpectError: errText(`Exactly one of these attributes must be configured: [id,name]`),
 			},
 			{
-				PreConfig: dsNoRequests(t, m, &mark),
+				PreConfig: failOnRequestsSince(t, m, &mark),
 				Config: m.providerBlock() + fmt.Sprintf(`
 data "secretsstore_secret" "by_id" {
   store_id = %[1]q
@@ -55,19 +55,19 @@ data "secretsstore_secret" "by_name" {
 }
 `, store.ID, api.ID, m.Account),
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsAttr("data.secretsstore_secret.by_id", "name", knownvalue.StringExact("API_KEY")),
-					dsAttr("data.secretsstore_secret.by_id", "store_id", knownvalue.StringExact(store.ID)),
-					dsAttr("data.secretsstore_secret.by_id", "comment", knownvalue.StringExact("stripe key")),
-					dsAttr("data.secretsstore_secret.by_id", "scopes", knownvalue.SetExact([]knownvalue.Check{
+					expectAttr("data.secretsstore_secret.by_id", "name", knownvalue.StringExact("API_KEY")),
+					expectAttr("data.secretsstore_secret.by_id", "store_id", knownvalue.StringExact(store.ID)),
+					expectAttr("data.secretsstore_secret.by_id", "comment", knownvalue.StringExact("stripe key")),
+					expectAttr("data.secretsstore_secret.by_id", "scopes", knownvalue.SetExact([]knownvalue.Check{
 						knownvalue.StringExact("ai_gateway"), knownvalue.StringExact("workers"),
 					})),
-					dsAttr("data.secretsstore_secret.by_id", "status", knownvalue.StringExact("active")),
-					dsAttr("data.secretsstore_secret.by_id", "created", knownvalue.StringExact(api.Created.UTC().Format(time.RFC3339Nano))),
-					dsAttr("data.secretsstore_secret.by_id", "modified", knownvalue.StringExact(api.Modified.UTC().Format(time.RFC3339Nano))),
-					dsAttr("data.secretsstore_secret.by_id", "account_id", knownvalue.StringExact(m.Account)),
-					dsAttr("data.secretsstore_secret.by_name", "id", knownvalue.StringExact(bare.ID)),
-					dsAttr("data.secretsstore_secret.by_name", "comment", knownvalue.Null()),
-					dsAttr("data.secretsstore_secret.by_name", "scopes", knownvalue.SetExact([]knownvalue.Check{
+					expectAttr("data.secretsstore_secret.by_id", "status", knownvalue.StringExact("active")),
+					expectAttr("data.secretsstore_secret.by_id", "created", knownvalue.StringExact(api.Created.UTC().Format(time.RFC3339Nano))),
+					expectAttr("data.secretsstore_secret.by_id", "modified", knownvalue.StringExact(api.Modified.UTC().Format(time.RFC3339Nano))),
+					expectAttr("data.secretsstore_secret.by_id", "account_id", knownvalue.StringExact(m.Account)),
+					expectAttr("data.secretsstore_secret.by_name", "id", knownvalue.StringExact(bare.ID)),
+					expectAttr("data.secretsstore_secret.by_name", "comment", knownvalue.Null()),
+					expectAttr("data.secretsstore_secret.by_name", "scopes", knownvalue.SetExact([]knownvalue.Check{
 						knownvalue.StringExact("dex"),
 					})),
 				},
@@ -79,7 +79,7 @@ data "secretsstore_secret" "missing" {
   store_id = %q
   name     = "api_key"
 }`, store.ID),
-				ExpectError: dsErr(fmt.Sprintf(`Secret named "api_key" not found in store %s`, store.ID)),
+				ExpectError: errText(fmt.Sprintf(`Secret named "api_key" not found in store %s`, store.ID)),
 			},
 			{
 				Config: m.providerBlock() + fmt.Sprintf(`
@@ -87,7 +87,7 @@ data "secretsstore_secret" "missing" {
   store_id = %q
   id       = %q
 }`, store.ID, missingID),
-				ExpectError: dsErr(fmt.Sprintf(`Secret with id %s not found in store %s`, missingID, store.ID)),
+				ExpectError: errText(fmt.Sprintf(`Secret with id %s not found in store %s`, missingID, store.ID)),
 			},
 			{
 				Config: m.providerBlock() + fmt.Sprintf(`
@@ -95,7 +95,7 @@ data "secretsstore_secret" "missing" {
   store_id = %q
   name     = "API_KEY"
 }`, missingID),
-				ExpectError: dsErr(fmt.Sprintf(`Store %s not found`, missingID)),
+				ExpectError: errText(fmt.Sprintf(`Store %s not found`, missingID)),
 			},
 			{
 				// A last valid configuration, so the post-test destroy plans cleanly.
@@ -105,7 +105,7 @@ data "secretsstore_secret" "by_name" {
   name     = "API_KEY"
 }`, store.ID),
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsAttr("data.secretsstore_secret.by_name", "id", knownvalue.StringExact(api.ID)),
+					expectAttr("data.secretsstore_secret.by_name", "id", knownvalue.StringExact(api.ID)),
 				},
 			},
 		},

@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -38,15 +35,14 @@ type secretDuplicateAction struct {
 	activeTimeout time.Duration
 }
 
-// duplicateArgs is the action's configuration. The account attribute's name depends on the
-// family, so the arguments are read one by one rather than through a tagged struct.
+// duplicateArgs is the action's configuration.
 type duplicateArgs struct {
-	Account  types.String
-	StoreID  types.String
-	SecretID types.String
-	Name     types.String
-	Scopes   types.Set
-	Comment  types.String
+	AccountID types.String `tfsdk:"account_id"`
+	StoreID   types.String `tfsdk:"store_id"`
+	SecretID  types.String `tfsdk:"secret_id"`
+	Name      types.String `tfsdk:"name"`
+	Scopes    []string     `tfsdk:"scopes"`
+	Comment   types.String `tfsdk:"comment"`
 }
 
 func (a *secretDuplicateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
@@ -54,20 +50,15 @@ func (a *secretDuplicateAction) Metadata(_ context.Context, req action.MetadataR
 }
 
 func (a *secretDuplicateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	accountDesc := "The account (32 hex) holding the store. Defaults to the provider's `account_id`."
-	description := "Duplicates a secret server-side under a new name in the same store: the API copies the " +
+	description := a.f.describe("", "Duplicates a secret of a store that a calling service manages through "+
+		"the `/system` routes (needs a service token). ") +
+		"Duplicates a secret server-side under a new name in the same store: the API copies the " +
 		"value, which never passes through Terraform. The action waits until the copy is `active`. Needs " +
 		"Terraform 1.14 or later.\n\n" +
 		"~> **The copy is not managed by Terraform.** No resource tracks it: `terraform destroy` leaves it in " +
 		"place, it counts toward the account's secret quota, and it keeps its store non-empty (destroying the " +
 		"store then needs `force_destroy = true`). To manage a copy, use the `source_secret_id` argument of " +
 		"the `secretsstore_secret` resource instead, or import the copy afterwards."
-	if a.f.isSystem() {
-		accountDesc = "The account tag (the account's 32-hex id) the store belongs to. Defaults to the " +
-			"provider's `account_id`."
-		description = "Duplicates a secret of a store that a calling service manages through the `/system` " +
-			"routes (needs a service token). " + description
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: description,
 		Attributes: map[string]schema.Attribute{
@@ -98,8 +89,8 @@ func (a *secretDuplicateAction) Schema(_ context.Context, _ action.SchemaRequest
 				Optional:            true,
 				Validators:          []validator.String{commentValidator{}}, // the secret resource's rule
 			},
-			a.f.accountAttr: schema.StringAttribute{
-				MarkdownDescription: accountDesc,
+			attrAccountID: schema.StringAttribute{
+				MarkdownDescription: "The account (32 hex) holding the store. Defaults to the provider's `account_id`.",
 				Optional:            true,
 				Validators:          []validator.String{hexIDValidator()},
 			},
@@ -121,24 +112,15 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	}
 
 	var args duplicateArgs
-	for name, dst := range map[string]any{
-		a.f.accountAttr: &args.Account, "store_id": &args.StoreID, "secret_id": &args.SecretID,
-		"name": &args.Name, "scopes": &args.Scopes, "comment": &args.Comment,
-	} {
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), dst)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &args)...)
+	if resp.Diagnostics.HasError() || !requireConfigured(a.data, "the action ran", &resp.Diagnostics) {
+		return
 	}
+	owner := a.f.owner(args.AccountID, a.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !requireConfigured(a.data, "the action ran", &resp.Diagnostics) {
-		return
-	}
-	owner := a.f.owner(args.Account, a.data, &resp.Diagnostics)
-	var scopes []string
-	resp.Diagnostics.Append(args.Scopes.ElementsAs(ctx, &scopes, false)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	scopes := args.Scopes
 	storeID, sourceID, name := args.StoreID.ValueString(), args.SecretID.ValueString(), args.Name.ValueString()
 	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: args.Comment.ValueStringPointer()}
 	summary := fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceID, name, storeID)
@@ -176,22 +158,12 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 		defer cancel()
 		copied, err = waitSecretActive(wctx, a.data.Client, owner, storeID, copied.ID, notFoundGrace)
 		if err != nil {
-			a.addWaitFailure(&resp.Diagnostics, name, storeID, timeout, err)
+			addWaitError(&resp.Diagnostics, a.f, fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID),
+				"The copy "+name, timeout, "It exists and is not managed by Terraform; check it later with the "+
+					"secretsstore_secret data source.", err)
 			return
 		}
 	}
 	progress("%s is active (id %s). It is not managed by Terraform: it stays when Terraform destroys "+
 		"its configuration, and counts toward the account's secret quota.", name, copied.ID)
-}
-
-// addWaitFailure reports a copy that was made but did not become active.
-func (a *secretDuplicateAction) addWaitFailure(diags *diag.Diagnostics, name, storeID string, timeout time.Duration, err error) {
-	summary := fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID)
-	if errors.Is(err, errNotActiveInTime) {
-		diags.AddError(summary, fmt.Sprintf("The copy %s was made but was still not active after %s: %v. "+
-			"It exists and is not managed by Terraform; check it later with the secretsstore_secret data source.",
-			name, timeout, err))
-		return
-	}
-	addAPIError(diags, a.f, summary, err)
 }

@@ -186,7 +186,7 @@ func TestSystemSecretDuplicateActionInvoke(t *testing.T) {
 
 	a := &secretDuplicateAction{f: systemFamily, data: data}
 	progress, diags := invokeDuplicate(t, a, map[string]tftypes.Value{
-		"account_tag": strVal(m.Account), "store_id": strVal(st.ID), "secret_id": strVal(src.ID),
+		"account_id": strVal(m.Account), "store_id": strVal(st.ID), "secret_id": strVal(src.ID),
 		"name": strVal("SVC_KEY_COPY"), "scopes": scopesVal("workers"),
 	})
 	if diags.HasError() {

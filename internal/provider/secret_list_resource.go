@@ -90,16 +90,15 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 			s.StoreID = storeID
 		}
 		result.DisplayName = s.Name
-		result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
-			objectIdentity{Account: owner.Account, StoreID: s.StoreID, SecretID: s.ID})...)
+		// The resource's own mapping, as after an import: no value, no version, no source.
+		m := secretModel{
+			ValueWO: types.StringNull(), ValueWOVersion: types.StringNull(), Value: types.StringNull(),
+			SourceSecretID: types.StringNull(), Timeouts: nullTimeouts, AccountID: types.StringValue(owner.Account),
+		}
+		m.fill(s)
+		result.Diagnostics.Append(setIdentity(ctx, result.Identity, m.identity())...)
 		if req.IncludeResource {
-			// The resource's own mapping, as after an import: no value, no version, no source.
-			m := secretModel{
-				ValueWO: types.StringNull(), ValueWOVersion: types.StringNull(), Value: types.StringNull(),
-				SourceSecretID: types.StringNull(), Timeouts: nullTimeouts, Account: types.StringValue(owner.Account),
-			}
-			m.fill(s)
-			result.Diagnostics.Append(setSecretModel(ctx, l.f, result.Resource, m)...)
+			result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 		}
 	})
 }

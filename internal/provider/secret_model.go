@@ -1,20 +1,18 @@
 package provider
 
 import (
-	"context"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// secretModel holds the attributes both secret families share; Account is carried by the
-// family's wrapper below, whose tag names it (account_id or account_tag).
+// secretModel is the state of secretsstore_secret and secretsstore_system_secret.
 type secretModel struct {
 	ID             types.String   `tfsdk:"id"`
+	AccountID      types.String   `tfsdk:"account_id"`
 	StoreID        types.String   `tfsdk:"store_id"`
 	Name           types.String   `tfsdk:"name"`
 	ValueWO        types.String   `tfsdk:"value_wo"`
@@ -27,39 +25,6 @@ type secretModel struct {
 	Created        types.String   `tfsdk:"created"`
 	Modified       types.String   `tfsdk:"modified"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
-	Account        types.String   `tfsdk:"-"`
-}
-
-type accountSecretModel struct {
-	secretModel
-	AccountID types.String `tfsdk:"account_id"`
-}
-
-type systemSecretModel struct {
-	secretModel
-	AccountTag types.String `tfsdk:"account_tag"`
-}
-
-func getSecretModel(ctx context.Context, f routeFamily, src modelGetter, m *secretModel) diag.Diagnostics {
-	if f.isSystem() {
-		var w systemSecretModel
-		diags := src.Get(ctx, &w)
-		*m = w.secretModel
-		m.Account = w.AccountTag
-		return diags
-	}
-	var w accountSecretModel
-	diags := src.Get(ctx, &w)
-	*m = w.secretModel
-	m.Account = w.AccountID
-	return diags
-}
-
-func setSecretModel(ctx context.Context, f routeFamily, dst modelSetter, m secretModel) diag.Diagnostics {
-	if f.isSystem() {
-		return dst.Set(ctx, systemSecretModel{secretModel: m, AccountTag: m.Account})
-	}
-	return dst.Set(ctx, accountSecretModel{secretModel: m, AccountID: m.Account})
 }
 
 // fill copies the secret's metadata as the API returns it into the model. The value attributes,
@@ -75,6 +40,21 @@ func (m *secretModel) fill(s *client.Secret) {
 	m.Status = types.StringValue(s.Status)
 	m.Created = apiTime(s.Created)
 	m.Modified = apiTime(s.Modified)
+}
+
+// identity is the secret's resource identity.
+func (m *secretModel) identity() objectIdentity {
+	return objectIdentity{Account: m.AccountID.ValueString(), StoreID: m.StoreID.ValueString(), SecretID: m.ID.ValueString()}
+}
+
+// describe names the secret in messages: "secret NAME (ID) in store STORE".
+func (m *secretModel) describe() string {
+	return describeSecret(m.Name.ValueString(), m.ID.ValueString(), m.StoreID.ValueString())
+}
+
+// describeSecret names a secret in messages: "secret NAME (ID) in store STORE".
+func describeSecret(name, id, storeID string) string {
+	return "secret " + name + " (" + id + ") in store " + storeID
 }
 
 // scopeList is the set of scopes as the API takes them, sorted.
@@ -134,7 +114,7 @@ func changesOf(plan, state, config secretModel) secretChanges {
 		comment: !plan.Comment.Equal(state.Comment),
 		value:   hasValue && (!plan.Value.Equal(state.Value) || !plan.ValueWOVersion.Equal(state.ValueWOVersion)),
 		replace: !plan.Name.Equal(state.Name) || !plan.StoreID.Equal(state.StoreID) ||
-			!plan.Account.Equal(state.Account) ||
+			!plan.AccountID.Equal(state.AccountID) ||
 			(!state.SourceSecretID.IsNull() && !plan.SourceSecretID.Equal(state.SourceSecretID)),
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -30,12 +29,8 @@ var (
 	_ resource.ResourceWithIdentity       = (*secretResource)(nil)
 )
 
-const (
-	// defaultSecretTimeout bounds a create or update, the wait for "active" included.
-	defaultSecretTimeout = 5 * time.Minute
-	maxValueBytes        = 65536
-	maxCommentChars      = 1024
-)
+// defaultSecretTimeout bounds a create or update, the wait for "active" included.
+const defaultSecretTimeout = 5 * time.Minute
 
 // newSecretResource is secretsstore_secret: a secret on the account routes.
 func newSecretResource() resource.Resource { return &secretResource{familyResource{f: accountFamily}} }
@@ -56,20 +51,10 @@ func (r *secretResource) Metadata(_ context.Context, req resource.MetadataReques
 
 func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	valueLength := stringvalidator.LengthBetween(1, maxValueBytes)
-	storeDescription := "The store's id (32 hex). Changing it forces a new secret."
-	accountDescription := "The account (32 hex) holding the store. Defaults to the provider's `account_id`. " +
-		"Changing it forces a new secret."
-	description := "Manages a secret in a Cloudflare Secrets Store store."
-	if r.f.isSystem() {
-		storeDescription = "The id (32 hex) of a store managed by the calling service through `/system`. " +
-			"Changing it forces a new secret."
-		accountDescription = "The account tag (the account's 32-hex id) holding the store. Defaults to the " +
-			"provider's `account_id`. Changing it forces a new secret."
-		description = "Manages a secret in a store that a calling service manages through the `/system` routes " +
-			"(needs a service token)."
-	}
-	description += "\n\nSet the value with the write-only `value_wo` and bump `value_wo_version` to send a new " +
+	description := r.f.describe("Manages a secret in a Cloudflare Secrets Store store.",
+		"Manages a secret in a store that a calling service manages through the `/system` routes "+
+			"(needs a service token).") +
+		"\n\nSet the value with the write-only `value_wo` and bump `value_wo_version` to send a new " +
 		"one: the value never enters the plan or the state. The legacy `value` is kept in the state " +
 		"(sensitive, but readable by anyone who can read the state): use it only with Terraform before 1.11. " +
 		"Alternatively `source_secret_id` copies another secret's value server-side. After a create or a value " +
@@ -86,7 +71,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{valueLength, stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
+				Validators: []validator.String{valueLengthValidator(), stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
 			},
 			"value_wo_version": schema.StringAttribute{
 				MarkdownDescription: "Any string, set together with `value_wo` (each requires the other). Changing it sends the current " +
@@ -107,7 +92,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"`value_wo` is an in-place update that sends `value_wo`.",
 				Optional:   true,
 				Sensitive:  true,
-				Validators: []validator.String{valueLength},
+				Validators: []validator.String{valueLengthValidator()},
 			},
 			"source_secret_id": schema.StringAttribute{
 				MarkdownDescription: "Create the secret by duplicating this secret (its id, 32 hex, in the same " +
@@ -126,16 +111,19 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"store_id": schema.StringAttribute{
-				MarkdownDescription: storeDescription,
-				Required:            true,
-				Validators:          []validator.String{hexIDValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: r.f.describe("The store's id (32 hex).",
+					"The id (32 hex) of a store managed by the calling service through `/system`.") +
+					" Changing it forces a new secret.",
+				Required:      true,
+				Validators:    []validator.String{hexIDValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			r.f.accountAttr: schema.StringAttribute{
-				MarkdownDescription: accountDescription,
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{hexIDValidator()},
+			attrAccountID: schema.StringAttribute{
+				MarkdownDescription: "The account (32 hex) holding the store. Defaults to the provider's `account_id`. " +
+					"Changing it forces a new secret.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{hexIDValidator()},
 			},
 			"scopes": schema.SetAttribute{
 				MarkdownDescription: "The products that may use the secret, at least one: " +
@@ -192,13 +180,13 @@ func secretTimeouts(ctx context.Context) schema.Attribute {
 }
 
 func (r *secretResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identitySchema(r.f, true)
+	resp.IdentitySchema = identitySchema(true)
 }
 
 // ValidateConfig refuses more than one source for the value, before any request.
 func (r *secretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -217,8 +205,8 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	planAccount(ctx, r.f, r.data, req.Config, req.State, resp)
 	var plan, config secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, resp.Plan, &plan)...)
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -235,7 +223,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	var state secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -247,9 +235,9 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Plan, &plan)...)
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
-	owner := r.f.owner(plan.Account, r.data, &resp.Diagnostics)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	owner := r.f.owner(plan.AccountID, r.data, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultSecretTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -287,20 +275,21 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	// Record the secret before waiting: if the wait fails, Terraform keeps it (tainted)
 	// rather than losing track of an object that exists.
+	plan.AccountID = types.StringValue(owner.Account)
 	plan.fill(s)
-	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
-		objectIdentity{Account: owner.Account, StoreID: storeID, SecretID: s.ID})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	active, err := waitSecretActive(ctx, r.data.Client, owner, storeID, s.ID, notFoundGrace)
 	if err != nil {
-		addWaitError(&resp.Diagnostics, r.f, describeSecret(name, s.ID, storeID), "create", timeout, err)
+		addWaitError(&resp.Diagnostics, r.f, "Could not confirm "+plan.describe()+" is active", plan.describe(),
+			timeout, "Secrets usually turn active within seconds; if the API is slow, raise timeouts.create.", err)
 		return
 	}
 	plan.fill(active)
-	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // importHint gives, after a name clash, the import ids of the secret holding the name.
@@ -322,57 +311,49 @@ func (r *secretResource) importHint(ctx context.Context, owner client.Owner, sto
 
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &m)...)
-	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	owner := r.f.owner(m.AccountID, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
-	s, err := r.data.Client.GetSecret(ctx, owner, storeID, id)
+	m.AccountID = types.StringValue(owner.Account)
+	s, err := r.data.Client.GetSecret(ctx, owner, m.StoreID.ValueString(), m.ID.ValueString())
 	if client.IsNotFound(err) || (err == nil && s.Status == client.StatusDeleted) {
-		resp.Diagnostics.AddWarning("Secret "+r.f.notFound,
+		r.removeGone(ctx, resp, "Secret "+r.f.notFound,
 			fmt.Sprintf("%s was %s (deleted outside Terraform, or its store was). It is removed from the "+
-				"state; it will be planned for creation again.", describeSecret(m.Name.ValueString(), id, storeID), r.f.notFound))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity even for a removed resource (Terraform before 1.12
-		// sends none): keep the one the state describes.
-		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
-			objectIdentity{Account: owner.Account, StoreID: storeID, SecretID: id})...)
+				"state; it will be planned for creation again.", m.describe(), r.f.notFound), m.identity())
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, r.f, "Could not read "+describeSecret(m.Name.ValueString(), id, storeID), err)
+		addAPIError(&resp.Diagnostics, r.f, "Could not read "+m.describe(), err)
 		return
 	}
 	m.fill(s)
-	m.Account = types.StringValue(owner.Account)
-	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, m)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
-		objectIdentity{Account: owner.Account, StoreID: m.StoreID.ValueString(), SecretID: s.ID})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
 
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state, config secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Plan, &plan)...)
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &state)...)
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.Config, &config)...)
-	owner := r.f.owner(plan.Account, r.data, &resp.Diagnostics)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	owner := r.f.owner(plan.AccountID, r.data, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultSecretTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{
-		Account: owner.Account, StoreID: state.StoreID.ValueString(), SecretID: state.ID.ValueString()})...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.identity())...)
 	ch := changesOf(plan, state, config)
 	if ch.apiUnchanged() {
-		resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	storeID, id, name := state.StoreID.ValueString(), state.ID.ValueString(), state.Name.ValueString()
+	storeID, id := state.StoreID.ValueString(), state.ID.ValueString()
 	var patch client.PatchSecretRequest
 	if ch.scopes {
 		patch.Scopes = plan.scopeList()
@@ -387,7 +368,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	s, err := r.data.Client.PatchSecret(ctx, owner, storeID, id, patch)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, r.f, "Could not update "+describeSecret(name, id, storeID), err)
+		addAPIError(&resp.Diagnostics, r.f, "Could not update "+state.describe(), err)
 		return
 	}
 	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
@@ -395,58 +376,43 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if ch.value {
 		s, err = waitSecretActive(ctx, r.data.Client, owner, storeID, id, 0)
 		if err != nil {
-			addWaitError(&resp.Diagnostics, r.f, describeSecret(name, id, storeID), "update", timeout, err)
+			addWaitError(&resp.Diagnostics, r.f, "Could not confirm "+state.describe()+" is active", state.describe(),
+				timeout, "Secrets usually turn active within seconds; if the API is slow, raise timeouts.update.", err)
 			return
 		}
 	}
 	plan.fill(s)
-	resp.Diagnostics.Append(setSecretModel(ctx, r.f, &resp.State, plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m secretModel
-	resp.Diagnostics.Append(getSecretModel(ctx, r.f, req.State, &m)...)
-	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	owner := r.f.owner(m.AccountID, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
 	err := r.data.Client.DeleteSecret(ctx, owner, storeID, id)
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, r.f, "Could not delete "+describeSecret(m.Name.ValueString(), id, storeID), err)
+		addAPIError(&resp.Diagnostics, r.f, "Could not delete "+m.describe(), err)
 		return
 	}
 	tflog.Info(ctx, "deleted secret", map[string]any{"store_id": storeID, "secret_id": id})
 }
 
-// ImportState takes ACCOUNT/STORE_ID/SECRET_ID or ACCOUNT/STORE_ID/SECRET_NAME, or an identity.
+// ImportState takes ACCOUNT_ID/STORE_ID/SECRET_ID or ACCOUNT_ID/STORE_ID/SECRET_NAME, or an identity.
 func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var id objectIdentity
-	if req.ID != "" {
-		segs, err := splitImportID(req.ID, []string{r.f.importAccountSegment(), "STORE_ID", "SECRET_ID_OR_NAME"}, true)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
-			return
-		}
-		owner := client.Owner{Family: r.f.family, Account: segs[0]}
-		s, err := r.lookup(ctx, owner, segs[1], segs[2])
-		if err != nil {
-			addAPIError(&resp.Diagnostics, r.f, fmt.Sprintf("Could not import secret %s from store %s", segs[2], segs[1]), err)
-			return
-		}
-		id = objectIdentity{Account: segs[0], StoreID: segs[1], SecretID: s.ID}
-	} else {
-		var diags diag.Diagnostics
-		id, diags = readIdentity(ctx, req.Identity, r.f, r.data, true)
-		resp.Diagnostics.Append(diags...)
-		if diags.HasError() {
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.accountAttr), id.Account)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("store_id"), id.StoreID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.SecretID)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, id)...)
+	r.importState(ctx, req, resp, []string{"ACCOUNT_ID", "STORE_ID", "SECRET_ID_OR_NAME"},
+		func(segs []string, diags *diag.Diagnostics) objectIdentity {
+			owner := client.Owner{Family: r.f.family, Account: segs[0]}
+			s, err := r.lookup(ctx, owner, segs[1], segs[2])
+			if err != nil {
+				addAPIError(diags, r.f, fmt.Sprintf("Could not import secret %s from store %s", segs[2], segs[1]), err)
+				return objectIdentity{}
+			}
+			return objectIdentity{Account: segs[0], StoreID: segs[1], SecretID: s.ID}
+		})
 }
 
 // lookup finds a secret by the last import segment: a 32-hex segment is tried as an id first,
@@ -463,33 +429,4 @@ func (r *secretResource) lookup(ctx context.Context, owner client.Owner, storeID
 		err = fmt.Errorf("store %s holds no secret with the id or name %q", storeID, idOrName)
 	}
 	return s, err
-}
-
-// describeSecret names a secret in messages: "secret NAME (ID) in store STORE".
-func describeSecret(name, id, storeID string) string {
-	return fmt.Sprintf("secret %s (%s) in store %s", name, id, storeID)
-}
-
-// commentValidator refuses an empty comment (omit the attribute for none) and one longer than
-// the API accepts.
-type commentValidator struct{}
-
-func (commentValidator) Description(context.Context) string {
-	return "1 to 1,024 characters; omit the attribute for no comment"
-}
-
-func (v commentValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (commentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	switch n := utf8.RuneCountInString(req.ConfigValue.ValueString()); {
-	case n == 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Empty comment",
-			"comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.")
-	case n > maxCommentChars:
-		resp.Diagnostics.AddAttributeError(req.Path, "Comment too long",
-			fmt.Sprintf("comment must be at most 1,024 characters, got %d.", n))
-	}
 }

@@ -67,7 +67,7 @@ func secretAttr(attr string, check knownvalue.Check) statecheck.StateCheck {
 // exact requests.
 func TestAccSecretResource_lifecycle(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
-	store := rsDefaultStore(t, m)
+	store := defaultStoreID(t, m)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	reset := func() { m.ResetRequests() }
@@ -103,9 +103,9 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					secretAttr("value_wo", knownvalue.Null()),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routeCreateSecrets,
+					checkBodies(m, routeCreateSecrets,
 						`[{"name":"API_KEY","value":"legacy-1","scopes":["ai_gateway","workers"],"comment":"first"}]`),
-					rsSecretValue(m, store, "API_KEY", "legacy-1"),
+					checkStoredValue(m, store, "API_KEY", "legacy-1"),
 				),
 			},
 			{
@@ -128,9 +128,9 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					secretAttr("status", knownvalue.StringExact("active")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"value":"wo-1"}`),
-					rsExpectBodies(m, routeCreateSecrets),
-					rsSecretValue(m, store, "API_KEY", "wo-1"),
+					checkBodies(m, routePatchSecret, `{"value":"wo-1"}`),
+					checkBodies(m, routeCreateSecrets),
+					checkStoredValue(m, store, "API_KEY", "wo-1"),
 				),
 			},
 			{
@@ -144,15 +144,15 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
   comment          = "first"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(secretAddr, "value_wo_version"),
+					planChangesOnly(secretAddr, "value_wo_version"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(secretAddr, tfjsonpath.New("id")),
 					secretAttr("value_wo_version", knownvalue.StringExact("2")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"value":"wo-2"}`),
-					rsSecretValue(m, store, "API_KEY", "wo-2"),
+					checkBodies(m, routePatchSecret, `{"value":"wo-2"}`),
+					checkStoredValue(m, store, "API_KEY", "wo-2"),
 				),
 			},
 			{
@@ -167,15 +167,15 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
   comment          = "second"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(secretAddr, "scopes", "comment"),
+					planChangesOnly(secretAddr, "scopes", "comment"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(secretAddr, tfjsonpath.New("id")),
 					secretAttr("comment", knownvalue.StringExact("second")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"scopes":["access","workers"],"comment":"second"}`),
-					rsSecretValue(m, store, "API_KEY", "wo-2"),
+					checkBodies(m, routePatchSecret, `{"scopes":["access","workers"],"comment":"second"}`),
+					checkStoredValue(m, store, "API_KEY", "wo-2"),
 				),
 			},
 			{
@@ -190,7 +190,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
-				Check: rsNoWrites(m),
+				Check: checkNoWrites(m),
 			},
 			{
 				// Removing the comment clears it.
@@ -205,7 +205,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					newID.AddStateValue(secretAddr, tfjsonpath.New("id")),
 					secretAttr("comment", knownvalue.Null()),
 				},
-				Check: rsExpectBodies(m, routePatchSecret, `{"comment":null}`),
+				Check: checkBodies(m, routePatchSecret, `{"comment":null}`),
 			},
 			{
 				// A new name replaces the secret: created with the current value, old one
@@ -235,9 +235,9 @@ resource "secretsstore_secret" "copy" {
 					statecheck.ExpectKnownValue("secretsstore_secret.copy", tfjsonpath.New("status"), knownvalue.StringExact("active")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routeCreateSecrets, `[{"name":"API_KEY_2","value":"wo-4","scopes":["access","workers"]}]`),
-					rsExpectBodies(m, routeDuplicateSecret, `{"name":"API_KEY_COPY","scopes":["workers"],"comment":"copy"}`),
-					rsSecretValue(m, store, "API_KEY_COPY", "wo-4"),
+					checkBodies(m, routeCreateSecrets, `[{"name":"API_KEY_2","value":"wo-4","scopes":["access","workers"]}]`),
+					checkBodies(m, routeDuplicateSecret, `{"name":"API_KEY_COPY","scopes":["workers"],"comment":"copy"}`),
+					checkStoredValue(m, store, "API_KEY_COPY", "wo-4"),
 					func(*terraform.State) error {
 						if got := len(m.RequestsTo(routeDeleteSecret)); got != 1 {
 							return fmt.Errorf("got %d deletes, want 1", got)
@@ -247,7 +247,7 @@ resource "secretsstore_secret" "copy" {
 						}
 						return nil
 					},
-					rsSecretValue(m, store, "API_KEY_2", "wo-4"),
+					checkStoredValue(m, store, "API_KEY_2", "wo-4"),
 				),
 			},
 		},
@@ -270,15 +270,15 @@ func TestAccSecretResource_import(t *testing.T) {
 	// The secret made outside Terraform matches the configuration in everything the API
 	// returns, so adopting it may change only value_wo_version.
 	importedComment := "imported"
-	store := rsDefaultStore(t, m)
-	outside, err := rsClient(t, m, m.Token).CreateSecrets(context.Background(),
+	store := defaultStoreID(t, m)
+	outside, err := apiClient(t, m, m.Token).CreateSecrets(context.Background(),
 		client.Owner{Family: client.FamilyAccount, Account: m.Account}, store,
 		[]client.SecretInput{{Name: "API_KEY", Value: "made-outside", Scopes: []string{"workers"}, Comment: &importedComment}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const hexName = "0123456789abcdef0123456789abcdef"
-	hexNamed, err := rsClient(t, m, m.Token).CreateSecrets(context.Background(),
+	hexNamed, err := apiClient(t, m, m.Token).CreateSecrets(context.Background(),
 		client.Owner{Family: client.FamilyAccount, Account: m.Account}, store,
 		[]client.SecretInput{{Name: hexName, Value: "x", Scopes: []string{"workers"}}})
 	if err != nil {
@@ -302,16 +302,16 @@ func TestAccSecretResource_import(t *testing.T) {
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(secretAddr, "value_wo_version"),
+					planChangesOnly(secretAddr, "value_wo_version"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					secretAttr("id", knownvalue.StringExact(outside[0].ID)),
 					secretAttr("value_wo_version", knownvalue.StringExact("1")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"value":"import-value"}`),
-					rsExpectBodies(m, routeCreateSecrets),
-					rsSecretValue(m, store, "API_KEY", "import-value"),
+					checkBodies(m, routePatchSecret, `{"value":"import-value"}`),
+					checkBodies(m, routeCreateSecrets),
+					checkStoredValue(m, store, "API_KEY", "import-value"),
 				),
 			},
 			{
@@ -331,7 +331,7 @@ func TestAccSecretResource_import(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(secretAddr, "value_wo_version"),
+					planChangesOnly(secretAddr, "value_wo_version"),
 				}},
 			},
 			{
@@ -340,7 +340,7 @@ func TestAccSecretResource_import(t *testing.T) {
 				ImportStateIdFunc:  byID,
 				ExpectNonEmptyPlan: true,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					rsOnlyChanged(secretAddr, "value_wo_version"),
+					planChangesOnly(secretAddr, "value_wo_version"),
 				}},
 			},
 			{
@@ -357,12 +357,12 @@ func TestAccSecretResource_import(t *testing.T) {
 			{
 				ResourceName: secretAddr, ImportState: true, Config: cfg, ConfigVariables: vars,
 				ImportStateId: m.Account + "/" + store + "/NO_SUCH_SECRET",
-				ExpectError:   dsErr(`Could not import secret NO_SUCH_SECRET from store ` + store),
+				ExpectError:   errText(`Could not import secret NO_SUCH_SECRET from store ` + store),
 			},
 			{
 				ResourceName: secretAddr, ImportState: true, Config: cfg, ConfigVariables: vars,
 				ImportStateId: store + "/API_KEY",
-				ExpectError:   dsErr(`must have the form ACCOUNT_ID/STORE_ID/SECRET_ID_OR_NAME`),
+				ExpectError:   errText(`must have the form ACCOUNT_ID/STORE_ID/SECRET_ID_OR_NAME`),
 			},
 		},
 	})
@@ -381,7 +381,7 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
 		return resource.TestStep{
 			Config:          secretConfig(m, store, name, body),
 			ConfigVariables: vars,
-			ExpectError:     dsErr(want),
+			ExpectError:     errText(want),
 		}
 	}
 	nameRule := `must be 1 to 255 characters, each a letter (A-Z, a-z), a digit, '_' or '-' (no spaces)`
@@ -429,7 +429,7 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
 				Config: secretConfigWith(fmt.Sprintf("provider \"secretsstore\" {\n  base_url  = %q\n  api_token = %q\n}\n",
 					m.URL, m.Token), store, "NO_ACCOUNT", woBody),
 				ConfigVariables: v,
-				ExpectError:     dsErr(`Missing account_id`),
+				ExpectError:     errText(`Missing account_id`),
 			},
 			step("BAD_ACCOUNT", strings.Replace(woBody, "value_wo ", "account_id = \"nope\"\n  value_wo ", 1), v,
 				`must be 32 lowercase hexadecimal characters`),
@@ -440,103 +440,13 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
 	}
 }
 
-// TestAccResources_apiErrors: failures only the API can detect become diagnostics naming the
-// operation and the object, with the status, the Cloudflare code and a hint.
-func TestAccResources_apiErrors(t *testing.T) {
-	m := startMock(t, mockserver.Options{SecretQuota: 2, ReadToken: "read-only-token"})
-	store := rsDefaultStore(t, m)
-	taken, err := rsClient(t, m, m.Token).CreateSecrets(context.Background(),
-		client.Owner{Family: client.FamilyAccount, Account: m.Account}, store,
-		[]client.SecretInput{{Name: "TAKEN", Value: "x", Scopes: []string{"workers"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wo := `
-  value_wo         = var.secret_value
-  value_wo_version = "1"
-  scopes           = ["workers"]`
-	v := secretValueVar("value")
-	create := func(name string) string { return "Could not create secret " + name + " in store " + store }
-	rec := &diagRecorder{}
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec),
-		Steps: []resource.TestStep{
-			{
-				Config: secretConfig(m, store, "TAKEN", wo), ConfigVariables: v,
-				ExpectError: rsErr(create("TAKEN"), "HTTP 409", "error 1003: secret_name_already_exists: TAKEN",
-					"terraform import secretsstore_secret.<name> "+m.Account+"/"+store+"/"+taken[0].ID,
-					"(or by name: "+m.Account+"/"+store+"/TAKEN)"),
-			},
-			{
-				Config: m.providerBlock() + `
-resource "secretsstore_store" "test" {
-  name = "second"
-}`,
-				ExpectError: rsErr("Could not create store second in account "+m.Account, "HTTP 400",
-					"maximum_stores_exceeded", "An account can hold only one store",
-					"terraform import secretsstore_store.<name> "+m.Account+"/"+store+" # default_secrets_store"),
-			},
-			{
-				Config:          secretConfigWith(m.providerBlockWithToken("wrong-token"), store, "BAD_TOKEN", wo),
-				ConfigVariables: v,
-				ExpectError:     rsErr(create("BAD_TOKEN"), "HTTP 401", "error 10000", "did not accept the credentials"),
-			},
-			{
-				Config:          secretConfigWith(m.providerBlockWithToken("read-only-token"), store, "READ_ONLY", wo),
-				ConfigVariables: v,
-				ExpectError:     rsErr(create("READ_ONLY"), "HTTP 403", "error 10000", `"Secrets Store Write"`),
-			},
-			{
-				// An unknown scope passes the plan with a warning naming the known ones; the API refuses it.
-				PreConfig:       rec.reset,
-				Config:          secretConfig(m, store, "SCOPED", strings.Replace(wo, `"workers"`, `"not_a_product"`, 1)),
-				ConfigVariables: v,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					rec.expectWarning("secretsstore_secret", "Unknown scope", `"not_a_product"`,
-						strings.Join(knownScopes, ", ")),
-				}},
-				ExpectError: rsErr(create("SCOPED"), "HTTP 400", "secret_scope_invalid",
-					"The API does not accept one of the scopes. Scopes it documents: access, ai_gateway"),
-			},
-			{
-				// TAKEN holds one of the two secrets of the quota: one of these two fails.
-				Config: m.providerBlock() + fmt.Sprintf(`
-variable "secret_value" {
-  type      = string
-  ephemeral = true
-}
-
-resource "secretsstore_secret" "q1" {
-  store_id         = %[1]q
-  name             = "Q1"
-  value_wo         = var.secret_value
-  value_wo_version = "1"
-  scopes           = ["workers"]
-}
-
-resource "secretsstore_secret" "q2" {
-  store_id         = %[1]q
-  name             = "Q2"
-  value_wo         = var.secret_value
-  value_wo_version = "1"
-  scopes           = ["workers"]
-}
-`, store),
-				ConfigVariables: v,
-				ExpectError:     rsErr("Could not create secret Q", "maximum_secrets_exceeded", "quota is used up"),
-			},
-		},
-	})
-}
-
 // TestAccSecretResource_retries: transient failures are retried and each apply converges with
 // one object: a burst of 429s on create (and 404s while the new secret becomes visible), a 503
 // on the rotation's PATCH, and a 502 answered after the create was done (the client finds the
 // secret by name instead of creating it twice).
 func TestAccSecretResource_retries(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
-	store := rsDefaultStore(t, m)
+	store := defaultStoreID(t, m)
 	body := func(version string) string {
 		return `
   value_wo         = var.secret_value
@@ -572,7 +482,7 @@ func TestAccSecretResource_retries(t *testing.T) {
 				},
 				Config: secretConfig(m, store, "RETRIED", body("1")), ConfigVariables: secretValueVar("r1"),
 				Check: resource.ComposeTestCheckFunc(
-					count(routeCreateSecrets, 4), onlySecret("RETRIED"), rsSecretValue(m, store, "RETRIED", "r1")),
+					count(routeCreateSecrets, 4), onlySecret("RETRIED"), checkStoredValue(m, store, "RETRIED", "r1")),
 			},
 			{
 				PreConfig: func() {
@@ -581,8 +491,8 @@ func TestAccSecretResource_retries(t *testing.T) {
 				},
 				Config: secretConfig(m, store, "RETRIED", body("2")), ConfigVariables: secretValueVar("r2"),
 				Check: resource.ComposeTestCheckFunc(
-					rsExpectBodies(m, routePatchSecret, `{"value":"r2"}`, `{"value":"r2"}`),
-					onlySecret("RETRIED"), rsSecretValue(m, store, "RETRIED", "r2")),
+					checkBodies(m, routePatchSecret, `{"value":"r2"}`, `{"value":"r2"}`),
+					onlySecret("RETRIED"), checkStoredValue(m, store, "RETRIED", "r2")),
 			},
 			{
 				PreConfig: func() {
@@ -591,70 +501,7 @@ func TestAccSecretResource_retries(t *testing.T) {
 				},
 				Config: secretConfig(m, store, "RENAMED", body("2")), ConfigVariables: secretValueVar("r3"),
 				Check: resource.ComposeTestCheckFunc(
-					count(routeCreateSecrets, 1), onlySecret("RENAMED"), rsSecretValue(m, store, "RENAMED", "r3")),
-			},
-		},
-	})
-}
-
-// TestAccResources_deletedOutsideTerraform: a secret deleted outside Terraform, and the
-// secrets of a store deleted outside Terraform (with the store), are planned for creation again,
-// with a warning and no error, and the apply recreates them.
-func TestAccResources_deletedOutsideTerraform(t *testing.T) {
-	m := startMock(t, mockserver.Options{MaxStores: 2})
-	def := rsDefaultStore(t, m)
-	c := rsClient(t, m, m.Token)
-	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
-	cfg := m.providerBlock() + fmt.Sprintf(`
-resource "secretsstore_store" "s" {
-  name = "doomed"
-}
-
-resource "secretsstore_secret" "in_default" {
-  store_id = %q
-  name     = "GONE"
-  value    = "v"
-  scopes   = ["workers"]
-}
-
-resource "secretsstore_secret" "in_doomed" {
-  store_id = secretsstore_store.s.id
-  name     = "GONE_WITH_STORE"
-  value    = "v"
-  scopes   = ["workers"]
-}
-`, def)
-	var stateIDs map[string]string
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: func(s *terraform.State) error {
-					stateIDs = map[string]string{}
-					for addr, r := range s.RootModule().Resources {
-						stateIDs[addr] = r.Primary.ID
-					}
-					return nil
-				},
-			},
-			{
-				PreConfig: func() {
-					ctx := context.Background()
-					if err := c.DeleteSecret(ctx, owner, def, stateIDs["secretsstore_secret.in_default"]); err != nil {
-						t.Fatal(err)
-					}
-					if err := c.DeleteStore(ctx, owner, stateIDs["secretsstore_store.s"], true); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("secretsstore_secret.in_default", plancheck.ResourceActionCreate),
-					plancheck.ExpectResourceAction("secretsstore_secret.in_doomed", plancheck.ResourceActionCreate),
-					plancheck.ExpectResourceAction("secretsstore_store.s", plancheck.ResourceActionCreate),
-				}},
+					count(routeCreateSecrets, 1), onlySecret("RENAMED"), checkStoredValue(m, store, "RENAMED", "r3")),
 			},
 		},
 	})
@@ -670,17 +517,17 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 		f     routeFamily
 		token string
 	}{{accountFamily, m.Token}, {systemFamily, "svc-token"}} {
-		r := &secretResource{familyResource{f: tc.f, data: &providerData{Client: rsClient(t, m, tc.token), AccountID: m.Account}}}
+		r := &secretResource{familyResource{f: tc.f, data: &providerData{Client: apiClient(t, m, tc.token), AccountID: m.Account}}}
 		var sr fwresource.SchemaResponse
 		r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 		var ir fwresource.IdentitySchemaResponse
 		r.IdentitySchema(ctx, fwresource.IdentitySchemaRequest{}, &ir)
 		state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
-		diags := setSecretModel(ctx, tc.f, &state, secretModel{
+		diags := state.Set(ctx, &secretModel{
 			ID: types.StringValue(secretID), StoreID: types.StringValue(storeID), Name: types.StringValue("API_KEY"),
-			Scopes:   types.SetValueMust(types.StringType, []attr.Value{types.StringValue("workers")}),
-			Timeouts: timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
-			Account:  types.StringValue(m.Account),
+			Scopes:    types.SetValueMust(types.StringType, []attr.Value{types.StringValue("workers")}),
+			Timeouts:  timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
+			AccountID: types.StringValue(m.Account),
 		})
 		if diags.HasError() {
 			t.Fatalf("building the state: %v", diags)
@@ -710,7 +557,7 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 	// Wide margins: the create itself must finish well within the short timeout on a loaded machine.
 	m := startMock(t, mockserver.Options{ActivationDelay: 3 * time.Second})
-	store := rsDefaultStore(t, m)
+	store := defaultStoreID(t, m)
 	withTimeout := func(create string) string {
 		return secretConfig(m, store, "SLOW", secretWO+fmt.Sprintf("\n  timeouts = { create = %q }", create))
 	}
@@ -722,7 +569,7 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 			{
 				Config:          withTimeout("1s"),
 				ConfigVariables: vars,
-				ExpectError:     rsErr("Could not confirm", "SLOW", "is active", "still not active after 1s", "raise timeouts.create"),
+				ExpectError:     errText("Could not confirm", "SLOW", "is active", "still not active after 1s", "raise timeouts.create"),
 			},
 			{
 				// The pending secret was recorded before the wait: the next apply replaces it.

@@ -35,18 +35,28 @@ func (d *secretsDataSource) Metadata(_ context.Context, req datasource.MetadataR
 	resp.TypeName = d.f.typeName(req.ProviderTypeName, "secrets")
 }
 
+// secretsDataSourceModel is the configuration and state of secretsstore_secrets and
+// secretsstore_system_secrets.
+type secretsDataSourceModel struct {
+	AccountID types.String           `tfsdk:"account_id"`
+	StoreID   types.String           `tfsdk:"store_id"`
+	Search    types.String           `tfsdk:"search"`
+	Scopes    []string               `tfsdk:"scopes"`
+	Order     types.String           `tfsdk:"order"`
+	Direction types.String           `tfsdk:"direction"`
+	Secrets   []dataSourceSecretItem `tfsdk:"secrets"`
+}
+
 func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	desc := "Lists the secrets of a store (their metadata, never their values), all pages, " +
-		"optionally filtered and in the order asked for."
-	if d.f.isSystem() {
-		desc = "Lists the secrets of a store the calling service manages (the `/system` routes): their " +
-			"metadata, never their values, all pages, optionally filtered and in the order asked for. " +
-			"Configure the provider with the service's token."
-	}
+	desc := d.f.describe("Lists the secrets of a store (their metadata, never their values), all pages, "+
+		"optionally filtered and in the order asked for.",
+		"Lists the secrets of a store the calling service manages (the `/system` routes): their "+
+			"metadata, never their values, all pages, optionally filtered and in the order asked for. "+
+			"Configure the provider with the service's token.")
 	resp.Schema = schema.Schema{
 		MarkdownDescription: desc,
 		Attributes: map[string]schema.Attribute{
-			d.f.accountAttr: dataSourceAccountAttribute(d.f),
+			attrAccountID: dataSourceAccountAttribute(d.f),
 			"store_id": schema.StringAttribute{
 				MarkdownDescription: "Id (32 lowercase hex) of the store whose secrets are listed.",
 				Required:            true,
@@ -81,48 +91,32 @@ func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !d.configured(&resp.Diagnostics) {
+	var model secretsDataSourceModel
+	owner, ok := d.readConfig(ctx, req.Config, &model, &model.AccountID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	account := dataSourceGetString(ctx, req.Config, d.f.accountAttr, &resp.Diagnostics)
-	storeID := dataSourceGetString(ctx, req.Config, "store_id", &resp.Diagnostics).ValueString()
-	search := dataSourceGetString(ctx, req.Config, "search", &resp.Diagnostics)
-	order := dataSourceGetString(ctx, req.Config, "order", &resp.Diagnostics)
-	direction := dataSourceGetString(ctx, req.Config, "direction", &resp.Diagnostics)
-	var scopes []string
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("scopes"), &scopes)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	owner := d.f.owner(account, d.data, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
+	storeID := model.StoreID.ValueString()
 	secrets, err := d.data.Client.ListSecrets(ctx, owner, storeID, client.ListSecretsOptions{
-		Search:    search.ValueString(),
-		Scopes:    scopes,
-		Order:     order.ValueString(),
-		Direction: direction.ValueString(),
+		Search:    model.Search.ValueString(),
+		Scopes:    model.Scopes,
+		Order:     model.Order.ValueString(),
+		Direction: model.Direction.ValueString(),
 	})
 	if err != nil {
 		if client.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("store_id"),
 				fmt.Sprintf("Store %s not found", storeID),
-				fmt.Sprintf("Could not list the secrets of store %s in %s %s: the store was %s.\n\n%s",
-					storeID, d.f.accountAttr, owner.Account, d.f.notFound, apiErrorDetail(d.f, err)))
+				fmt.Sprintf("Could not list the secrets of store %s in account %s: the store was %s.\n\n%s",
+					storeID, owner.Account, d.f.notFound, apiErrorDetail(d.f, err)))
 			return
 		}
-		addAPIError(&resp.Diagnostics, d.f,
-			fmt.Sprintf("Could not list the secrets of store %s", storeID), err)
+		addAPIError(&resp.Diagnostics, d.f, fmt.Sprintf("Could not list the secrets of store %s", storeID), err)
 		return
 	}
-
-	items := make([]dataSourceSecretItem, 0, len(secrets))
+	model.Secrets = make([]dataSourceSecretItem, 0, len(secrets))
 	for _, s := range secrets {
-		items = append(items, dataSourceSecretFrom(s, storeID))
+		model.Secrets = append(model.Secrets, dataSourceSecretFrom(s, storeID))
 	}
-	resp.State.Raw = req.Config.Raw.Copy()
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.f.accountAttr), owner.Account)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secrets"), items)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

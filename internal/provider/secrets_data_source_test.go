@@ -19,7 +19,7 @@ import (
 // TestAccSecretsDataSource lists five secrets (three pages) in every order and direction and
 // with every filter, and refuses bad filters at plan time without calling the API.
 func TestAccSecretsDataSource(t *testing.T) {
-	m, fx := dsAccountMock(t)
+	m, fx := startFixtureMock(t)
 	store := fx.storeNamed("default_secrets_store")
 	// Created in this order; API_KEY is modified last.
 	fx.secret(store.ID, "DB_PASSWORD", "primary database", "workers")
@@ -53,16 +53,16 @@ func TestAccSecretsDataSource(t *testing.T) {
 	}{
 		{"all", ``, created},
 		{"name_asc", `order = "name"`, byName},
-		{"name_desc", `order = "name"; direction = "desc"`, dsReversed(byName)},
+		{"name_desc", `order = "name"; direction = "desc"`, reversed(byName)},
 		{"comment_asc", `order = "comment"; direction = "asc"`, byComment},
-		{"comment_desc", `order = "comment"; direction = "desc"`, dsReversed(byComment)},
+		{"comment_desc", `order = "comment"; direction = "desc"`, reversed(byComment)},
 		{"created_asc", `order = "created"; direction = "asc"`, created},
-		{"created_desc", `order = "created"; direction = "desc"`, dsReversed(created)},
+		{"created_desc", `order = "created"; direction = "desc"`, reversed(created)},
 		{"modified_asc", `order = "modified"`, modified},
-		{"modified_desc", `order = "modified"; direction = "desc"`, dsReversed(modified)},
+		{"modified_desc", `order = "modified"; direction = "desc"`, reversed(modified)},
 		{"status_asc", `order = "status"`, idOrder},
-		{"status_desc", `order = "status"; direction = "desc"`, dsReversed(idOrder)},
-		{"desc_only", `direction = "desc"`, dsReversed(created)},
+		{"status_desc", `order = "status"; direction = "desc"`, reversed(idOrder)},
+		{"desc_only", `direction = "desc"`, reversed(created)},
 		{"search_name", `search = "db"`, []string{"DB_PASSWORD", "DB_REPLICA"}},
 		{"search_comment", `search = "NOTE"`, []string{"ZETA"}},
 		{"one_scope", `scopes = ["workers"]`, []string{"DB_PASSWORD", "API_KEY", "DB_REPLICA"}},
@@ -81,10 +81,10 @@ func TestAccSecretsDataSource(t *testing.T) {
 			}
 		}
 		cfg.WriteString("}\n")
-		checks = append(checks, dsNames("data.secretsstore_secrets."+c.label, "secrets", c.want...))
+		checks = append(checks, expectNames("data.secretsstore_secrets."+c.label, "secrets", c.want...))
 	}
 	checks = append(checks,
-		dsAttr("data.secretsstore_secrets.all", "account_id", knownvalue.StringExact(m.Account)),
+		expectAttr("data.secretsstore_secrets.all", "account_id", knownvalue.StringExact(m.Account)),
 		statecheck.ExpectKnownValue("data.secretsstore_secrets.all", tfjsonpath.New("secrets").AtSliceIndex(2),
 			knownvalue.ObjectExact(map[string]knownvalue.Check{
 				"id":       knownvalue.StringExact(token.ID),
@@ -118,41 +118,41 @@ data "secretsstore_secrets" "bad" {
 		Steps: []resource.TestStep{
 			{
 				Config:      bad("order", `"size"`),
-				ExpectError: dsErr(`Attribute order value must be one of: ["name" "comment" "created" "modified" "status"], got: "size"`),
+				ExpectError: errText(`Attribute order value must be one of: ["name" "comment" "created" "modified" "status"], got: "size"`),
 			},
 			{
 				Config:      bad("direction", `"up"`),
-				ExpectError: dsErr(`Attribute direction value must be one of: ["asc" "desc"], got: "up"`),
+				ExpectError: errText(`Attribute direction value must be one of: ["asc" "desc"], got: "up"`),
 			},
 			{
 				Config:      bad("scopes", `[]`),
-				ExpectError: dsErr(`scopes needs at least one scope. Known scopes: access, ai_gateway`),
+				ExpectError: errText(`scopes needs at least one scope. Known scopes: access, ai_gateway`),
 			},
 			{
 				Config:      bad("search", `""`),
-				ExpectError: dsErr(`Attribute search string length must be at least 1, got: 0`),
+				ExpectError: errText(`Attribute search string length must be at least 1, got: 0`),
 			},
 			{
 				Config:      bad("store_id", `"not-an-id"`),
-				ExpectError: dsErr(`must be 32 lowercase hexadecimal characters`),
+				ExpectError: errText(`must be 32 lowercase hexadecimal characters`),
 			},
 			{
 				// A scope the provider does not know yet only warns at plan time: it reaches
 				// the API, which decides (here: refuses it).
-				PreConfig:   dsNoRequests(t, m, &mark),
+				PreConfig:   failOnRequestsSince(t, m, &mark),
 				Config:      bad("scopes", `["future_product"]`),
-				ExpectError: dsErr(`error 1001: invalid_query`),
+				ExpectError: errText(`error 1001: invalid_query`),
 			},
 			{
 				Config:            cfg.String(),
 				ConfigStateChecks: checks,
-				Check:             dsPaged(m, "GET /accounts/{account_id}/secrets_store/stores/{store_id}/secrets"),
+				Check:             checkPaged(m, "GET /accounts/{account_id}/secrets_store/stores/{store_id}/secrets"),
 			},
 		},
 	})
 }
 
-func dsReversed(s []string) []string {
+func reversed(s []string) []string {
 	out := slices.Clone(s)
 	slices.Reverse(out)
 	return out

@@ -100,15 +100,15 @@ func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id strin
 	switch {
 	case client.IsNotFound(err):
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),
-			fmt.Sprintf("No store with id %s in %s %s.\n\n%s",
-				id, d.f.accountAttr, owner.Account, apiErrorDetail(d.f, err)))
+			fmt.Sprintf("No store with id %s in account %s.\n\n%s",
+				id, owner.Account, apiErrorDetail(d.f, err)))
 		return nil
 	case err != nil:
 		addAPIError(diags, d.f, fmt.Sprintf("Could not read store %s", id), err)
 		return nil
 	case store == nil:
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),
-			fmt.Sprintf("The API returned no store for id %s in %s %s.", id, d.f.accountAttr, owner.Account))
+			fmt.Sprintf("The API returned no store for id %s in account %s.", id, owner.Account))
 		return nil
 	}
 	return store
@@ -121,7 +121,7 @@ func (d *storeDataSource) byNameOrDefault(ctx context.Context, owner client.Owne
 	stores, err := d.data.Client.ListStores(ctx, owner, client.ListStoresOptions{Order: "name", Direction: "asc"})
 	if err != nil {
 		addAPIError(diags, d.f,
-			fmt.Sprintf("Could not list the stores of %s %s", d.f.accountAttr, owner.Account), err)
+			fmt.Sprintf("Could not list the stores of account %s", owner.Account), err)
 		return nil
 	}
 	find := func(n string) *client.Store {
@@ -137,7 +137,7 @@ func (d *storeDataSource) byNameOrDefault(ctx context.Context, owner client.Owne
 		if s := find(name.ValueString()); s != nil {
 			return s
 		}
-		detail := fmt.Sprintf("No store named %q in %s %s.", name.ValueString(), d.f.accountAttr, owner.Account)
+		detail := fmt.Sprintf("No store named %q in account %s.", name.ValueString(), owner.Account)
 		if len(stores) == 0 {
 			detail += " The account holds no stores."
 		} else {

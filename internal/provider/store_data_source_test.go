@@ -15,7 +15,7 @@ import (
 // stores), then the only store once the default is deleted, then an error listing the stores
 // once there are several.
 func TestAccStoreDataSource(t *testing.T) {
-	m, fx := dsAccountMock(t)
+	m, fx := startFixtureMock(t)
 	def := fx.storeNamed("default_secrets_store")
 	time.Sleep(2 * time.Millisecond)
 	other := fx.store("other")
@@ -32,10 +32,10 @@ data "secretsstore_store" "both" {
   id   = %q
   name = "other"
 }`, other.ID),
-				ExpectError: dsErr(`These attributes cannot be configured together: [id,name]`),
+				ExpectError: errText(`These attributes cannot be configured together: [id,name]`),
 			},
 			{
-				PreConfig: dsNoRequests(t, m, &mark),
+				PreConfig: failOnRequestsSince(t, m, &mark),
 				Config: m.providerBlock() + fmt.Sprintf(`
 data "secretsstore_store" "default" {}
 
@@ -53,15 +53,15 @@ data "secretsstore_store" "other_by_id" {
 }
 `, def.ID, other.ID, m.Account),
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsAttr("data.secretsstore_store.default", "id", knownvalue.StringExact(def.ID)),
-					dsAttr("data.secretsstore_store.default", "name", knownvalue.StringExact("default_secrets_store")),
-					dsAttr("data.secretsstore_store.default", "account_id", knownvalue.StringExact(m.Account)),
-					dsAttr("data.secretsstore_store.default", "created", knownvalue.StringExact(def.Created.UTC().Format(time.RFC3339Nano))),
-					dsAttr("data.secretsstore_store.default", "modified", knownvalue.StringExact(def.Modified.UTC().Format(time.RFC3339Nano))),
-					dsAttr("data.secretsstore_store.default_by_id", "name", knownvalue.StringExact("default_secrets_store")),
-					dsAttr("data.secretsstore_store.other_by_name", "id", knownvalue.StringExact(other.ID)),
-					dsAttr("data.secretsstore_store.other_by_id", "name", knownvalue.StringExact("other")),
-					dsAttr("data.secretsstore_store.other_by_id", "created", knownvalue.StringExact(other.Created.UTC().Format(time.RFC3339Nano))),
+					expectAttr("data.secretsstore_store.default", "id", knownvalue.StringExact(def.ID)),
+					expectAttr("data.secretsstore_store.default", "name", knownvalue.StringExact("default_secrets_store")),
+					expectAttr("data.secretsstore_store.default", "account_id", knownvalue.StringExact(m.Account)),
+					expectAttr("data.secretsstore_store.default", "created", knownvalue.StringExact(def.Created.UTC().Format(time.RFC3339Nano))),
+					expectAttr("data.secretsstore_store.default", "modified", knownvalue.StringExact(def.Modified.UTC().Format(time.RFC3339Nano))),
+					expectAttr("data.secretsstore_store.default_by_id", "name", knownvalue.StringExact("default_secrets_store")),
+					expectAttr("data.secretsstore_store.other_by_name", "id", knownvalue.StringExact(other.ID)),
+					expectAttr("data.secretsstore_store.other_by_id", "name", knownvalue.StringExact("other")),
+					expectAttr("data.secretsstore_store.other_by_id", "created", knownvalue.StringExact(other.Created.UTC().Format(time.RFC3339Nano))),
 				},
 			},
 			{
@@ -69,14 +69,14 @@ data "secretsstore_store" "other_by_id" {
 data "secretsstore_store" "missing" {
   name = "nope"
 }`,
-				ExpectError: dsErr(`Store "nope" not found`),
+				ExpectError: errText(`Store "nope" not found`),
 			},
 			{
 				Config: m.providerBlock() + fmt.Sprintf(`
 data "secretsstore_store" "missing" {
   id = %q
 }`, missingID),
-				ExpectError: dsErr("Store " + missingID + " not found"),
+				ExpectError: errText("Store " + missingID + " not found"),
 			},
 			{
 				// The default store is gone and one store is left: it is the one read.
@@ -85,8 +85,8 @@ data "secretsstore_store" "missing" {
 data "secretsstore_store" "only" {}
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsAttr("data.secretsstore_store.only", "id", knownvalue.StringExact(other.ID)),
-					dsAttr("data.secretsstore_store.only", "name", knownvalue.StringExact("other")),
+					expectAttr("data.secretsstore_store.only", "id", knownvalue.StringExact(other.ID)),
+					expectAttr("data.secretsstore_store.only", "name", knownvalue.StringExact("other")),
 				},
 			},
 			{
@@ -95,7 +95,7 @@ data "secretsstore_store" "only" {}
 				Config: m.providerBlock() + `
 data "secretsstore_store" "only" {}
 `,
-				ExpectError: dsErr(fmt.Sprintf("holds 2 stores (other, third) and none is named default_secrets_store: set name or id to choose one. Its stores: - other (id %s) - third (id", other.ID)),
+				ExpectError: errText(fmt.Sprintf("holds 2 stores (other, third) and none is named default_secrets_store: set name or id to choose one. Its stores: - other (id %s) - third (id", other.ID)),
 			},
 			{
 				Config: m.providerBlock() + `
@@ -104,7 +104,7 @@ data "secretsstore_store" "third" {
 }
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsAttr("data.secretsstore_store.third", "name", knownvalue.StringExact("third")),
+					expectAttr("data.secretsstore_store.third", "name", knownvalue.StringExact("third")),
 				},
 			},
 		},

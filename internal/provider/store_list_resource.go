@@ -65,13 +65,12 @@ func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stre
 	}
 	stream.Results = listResults(ctx, req, stores, func(st *client.Store, result *list.ListResult) {
 		result.DisplayName = st.Name
-		result.Diagnostics.Append(setIdentity(ctx, result.Identity, l.f,
-			objectIdentity{Account: owner.Account, StoreID: st.ID})...)
+		// The resource's own state mapping, so imported and listed states agree.
+		m := storeModel{AccountID: types.StringValue(owner.Account), ForceDestroy: types.BoolValue(false)}
+		m.fill(st)
+		result.Diagnostics.Append(setIdentity(ctx, result.Identity, m.identity())...)
 		if req.IncludeResource {
-			// The resource's own state mapping, so imported and listed states agree.
-			m := storeModel{Account: types.StringValue(owner.Account), ForceDestroy: types.BoolValue(false)}
-			m.fill(st)
-			result.Diagnostics.Append(setStoreModel(ctx, l.f, result.Resource, m)...)
+			result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 		}
 	})
 }

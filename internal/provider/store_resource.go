@@ -40,53 +40,6 @@ type storeResource struct {
 	familyResource
 }
 
-// storeModel holds the attributes both families share; Account and InternalID are carried by
-// the family's wrapper below, whose tags name them.
-type storeModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Created      types.String `tfsdk:"created"`
-	Modified     types.String `tfsdk:"modified"`
-	ForceDestroy types.Bool   `tfsdk:"force_destroy"`
-	Account      types.String `tfsdk:"-"`
-	InternalID   types.Int64  `tfsdk:"-"`
-}
-
-type accountStoreModel struct {
-	storeModel
-	AccountID types.String `tfsdk:"account_id"`
-}
-
-type systemStoreModel struct {
-	storeModel
-	AccountTag        types.String `tfsdk:"account_tag"`
-	AccountInternalID types.Int64  `tfsdk:"account_internal_id"`
-}
-
-// getStoreModel and setStoreModel read and write a store of family f through its wrapper, as
-// getSecretModel and setSecretModel do for a secret.
-func getStoreModel(ctx context.Context, f routeFamily, src modelGetter, m *storeModel) diag.Diagnostics {
-	if f.isSystem() {
-		var w systemStoreModel
-		diags := src.Get(ctx, &w)
-		*m = w.storeModel
-		m.Account, m.InternalID = w.AccountTag, w.AccountInternalID
-		return diags
-	}
-	var w accountStoreModel
-	diags := src.Get(ctx, &w)
-	*m = w.storeModel
-	m.Account = w.AccountID
-	return diags
-}
-
-func setStoreModel(ctx context.Context, f routeFamily, dst modelSetter, m storeModel) diag.Diagnostics {
-	if f.isSystem() {
-		return dst.Set(ctx, systemStoreModel{storeModel: m, AccountTag: m.Account, AccountInternalID: m.InternalID})
-	}
-	return dst.Set(ctx, accountStoreModel{storeModel: m, AccountID: m.Account})
-}
-
 func (r *storeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = r.f.typeName(req.ProviderTypeName, "store")
 }
@@ -106,7 +59,7 @@ func (r *storeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			Validators:    []validator.String{objectNameValidator()},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
-		r.f.accountAttr: schema.StringAttribute{
+		attrAccountID: schema.StringAttribute{
 			MarkdownDescription: "The account (32 hex) the store belongs to. Defaults to the provider's " +
 				"`account_id`. Changing it forces a new store.",
 			Optional:   true,
@@ -132,12 +85,7 @@ func (r *storeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			Default:  booldefault.StaticBool(false),
 		},
 	}
-	description := "Manages a Cloudflare Secrets Store store. An account holds only one store (and starts " +
-		"with `default_secrets_store`): import that one rather than creating another."
 	if r.f.isSystem() {
-		description = "Manages a store that a calling service manages on an account's behalf through the " +
-			"`/system` routes. Needs a service token (`api_token`). These stores do not count against the " +
-			"account's one-store limit; their secrets count toward the account's quota."
 		attrs["account_internal_id"] = schema.Int64Attribute{
 			MarkdownDescription: "The account's numeric id, which the `/system` create route takes in its body. " +
 				"Required to create a store. The API never returns it, so it is null after an import; setting " +
@@ -146,19 +94,19 @@ func (r *storeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			Validators:    []validator.Int64{int64validator.AtLeast(1)},
 			PlanModifiers: []planmodifier.Int64{int64ReplaceIfPriorSet()},
 		}
-		attrs[r.f.accountAttr] = schema.StringAttribute{
-			MarkdownDescription: "The account tag (the account's 32-hex id) the store belongs to. Defaults to " +
-				"the provider's `account_id`. Changing it forces a new store.",
-			Optional:   true,
-			Computed:   true,
-			Validators: []validator.String{hexIDValidator()},
-		}
 	}
-	resp.Schema = schema.Schema{MarkdownDescription: description, Attributes: attrs}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: r.f.describe("Manages a Cloudflare Secrets Store store. An account holds only one "+
+			"store (and starts with `default_secrets_store`): import that one rather than creating another.",
+			"Manages a store that a calling service manages on an account's behalf through the "+
+				"`/system` routes. Needs a service token (`api_token`). These stores do not count against the "+
+				"account's one-store limit; their secrets count toward the account's quota."),
+		Attributes: attrs,
+	}
 }
 
 func (r *storeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identitySchema(r.f, false)
+	resp.IdentitySchema = identitySchema(false)
 }
 
 func (r *storeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -166,27 +114,27 @@ func (r *storeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return // destroy
 	}
 	planAccount(ctx, r.f, r.data, req.Config, req.State, resp)
-	if r.f.isSystem() && req.State.Raw.IsNull() {
-		var id types.Int64
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("account_internal_id"), &id)...)
-		if id.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("account_internal_id"), "Missing account_internal_id",
-				"Creating a system store needs account_internal_id: the account's numeric id, which the "+
-					"/system create route takes in its body. (It is optional only for an imported store.)")
-		}
+	var config systemStoreModel
+	view := config.schemaView(r.f)
+	resp.Diagnostics.Append(req.Config.Get(ctx, view)...)
+	// Only the system store's view holds account_internal_id.
+	if _, system := view.(*systemStoreModel); system && req.State.Raw.IsNull() && config.AccountInternalID.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("account_internal_id"), "Missing account_internal_id",
+			"Creating a system store needs account_internal_id: the account's numeric id, which the "+
+				"/system create route takes in its body. (It is optional only for an imported store.)")
 	}
 }
 
 func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m storeModel
-	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.Plan, &m)...)
-	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	var m systemStoreModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, m.schemaView(r.f))...)
+	owner := r.f.owner(m.AccountID, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	in := client.CreateStoreRequest{Name: m.Name.ValueString()}
-	if r.f.isSystem() && !m.InternalID.IsNull() && !m.InternalID.IsUnknown() {
-		n := m.InternalID.ValueInt64()
+	if !m.AccountInternalID.IsNull() && !m.AccountInternalID.IsUnknown() {
+		n := m.AccountInternalID.ValueInt64()
 		in.AccountInternalID = &n
 	}
 	st, err := r.data.Client.CreateStore(ctx, owner, in)
@@ -196,10 +144,10 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	tflog.Info(ctx, "created store", map[string]any{"store_id": st.ID, "name": st.Name})
-	m.Account = types.StringValue(owner.Account)
+	m.AccountID = types.StringValue(owner.Account)
 	m.fill(st)
-	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{Account: owner.Account, StoreID: st.ID})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m.schemaView(r.f))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
 
 // storeImportHint gives, after a name clash or with the account's store limit reached, the
@@ -226,64 +174,50 @@ func (r *storeResource) storeImportHint(ctx context.Context, owner client.Owner,
 	return "\n\nTo manage an existing store with Terraform instead, import it:\n" + b.String()
 }
 
-// fill copies what the API returns into the model.
-func (m *storeModel) fill(st *client.Store) {
-	m.ID = types.StringValue(st.ID)
-	m.Name = types.StringValue(st.Name)
-	m.Created = apiTime(st.Created)
-	m.Modified = apiTime(st.Modified)
-}
-
 func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m storeModel
-	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.State, &m)...)
-	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	var m systemStoreModel
+	resp.Diagnostics.Append(req.State.Get(ctx, m.schemaView(r.f))...)
+	owner := r.f.owner(m.AccountID, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	m.AccountID = types.StringValue(owner.Account)
 	st, err := r.data.Client.GetStore(ctx, owner, m.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Store "+r.f.notFound,
+		r.removeGone(ctx, resp, "Store "+r.f.notFound,
 			fmt.Sprintf("Store %s (%s) in account %s was %s, perhaps deleted outside Terraform. It is removed "+
 				"from the state and will be planned for creation again.", m.Name.ValueString(), m.ID.ValueString(),
-				owner.Account, r.f.notFound))
-		resp.State.RemoveResource(ctx)
-		// The framework wants an identity even for a removed resource (Terraform before 1.12
-		// sends none): keep the one the state describes.
-		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
-			objectIdentity{Account: owner.Account, StoreID: m.ID.ValueString()})...)
+				owner.Account, r.f.notFound), m.identity())
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, r.f, fmt.Sprintf("Could not read store %s (%s)", m.Name.ValueString(), m.ID.ValueString()), err)
+		addAPIError(&resp.Diagnostics, r.f, "Could not read "+m.describe(), err)
 		return
 	}
-	m.Account = types.StringValue(owner.Account)
 	m.fill(st)
 	if m.ForceDestroy.IsNull() {
 		m.ForceDestroy = types.BoolValue(false) // after an import
 	}
-	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, objectIdentity{Account: owner.Account, StoreID: st.ID})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m.schemaView(r.f))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
 
 // Update only changes what lives in the state alone (force_destroy, account_internal_id after an
 // import): everything the API holds forces a new store.
 func (r *storeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m storeModel
-	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.Plan, &m)...)
+	var m systemStoreModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, m.schemaView(r.f))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setStoreModel(ctx, r.f, &resp.State, m)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f,
-		objectIdentity{Account: m.Account.ValueString(), StoreID: m.ID.ValueString()})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m.schemaView(r.f))...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
 
 func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m storeModel
-	resp.Diagnostics.Append(getStoreModel(ctx, r.f, req.State, &m)...)
-	owner := r.f.owner(m.Account, r.data, &resp.Diagnostics)
+	var m systemStoreModel
+	resp.Diagnostics.Append(req.State.Get(ctx, m.schemaView(r.f))...)
+	owner := r.f.owner(m.AccountID, r.data, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -294,7 +228,7 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		tflog.Info(ctx, "deleted store", map[string]any{"store_id": id, "force": force})
 		return
 	}
-	summary := fmt.Sprintf("Could not delete store %s (%s)", name, id)
+	summary := "Could not delete " + m.describe()
 	if !force && hasAPIReason(err, "store_not_empty") {
 		held := "secrets"
 		if secrets, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{}); lerr == nil {
@@ -309,25 +243,10 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	addAPIError(&resp.Diagnostics, r.f, summary, err)
 }
 
+// ImportState takes ACCOUNT_ID/STORE_ID, or an identity.
 func (r *storeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var id objectIdentity
-	if req.ID != "" {
-		segs, err := splitImportID(req.ID, []string{r.f.importAccountSegment(), "STORE_ID"}, false)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid import id", err.Error()+".")
-			return
-		}
-		id = objectIdentity{Account: segs[0], StoreID: segs[1]}
-	} else {
-		var diags diag.Diagnostics
-		id, diags = readIdentity(ctx, req.Identity, r.f, r.data, false)
-		resp.Diagnostics.Append(diags...)
-		if diags.HasError() {
-			return
-		}
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.accountAttr), id.Account)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.StoreID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force_destroy"), false)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.f, id)...)
+	r.importState(ctx, req, resp, []string{"ACCOUNT_ID", "STORE_ID"},
+		func(segs []string, _ *diag.Diagnostics) objectIdentity {
+			return objectIdentity{Account: segs[0], StoreID: segs[1]}
+		})
 }

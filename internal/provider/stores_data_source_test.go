@@ -16,10 +16,10 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
-const dsStoresListRoute = "GET /accounts/{account_id}/secrets_store/stores"
+const routeListStores = "GET /accounts/{account_id}/secrets_store/stores"
 
-// dsPaged checks that the mock was asked for a second page of route.
-func dsPaged(m *testMock, route string) resource.TestCheckFunc {
+// checkPaged checks that the mock was asked for a second page of route.
+func checkPaged(m *testMock, route string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, r := range m.RequestsTo(route) {
 			if strings.Contains("&"+r.Query, "&page=2") {
@@ -33,7 +33,7 @@ func dsPaged(m *testMock, route string) resource.TestCheckFunc {
 // TestAccStoresDataSource lists an account's four stores (two pages) in every order and
 // direction, and refuses bad filters at plan time without calling the API.
 func TestAccStoresDataSource(t *testing.T) {
-	m, fx := dsAccountMock(t)
+	m, fx := startFixtureMock(t)
 	def := fx.storeNamed("default_secrets_store")
 	time.Sleep(2 * time.Millisecond)
 	fx.store("bravo")
@@ -66,12 +66,12 @@ func TestAccStoresDataSource(t *testing.T) {
 			fmt.Fprintf(&cfg, "  direction = %q\n", c.direction)
 		}
 		cfg.WriteString("}\n")
-		checks = append(checks, dsNames("data.secretsstore_stores."+c.label, "stores", c.want...))
+		checks = append(checks, expectNames("data.secretsstore_stores."+c.label, "stores", c.want...))
 	}
 	fmt.Fprintf(&cfg, "data \"secretsstore_stores\" \"explicit\" {\n  account_id = %q\n  order = \"name\"\n}\n", m.Account)
 	checks = append(checks,
-		dsAttr("data.secretsstore_stores.api_default", "account_id", knownvalue.StringExact(m.Account)),
-		dsAttr("data.secretsstore_stores.explicit", "account_id", knownvalue.StringExact(m.Account)),
+		expectAttr("data.secretsstore_stores.api_default", "account_id", knownvalue.StringExact(m.Account)),
+		expectAttr("data.secretsstore_stores.explicit", "account_id", knownvalue.StringExact(m.Account)),
 		statecheck.ExpectKnownValue("data.secretsstore_stores.explicit", tfjsonpath.New("stores").AtSliceIndex(0),
 			knownvalue.ObjectExact(map[string]knownvalue.Check{
 				"id":         knownvalue.StringExact(alpha.ID),
@@ -92,20 +92,20 @@ func TestAccStoresDataSource(t *testing.T) {
 data "secretsstore_stores" "bad" {
   order = "size"
 }`,
-				ExpectError: dsErr(`Attribute order value must be one of: ["name" "created" "modified"], got: "size"`),
+				ExpectError: errText(`Attribute order value must be one of: ["name" "created" "modified"], got: "size"`),
 			},
 			{
 				Config: m.providerBlock() + `
 data "secretsstore_stores" "bad" {
   direction = "up"
 }`,
-				ExpectError: dsErr(`Attribute direction value must be one of: ["asc" "desc"], got: "up"`),
+				ExpectError: errText(`Attribute direction value must be one of: ["asc" "desc"], got: "up"`),
 			},
 			{
-				PreConfig:         dsNoRequests(t, m, &mark),
+				PreConfig:         failOnRequestsSince(t, m, &mark),
 				Config:            cfg.String(),
 				ConfigStateChecks: checks,
-				Check:             dsPaged(m, dsStoresListRoute),
+				Check:             checkPaged(m, routeListStores),
 			},
 		},
 	})
@@ -115,13 +115,13 @@ data "secretsstore_stores" "bad" {
 // (several pages), in the order asked for, while the account's list holds them all; a
 // service cannot list the secrets of another's store.
 func TestAccSystemListDataSources(t *testing.T) {
-	dsAccTest(t)
+	skipWithoutTFAcc(t)
 	m := startMock(t, mockserver.Options{
 		MaxStores: 5, SecretQuota: 500,
 		Services: map[string]string{"svc-a": "token-a", "svc-b": "token-b"},
 	})
-	fa := dsFixturesAs(t, m, "token-a", client.FamilySystem)
-	fb := dsFixturesAs(t, m, "token-b", client.FamilySystem)
+	fa := fixturesAs(t, m, "token-a", client.FamilySystem)
+	fb := fixturesAs(t, m, "token-b", client.FamilySystem)
 	aOne := fa.store("a_one")
 	fa.store("a_two")
 	fa.store("a_three")
@@ -141,7 +141,7 @@ data "secretsstore_system_secrets" "b_reads_a" {
   provider = svcb
   store_id = %q
 }`, aOne.ID),
-				ExpectError: dsErr("Store " + aOne.ID + " not found"),
+				ExpectError: errText("Store " + aOne.ID + " not found"),
 			},
 			{
 				Config: providers + fmt.Sprintf(`
@@ -157,7 +157,7 @@ data "secretsstore_system_stores" "a_name_desc" {
 
 data "secretsstore_system_stores" "b" {
   provider    = svcb
-  account_tag = %[1]q
+  account_id = %[1]q
 }
 
 data "secretsstore_system_secrets" "a" {
@@ -189,18 +189,18 @@ data "secretsstore_stores" "account" {
 }
 `, m.Account, aOne.ID, bOne.ID),
 				ConfigStateChecks: []statecheck.StateCheck{
-					dsNames("data.secretsstore_system_stores.a", "stores", "a_one", "a_two", "a_three"),
-					dsNames("data.secretsstore_system_stores.a_name_desc", "stores", "a_two", "a_three", "a_one"),
-					dsNames("data.secretsstore_system_stores.b", "stores", "b_one"),
-					dsAttr("data.secretsstore_system_stores.a", "account_tag", knownvalue.StringExact(m.Account)),
+					expectNames("data.secretsstore_system_stores.a", "stores", "a_one", "a_two", "a_three"),
+					expectNames("data.secretsstore_system_stores.a_name_desc", "stores", "a_two", "a_three", "a_one"),
+					expectNames("data.secretsstore_system_stores.b", "stores", "b_one"),
+					expectAttr("data.secretsstore_system_stores.a", "account_id", knownvalue.StringExact(m.Account)),
 					statecheck.ExpectKnownValue("data.secretsstore_system_stores.b", tfjsonpath.New("stores").AtSliceIndex(0),
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id":         knownvalue.StringExact(bOne.ID),
 							"account_id": knownvalue.StringExact(m.Account),
 						})),
-					dsNames("data.secretsstore_system_secrets.a", "secrets", "S1", "S2", "S3"),
-					dsNames("data.secretsstore_system_secrets.a_filtered", "secrets", "S2", "S1"),
-					dsNames("data.secretsstore_system_secrets.a_search", "secrets", "S1"),
+					expectNames("data.secretsstore_system_secrets.a", "secrets", "S1", "S2", "S3"),
+					expectNames("data.secretsstore_system_secrets.a_filtered", "secrets", "S2", "S1"),
+					expectNames("data.secretsstore_system_secrets.a_search", "secrets", "S1"),
 					statecheck.ExpectKnownValue("data.secretsstore_system_secrets.a_search", tfjsonpath.New("secrets").AtSliceIndex(0),
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"id":       knownvalue.StringExact(s1.ID),
@@ -208,10 +208,10 @@ data "secretsstore_stores" "account" {
 							"comment":  knownvalue.StringExact("first"),
 							"scopes":   knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("workers")}),
 						})),
-					dsNames("data.secretsstore_system_secrets.b", "secrets", "B1"),
-					dsNames("data.secretsstore_stores.account", "stores", "a_one", "a_three", "a_two", "b_one", "default_secrets_store"),
+					expectNames("data.secretsstore_system_secrets.b", "secrets", "B1"),
+					expectNames("data.secretsstore_stores.account", "stores", "a_one", "a_three", "a_two", "b_one", "default_secrets_store"),
 				},
-				Check: dsPaged(m, "GET /system/accounts/{account_tag}/stores/{store_id}/secrets"),
+				Check: checkPaged(m, "GET /system/accounts/{account_tag}/stores/{store_id}/secrets"),
 			},
 		},
 	})

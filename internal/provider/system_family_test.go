@@ -20,13 +20,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 const (
-	sysStoreA  = "secretsstore_system_store.a"
-	sysSecretA = "secretsstore_system_secret.a"
-	sysStoreB  = "secretsstore_system_store.b"
-	sysSecretB = "secretsstore_system_secret.b"
+	systemStoreA  = "secretsstore_system_store.a"
+	systemSecretA = "secretsstore_system_secret.a"
+	systemStoreB  = "secretsstore_system_store.b"
+	systemSecretB = "secretsstore_system_secret.b"
 )
 
 // TestAccSystemFamily_twoServices: two services each create a system store and secret; each
@@ -38,7 +39,7 @@ func TestAccSystemFamily_twoServices(t *testing.T) {
 	rec := &diagRecorder{}
 	// The default provider is service A's; svcb is B's, acct the account's.
 	providers := func(tokenA string) string {
-		return m.providerNamed("secretsstore", tokenA) + m.providerNamed("svcb", sysTokenB) + m.providerNamed("acct", m.Token)
+		return m.providerNamed("secretsstore", tokenA) + m.providerNamed("svcb", serviceTokenB) + m.providerNamed("acct", m.Token)
 	}
 	lists := `
 data "secretsstore_system_stores" "a" {
@@ -71,8 +72,8 @@ data "secretsstore_stores" "account" {
 	var storeA, storeB string
 	var modifiedB time.Time
 	record := func(*terraform.State) error {
-		a, _ := sysStoreNamed(m, "svc_a_store")
-		b, _ := sysStoreNamed(m, "svc_b_store")
+		a, _ := storeNamed(m, "svc_a_store")
+		b, _ := storeNamed(m, "svc_b_store")
 		storeA, storeB = a.ID, b.ID
 		sb, ok := m.SecretByName(storeB, "B_KEY")
 		if !ok {
@@ -84,42 +85,42 @@ data "secretsstore_stores" "account" {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec, "svcb", "acct"),
-		CheckDestroy:             sysNoServiceStores(m),
+		CheckDestroy:             checkNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
-				Config: providers(sysTokenA) + sysService("a", "", "first") + sysService("b", "svcb", "first") + lists,
+				Config: providers(serviceTokenA) + serviceConfig("a", "", "first") + serviceConfig("b", "svcb", "first") + lists,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(sysStoreA, tfjsonpath.New("account_tag"), knownvalue.StringExact(m.Account)),
-					statecheck.ExpectKnownValue(sysStoreA, tfjsonpath.New("account_internal_id"), knownvalue.Int64Exact(sysInternalID)),
-					statecheck.ExpectKnownValue(sysStoreA, tfjsonpath.New("id"), knownvalue.StringRegexp(hexIDPattern)),
-					statecheck.ExpectKnownValue(sysSecretA, tfjsonpath.New("account_tag"), knownvalue.StringExact(m.Account)),
-					statecheck.ExpectKnownValue(sysSecretA, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusActive)),
-					statecheck.ExpectKnownValue(sysSecretB, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusActive)),
-					dsNames("data.secretsstore_system_stores.a", "stores", "svc_a_store"),
-					dsNames("data.secretsstore_system_stores.b", "stores", "svc_b_store"),
-					dsNames("data.secretsstore_system_secrets.a", "secrets", "A_KEY"),
-					dsNames("data.secretsstore_system_secrets.b", "secrets", "B_KEY"),
-					dsNames("data.secretsstore_stores.account", "stores", "default_secrets_store", "svc_a_store", "svc_b_store"),
+					statecheck.ExpectKnownValue(systemStoreA, tfjsonpath.New("account_id"), knownvalue.StringExact(m.Account)),
+					statecheck.ExpectKnownValue(systemStoreA, tfjsonpath.New("account_internal_id"), knownvalue.Int64Exact(testInternalID)),
+					statecheck.ExpectKnownValue(systemStoreA, tfjsonpath.New("id"), knownvalue.StringRegexp(hexIDPattern)),
+					statecheck.ExpectKnownValue(systemSecretA, tfjsonpath.New("account_id"), knownvalue.StringExact(m.Account)),
+					statecheck.ExpectKnownValue(systemSecretA, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusActive)),
+					statecheck.ExpectKnownValue(systemSecretB, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusActive)),
+					expectNames("data.secretsstore_system_stores.a", "stores", "svc_a_store"),
+					expectNames("data.secretsstore_system_stores.b", "stores", "svc_b_store"),
+					expectNames("data.secretsstore_system_secrets.a", "secrets", "A_KEY"),
+					expectNames("data.secretsstore_system_secrets.b", "secrets", "B_KEY"),
+					expectNames("data.secretsstore_stores.account", "stores", "default_secrets_store", "svc_a_store", "svc_b_store"),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					sysManaged(m, "svc_a_store", sysServiceA, "A_KEY"),
-					sysManaged(m, "svc_b_store", sysServiceB, "B_KEY"),
-					sysCreateBodies(m,
-						fmt.Sprintf(`{"account_id":%d,"name":"svc_a_store"}`, sysInternalID),
-						fmt.Sprintf(`{"account_id":%d,"name":"svc_b_store"}`, sysInternalID)),
+					checkManagedBy(m, "svc_a_store", serviceA, "A_KEY"),
+					checkManagedBy(m, "svc_b_store", serviceB, "B_KEY"),
+					checkSystemCreateBodies(m,
+						fmt.Sprintf(`{"account_id":%d,"name":"svc_a_store"}`, testInternalID),
+						fmt.Sprintf(`{"account_id":%d,"name":"svc_b_store"}`, testInternalID)),
 					record,
 				),
 			},
 			{
 				// A changes its secret's comment: one PATCH, to A's store; B's secret is untouched.
 				PreConfig: func() { m.ResetRequests() },
-				Config:    providers(sysTokenA) + sysService("a", "", "second") + sysService("b", "svcb", "first") + lists,
+				Config:    providers(serviceTokenA) + serviceConfig("a", "", "second") + serviceConfig("b", "svcb", "first") + lists,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysSecretA, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(sysSecretA, "comment"),
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(sysStoreB, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(sysSecretB, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemSecretA, plancheck.ResourceActionUpdate),
+					planChangesOnly(systemSecretA, "comment"),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemStoreB, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemSecretB, plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.secretsstore_system_secrets.a", tfjsonpath.New("secrets").AtSliceIndex(0).AtMapKey("comment"),
@@ -128,7 +129,7 @@ data "secretsstore_stores" "account" {
 						knownvalue.StringExact("first")),
 				},
 				Check: func(*terraform.State) error {
-					patches := m.RequestsTo(sysRoutePatchSecret)
+					patches := m.RequestsTo(routeSystemPatchSecret)
 					if len(patches) != 1 || !strings.Contains(patches[0].Path, "/stores/"+storeA+"/") {
 						return fmt.Errorf("want one PATCH to A's store %s, got %d: %v", storeA, len(patches), patches)
 					}
@@ -146,17 +147,17 @@ data "secretsstore_stores" "account" {
 			{
 				// B's objects leave the configuration: they are destroyed, A's stay as they were.
 				PreConfig: func() { m.ResetRequests() },
-				Config:    providers(sysTokenA) + sysService("a", "", "second"),
+				Config:    providers(serviceTokenA) + serviceConfig("a", "", "second"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysStoreB, plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction(sysSecretB, plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(sysSecretA, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemStoreB, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(systemSecretB, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemSecretA, plancheck.ResourceActionNoop),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					sysManaged(m, "svc_a_store", sysServiceA, "A_KEY"),
+					checkManagedBy(m, "svc_a_store", serviceA, "A_KEY"),
 					func(*terraform.State) error {
-						if _, ok := sysStoreNamed(m, "svc_b_store"); ok {
+						if _, ok := storeNamed(m, "svc_b_store"); ok {
 							return fmt.Errorf("store svc_b_store still exists")
 						}
 						for _, r := range m.Requests() {
@@ -178,26 +179,26 @@ data "secretsstore_stores" "account" {
 					rec.reset()
 					m.ResetRequests()
 				},
-				Config:             providers(sysTokenB) + sysService("a", "", "second"),
+				Config:             providers(serviceTokenB) + serviceConfig("a", "", "second"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionCreate),
-					plancheck.ExpectResourceAction(sysSecretA, plancheck.ResourceActionCreate),
-					rec.expectWarning("secretsstore_system_store", "Store "+sysNotManagedWarning, "svc_a_store", "will be planned for creation again"),
-					rec.expectWarning("secretsstore_system_secret", "Secret "+sysNotManagedWarning, "A_KEY", "planned for creation again"),
-					rsPlanCheck(func(*tfjson.Plan) error { return rsNoWrites(m)(nil) }),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(systemSecretA, plancheck.ResourceActionCreate),
+					rec.expectWarning("secretsstore_system_store", "Store "+notManagedWarning, "svc_a_store", "will be planned for creation again"),
+					rec.expectWarning("secretsstore_system_secret", "Secret "+notManagedWarning, "A_KEY", "planned for creation again"),
+					planCheckFunc(func(*tfjson.Plan) error { return checkNoWrites(m)(nil) }),
 				}},
 			},
 			{
 				// Back to A's token: A's objects are found again, unchanged; nothing to do.
 				PreConfig: func() { rec.reset() },
-				Config:    providers(sysTokenA) + sysService("a", "", "second"),
+				Config:    providers(serviceTokenA) + serviceConfig("a", "", "second"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					sysManaged(m, "svc_a_store", sysServiceA, "A_KEY"),
+					checkManagedBy(m, "svc_a_store", serviceA, "A_KEY"),
 					rec.expectNone(),
 				),
 			},
@@ -210,9 +211,9 @@ data "secretsstore_stores" "account" {
 // account_internal_id differs from the number the account is bound to is refused with the hint.
 func TestAccSystemFamily_refusals(t *testing.T) {
 	m := startSystemMock(t)
-	defaultStore := rsDefaultStore(t, m)
+	defaultStore := defaultStoreID(t, m)
 	// The default provider holds the account's token; svca and svcb the services'.
-	providers := m.providerBlock() + m.providerNamed("svca", sysTokenA) + m.providerNamed("svcb", sysTokenB)
+	providers := m.providerBlock() + m.providerNamed("svca", serviceTokenA) + m.providerNamed("svcb", serviceTokenB)
 	first := `
 resource "secretsstore_system_store" "first" {
   provider            = svca
@@ -222,7 +223,7 @@ resource "secretsstore_system_store" "first" {
 `
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svca", "svcb"),
-		CheckDestroy:             sysNoServiceStores(m),
+		CheckDestroy:             checkNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
 				Config: providers + `
@@ -231,7 +232,7 @@ resource "secretsstore_system_store" "wrong_token" {
   account_internal_id = 4242
 }
 `,
-				ExpectError: rsErr("Could not create store wrong_kind", "HTTP 403", "This type needs "+systemFamily.tokenKind),
+				ExpectError: errText("Could not create store wrong_kind", "HTTP 403", "This type needs "+systemFamily.tokenKind),
 			},
 			{
 				Config: providers + fmt.Sprintf(`
@@ -244,7 +245,7 @@ resource "secretsstore_secret" "wrong_token" {
   scopes           = ["workers"]
 }
 `, defaultStore),
-				ExpectError: rsErr("Could not create secret WRONG_KIND", "HTTP 403", "This type needs "+accountFamily.tokenKind),
+				ExpectError: errText("Could not create secret WRONG_KIND", "HTTP 403", "This type needs "+accountFamily.tokenKind),
 			},
 			{
 				// The first store binds 4242; another number is refused, whichever service asks.
@@ -256,13 +257,13 @@ resource "secretsstore_system_store" "second" {
   depends_on          = [secretsstore_system_store.first]
 }
 `,
-				ExpectError: rsErr("Could not create store second", "account_id_mismatch",
+				ExpectError: errText("Could not create store second", "account_id_mismatch",
 					"use the same account_internal_id as before"),
 			},
 			{
 				Config: providers + first,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					rsExpectBodies(m, sysRouteCreateStore,
+					checkBodies(m, routeSystemCreateStore,
 						`{"account_id":4242,"name":"wrong_kind"}`,
 						`{"account_id":4242,"name":"first"}`,
 						`{"account_id":999,"name":"second"}`),
@@ -271,7 +272,7 @@ resource "secretsstore_system_store" "second" {
 						for _, s := range m.Stores() {
 							names = append(names, s.Name+"/"+s.ManagedBy)
 						}
-						if got := strings.Join(names, ","); got != "default_secrets_store/,first/"+sysServiceA {
+						if got := strings.Join(names, ","); got != "default_secrets_store/,first/"+serviceA {
 							return fmt.Errorf("the mock holds stores %s, want default_secrets_store and first (svc-a)", got)
 						}
 						if n := len(m.Secrets(defaultStore)); n != 0 {
@@ -291,10 +292,10 @@ resource "secretsstore_system_store" "second" {
 // until force_destroy is set.
 func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 	m := startSystemMock(t)
-	providers := m.providerNamed("secretsstore", sysTokenA)
-	cfg := providers + sysService("a", "", "imported")
+	providers := m.providerNamed("secretsstore", serviceTokenA)
+	cfg := providers + serviceConfig("a", "", "imported")
 	storeID := func() string {
-		s, _ := sysStoreNamed(m, "svc_a_store")
+		s, _ := storeNamed(m, "svc_a_store")
 		return s.ID
 	}
 	importID := func(parts ...string) resource.ImportStateIdFunc {
@@ -310,10 +311,10 @@ func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
-			if err := sysNoServiceStores(m)(s); err != nil {
+			if err := checkNoServiceStores(m)(s); err != nil {
 				return err
 			}
-			deletes := m.RequestsTo(sysRouteDeleteStore)
+			deletes := m.RequestsTo(routeSystemDeleteStore)
 			if n := len(deletes); n == 0 || deletes[n-1].Query != "force=true" {
 				return fmt.Errorf("the last system store delete was not forced: %v", deletes)
 			}
@@ -322,44 +323,44 @@ func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check:  sysManaged(m, "svc_a_store", sysServiceA, "A_KEY"),
+				Check:  checkManagedBy(m, "svc_a_store", serviceA, "A_KEY"),
 			},
 			{
-				ResourceName: sysStoreA, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ResourceName: systemStoreA, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
 				ImportStateIdFunc: importID(), Config: cfg, ExpectNonEmptyPlan: true,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(sysStoreA, "account_internal_id"),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionUpdate),
+					planChangesOnly(systemStoreA, "account_internal_id"),
 				}},
 			},
 			{
-				ResourceName: sysStoreA, ImportState: true, ImportStateVerify: true,
+				ResourceName: systemStoreA, ImportState: true, ImportStateVerify: true,
 				ImportStateIdFunc:       importID(),
 				ImportStateVerifyIgnore: []string{"account_internal_id"},
 			},
 			{
-				ResourceName: sysStoreA, ImportState: true, ImportStateId: "not-an-id",
-				ExpectError: dsErr("must have the form ACCOUNT_TAG/STORE_ID"),
+				ResourceName: systemStoreA, ImportState: true, ImportStateId: "not-an-id",
+				ExpectError: errText("must have the form ACCOUNT_ID/STORE_ID"),
 			},
 			{
-				ResourceName: sysSecretA, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ResourceName: systemSecretA, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) { return importID(secretID())(s) },
 				Config:            cfg, ExpectNonEmptyPlan: true,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysSecretA, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(sysSecretA, "value_wo_version"),
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(systemSecretA, plancheck.ResourceActionUpdate),
+					planChangesOnly(systemSecretA, "value_wo_version"),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionNoop),
 				}},
 			},
 			{
-				ResourceName: sysSecretA, ImportState: true, ImportStateVerify: true,
+				ResourceName: systemSecretA, ImportState: true, ImportStateVerify: true,
 				ImportStateIdFunc:       importID("A_KEY"),
 				ImportStateVerifyIgnore: []string{"value_wo_version"},
 			},
 			{
 				// A secret made outside Terraform keeps the store from being destroyed.
 				PreConfig: func() {
-					_, err := rsClient(t, m, sysTokenA).CreateSecrets(context.Background(),
+					_, err := apiClient(t, m, serviceTokenA).CreateSecrets(context.Background(),
 						client.Owner{Family: client.FamilySystem, Account: m.Account}, storeID(),
 						[]client.SecretInput{{Name: "STRAY", Value: "stray-value", Scopes: []string{"workers"}}})
 					if err != nil {
@@ -367,7 +368,7 @@ func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 					}
 				},
 				Config:      providers,
-				ExpectError: dsErr("still holds 1 secret(s), and force_destroy is false. Set force_destroy = true"),
+				ExpectError: errText("still holds 1 secret(s), and force_destroy is false. Set force_destroy = true"),
 			},
 			{
 				// A_KEY went, the store stayed; force_destroy is set in place. The final destroy
@@ -378,10 +379,10 @@ resource "secretsstore_system_store" "a" {
   account_internal_id = %d
   force_destroy       = true
 }
-`, sysInternalID),
+`, testInternalID),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(sysStoreA, plancheck.ResourceActionUpdate),
-					rsOnlyChanged(sysStoreA, "force_destroy"),
+					plancheck.ExpectResourceAction(systemStoreA, plancheck.ResourceActionUpdate),
+					planChangesOnly(systemStoreA, "force_destroy"),
 				}},
 				Check: func(*terraform.State) error {
 					if secrets := m.Secrets(storeID()); len(secrets) != 1 || secrets[0].Name != "STRAY" {
@@ -399,7 +400,7 @@ resource "secretsstore_system_store" "a" {
 // the store non-empty, so the final destroy needs (and has) force_destroy.
 func TestAccSystemFamily_duplicateAction(t *testing.T) {
 	m := startSystemMock(t)
-	providers := m.providerNamed("secretsstore", sysTokenA) + m.providerNamed("svcb", sysTokenB)
+	providers := m.providerNamed("secretsstore", serviceTokenA) + m.providerNamed("svcb", serviceTokenB)
 	base := providers + fmt.Sprintf(`
 resource "secretsstore_system_store" "a" {
   name                = "svc_a_store"
@@ -434,31 +435,31 @@ resource "terraform_data" "copy" {
     }
   }
 }
-`, sysInternalID)
+`, testInternalID)
 	storeA := func() string {
-		s, _ := sysStoreNamed(m, "svc_a_store")
+		s, _ := storeNamed(m, "svc_a_store")
 		return s.ID
 	}
 
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   skipBelow114,
 		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svcb"),
-		CheckDestroy:             sysNoServiceStores(m),
+		CheckDestroy:             checkNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
 				Config: base,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkCopy(m, storeA, "A_KEY", "A_KEY_COPY"),
 					func(*terraform.State) error {
-						st, _ := sysStoreNamed(m, "svc_a_store")
-						if st.ManagedBy != sysServiceA {
+						st, _ := storeNamed(m, "svc_a_store")
+						if st.ManagedBy != serviceA {
 							return fmt.Errorf("store svc_a_store is managed by %q", st.ManagedBy)
 						}
 						cp, _ := m.SecretByName(st.ID, "A_KEY_COPY")
 						if cp.Comment == nil || *cp.Comment != "copied by svc-a" || strings.Join(cp.Scopes, ",") != "ai_gateway,workers" {
 							return fmt.Errorf("copy: comment %v, scopes %v", cp.Comment, cp.Scopes)
 						}
-						dups := m.RequestsTo(sysRouteDuplicate)
+						dups := m.RequestsTo(routeSystemDuplicate)
 						if len(dups) != 1 || !strings.Contains(dups[0].Path, "/stores/"+st.ID+"/") {
 							return fmt.Errorf("want one system duplicate request on store %s, got %v", st.ID, dups)
 						}
@@ -489,14 +490,93 @@ resource "terraform_data" "b_copy" {
   }
 }
 `,
-				ExpectError: dsErr(sysNotManagedWarning),
+				ExpectError: errText(notManagedWarning),
 			},
 		},
 	})
 	// After the destroy: B copied nothing (checked here, the store is gone by now via force_destroy).
-	for _, r := range m.RequestsTo(sysRouteDuplicate) {
+	for _, r := range m.RequestsTo(routeSystemDuplicate) {
 		if strings.Contains(string(r.Body), "B_STOLEN") {
 			t.Errorf("B's duplicate request reached the API: %s %s", r.Method, r.Path)
 		}
 	}
+}
+
+// TestAccSystemResources: one round for the /system family with a service token: a system
+// store needs account_internal_id to be created (checked at plan time), store and secret are
+// created and destroyed. Their imports (after which account_internal_id is null, and setting it
+// from the configuration is an update, not a replacement) are in
+// TestAccSystemFamily_importAndForceDestroy.
+func TestAccSystemResources(t *testing.T) {
+	m := startMock(t, mockserver.Options{Services: map[string]string{"svc-a": "svc-a-token"}})
+	provider := m.providerBlockWithToken("svc-a-token")
+	const systemStoreAddr, systemSecretAddr = "secretsstore_system_store.test", "secretsstore_system_secret.test"
+	cfg := provider + `
+variable "secret_value" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "secretsstore_system_store" "test" {
+  name                = "svc_store"
+  account_internal_id = 4242
+}
+
+resource "secretsstore_system_secret" "test" {
+  store_id         = secretsstore_system_store.test.id
+  name             = "SVC_KEY"
+  value_wo         = var.secret_value
+  value_wo_version = "1"
+  scopes           = ["workers"]
+}
+`
+	vars := secretValueVar("svc-value")
+	svcStore := func() (mockserver.StoreRecord, bool) {
+		for _, s := range m.Stores() {
+			if s.Name == "svc_store" {
+				return s, true
+			}
+		}
+		return mockserver.StoreRecord{}, false
+	}
+	mark := 0
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if s, ok := svcStore(); ok {
+				return fmt.Errorf("store svc_store (%s) still exists", s.ID)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: provider + `
+resource "secretsstore_system_store" "test" {
+  name = "svc_store"
+}`,
+				ExpectError: errText(`Creating a system store needs account_internal_id`),
+			},
+			{
+				PreConfig: failOnRequestsSince(t, m, &mark),
+				Config:    cfg, ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(systemStoreAddr, tfjsonpath.New("account_id"), knownvalue.StringExact(m.Account)),
+					statecheck.ExpectKnownValue(systemSecretAddr, tfjsonpath.New("account_id"), knownvalue.StringExact(m.Account)),
+					statecheck.ExpectKnownValue(systemSecretAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					checkBodies(m, "POST /system/accounts/{account_tag}/stores", `{"account_id":4242,"name":"svc_store"}`),
+					func(*terraform.State) error {
+						s, ok := svcStore()
+						if !ok || s.ManagedBy != "svc-a" {
+							return fmt.Errorf("svc_store: found %v, managed by %q; want managed by svc-a", ok, s.ManagedBy)
+						}
+						return checkStoredValue(m, s.ID, "SVC_KEY", "svc-value")(nil)
+					},
+				),
+			},
+		},
+	})
 }

@@ -1,13 +1,24 @@
 package provider
 
+// Plan-time rules shared by several types: ids, names, comments, values and durations. The
+// scope rule is in scopes.go; the value-source rules are the secret resource's own
+// (ValidateConfig and ModifyPlan).
+
 import (
 	"context"
 	"fmt"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// The API's size limits for a secret.
+const (
+	maxValueBytes   = 65536
+	maxCommentChars = 1024
 )
 
 // hexIDPattern is the API's identifier form: account, store and secret ids.
@@ -16,6 +27,44 @@ var hexIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // hexIDValidator refuses anything but a 32-hex id at plan time.
 func hexIDValidator() validator.String {
 	return stringvalidator.RegexMatches(hexIDPattern, "must be 32 lowercase hexadecimal characters")
+}
+
+// objectNamePattern is the API's rule for store and secret names.
+var objectNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// objectNameValidator refuses at plan time a name the API would refuse, naming the rule.
+func objectNameValidator() validator.String {
+	return stringvalidator.RegexMatches(objectNamePattern,
+		"must be 1 to 255 characters, each a letter (A-Z, a-z), a digit, '_' or '-' (no spaces)")
+}
+
+// valueLengthValidator is the API's size rule for a secret value.
+func valueLengthValidator() validator.String {
+	return stringvalidator.LengthBetween(1, maxValueBytes)
+}
+
+// commentValidator refuses an empty comment (omit the attribute for none) and one longer than
+// the API accepts. The secret resource and the duplicate actions use it.
+type commentValidator struct{}
+
+func (commentValidator) Description(context.Context) string {
+	return "1 to 1,024 characters; omit the attribute for no comment"
+}
+
+func (v commentValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (commentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	switch n := utf8.RuneCountInString(req.ConfigValue.ValueString()); {
+	case n == 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Empty comment",
+			"comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.")
+	case n > maxCommentChars:
+		resp.Diagnostics.AddAttributeError(req.Path, "Comment too long",
+			fmt.Sprintf("comment must be at most 1,024 characters, got %d.", n))
+	}
 }
 
 // durationValidator accepts a positive Go duration such as "30s" or "2m".

@@ -62,13 +62,12 @@ func waitSecretActive(ctx context.Context, c *client.Client, owner client.Owner,
 	}
 }
 
-// addWaitError reports a failed wait for "active": a timeout names the timeouts attribute to
-// raise, anything else is an API failure.
-func addWaitError(diags *diag.Diagnostics, f routeFamily, object, timeoutName string, timeout time.Duration, err error) {
-	summary := "Could not confirm " + object + " is active"
+// addWaitError reports a failed wait for "active" on object ("secret X (id) in store S",
+// "the copy X"): a timeout says how long was waited and what to do (advice), anything else is
+// an API failure.
+func addWaitError(diags *diag.Diagnostics, f routeFamily, summary, object string, timeout time.Duration, advice string, err error) {
 	if errors.Is(err, errNotActiveInTime) {
-		diags.AddError(summary, fmt.Sprintf("%s was still not active after %s: %v. Secrets usually turn "+
-			"active within seconds; if the API is slow, raise timeouts.%s.", object, timeout, err, timeoutName))
+		diags.AddError(summary, fmt.Sprintf("%s was still not active after %s: %v. %s", object, timeout, err, advice))
 		return
 	}
 	addAPIError(diags, f, summary, err)

@@ -1,4 +1,4 @@
-# ACCOUNT_TAG/STORE_ID/SECRET_NAME (or …/SECRET_ID). The first apply after the import sends the
+# ACCOUNT_ID/STORE_ID/SECRET_NAME (or …/SECRET_ID). The first apply after the import sends the
 # configured value_wo.
 import {
   to = secretsstore_system_secret.customer

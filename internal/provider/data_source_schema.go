@@ -1,20 +1,16 @@
 package provider
 
-// Helpers shared by the data sources (secretsstore_store, _stores, _secret, _secrets, _quota and
-// their system variants): configuration plumbing, the list filters' validators and the
-// conversion of API objects into state values.
+// Schema pieces and element models shared by the data sources (secretsstore_store, _stores,
+// _secret, _secrets, _quota and their system variants): the account and filter attributes, the
+// store and secret objects, and the conversion of API objects into them.
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
@@ -27,19 +23,16 @@ var (
 	dataSourceDirections   = []string{"asc", "desc"}
 )
 
-// dataSourceAccountAttribute is the optional account_id (or account_tag) of a data source:
-// set from the block, else the provider's account_id, and always the account used in state.
+// dataSourceAccountAttribute is the optional account_id of a data source: set from the block,
+// else the provider's account_id, and always the account used in state.
 func dataSourceAccountAttribute(f routeFamily) schema.StringAttribute {
-	desc := "Account id (32 lowercase hex) to read from. Defaults to the provider's `account_id`."
-	if f.isSystem() {
-		desc = "Account tag (the account's 32 lowercase hex id) the calling service acts for. " +
-			"Defaults to the provider's `account_id`."
-	}
 	return schema.StringAttribute{
-		MarkdownDescription: desc,
-		Optional:            true,
-		Computed:            true,
-		Validators:          []validator.String{hexIDValidator()},
+		MarkdownDescription: f.describe("Account id (32 lowercase hex) to read from.",
+			"Account id (32 lowercase hex) the calling service acts for.") +
+			" Defaults to the provider's `account_id`.",
+		Optional:   true,
+		Computed:   true,
+		Validators: []validator.String{hexIDValidator()},
 	}
 }
 
@@ -59,13 +52,6 @@ func dataSourceBackticked(values []string) string {
 		quoted[i] = "`" + v + "`"
 	}
 	return strings.Join(quoted, ", ")
-}
-
-// dataSourceGetString reads one string attribute of the configuration.
-func dataSourceGetString(ctx context.Context, cfg tfsdk.Config, name string, diags *diag.Diagnostics) types.String {
-	var v types.String
-	diags.Append(cfg.GetAttribute(ctx, path.Root(name), &v)...)
-	return v
 }
 
 // dataSourceStoreItem is one element of the stores list.
