@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -71,6 +72,13 @@ func providerDataOf(v any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
+// firstValidation reports whether a validation runs before the provider is configured.
+// Terraform validates a configuration in each walk of a command (validate, plan and apply),
+// each walk in a new provider process, and only the first walk runs before the provider is
+// configured. Warnings that need no API (an unknown scope, the legacy value) are given only
+// then, so that a command prints each once rather than three times.
+func firstValidation(data *providerData) bool { return data == nil }
+
 // requireConfigured reports, as an error, a call on an unconfigured provider; when finishes
 // "The provider was not configured before …".
 func requireConfigured(data *providerData, when string, diags *diag.Diagnostics) bool {
@@ -121,10 +129,12 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 			fmt.Sprintf("account_id (or %s) must be 32 lowercase hexadecimal characters, got %q.", envAccountID, accountID))
 	}
 
-	if baseURL == "" {
-		baseURL = defaultBaseURL
+	if baseURL == "" && m.BaseURL.IsNull() {
+		baseURL = defaultBaseURL // unset in the block and in the environment
 	}
-	validateBaseURL(baseURL, diags)
+	if summary, detail := baseURLProblem(baseURL); summary != "" {
+		diags.AddAttributeError(path.Root(attrBaseURL), summary, detail)
+	}
 
 	maxRetries := int64(defaultMaxRetries)
 	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
@@ -175,6 +185,16 @@ func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email,
 		return "", "", ""
 	}
 
+	defer func() {
+		for _, c := range []struct{ attr, env, value string }{
+			{attrAPIToken, envAPIToken, token}, {attrAPIEmail, envAPIEmail, email}, {attrAPIKey, envAPIKey, key},
+		} {
+			if problem := credentialProblem(c.value); problem != "" {
+				diags.AddAttributeError(path.Root(c.attr), "Invalid "+c.attr,
+					fmt.Sprintf("%s (or %s) %s.", c.attr, c.env, problem))
+			}
+		}
+	}()
 	switch {
 	case cfgToken != "" && (cfgEmail != "" || cfgKey != ""):
 		diags.AddAttributeError(path.Root(attrAPIToken), "Conflicting credentials",
@@ -211,21 +231,53 @@ func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email,
 	return "", email, key
 }
 
-// validateBaseURL refuses anything but https, except plain http to a loopback host, so a token
-// is never sent in clear over a network.
-func validateBaseURL(raw string, diags *diag.Diagnostics) {
+// baseURLProblem refuses anything but https, except plain http to a loopback host, so a token
+// is never sent in clear over a network, and a URL holding a user or password. It returns the
+// summary and detail of the error, or "" when the URL is fine. Messages show the URL with any
+// password hidden.
+func baseURLProblem(raw string) (summary, detail string) {
+	shown := redactedURL(raw)
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		diags.AddAttributeError(path.Root(attrBaseURL), "Invalid base_url",
-			fmt.Sprintf("base_url (or %s) must be an absolute https:// URL, got %q.", envBaseURL, raw))
-		return
+	switch {
+	case raw == "":
+		return "Empty base_url", "base_url is empty: remove the attribute to use " + defaultBaseURL + "."
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return "Invalid base_url", fmt.Sprintf("base_url (or %s) must be an absolute https:// URL, got %q.", envBaseURL, shown)
+	case u.User != nil:
+		return "Invalid base_url", fmt.Sprintf("base_url (or %s) must not hold a user name or password (%q): "+
+			"set the credentials in api_token, or api_email and api_key.", envBaseURL, shown)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "Insecure base_url", fmt.Sprintf("base_url (or %s) uses plain http:// with the non-loopback host %q: "+
+			"credentials would cross the network unencrypted. Use https://, or http:// only for 127.0.0.1, ::1 "+
+			"or localhost.", envBaseURL, u.Hostname())
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		diags.AddAttributeError(path.Root(attrBaseURL), "Insecure base_url",
-			fmt.Sprintf("base_url (or %s) uses plain http:// with the non-loopback host %q: credentials "+
-				"would cross the network unencrypted. Use https://, or http:// only for 127.0.0.1, ::1 or localhost.",
-				envBaseURL, u.Hostname()))
+	return "", ""
+}
+
+// userInfoPattern finds the user part of a URL that does not parse.
+var userInfoPattern = regexp.MustCompile(`//[^/?#]*@`)
+
+// redactedURL is raw for messages, with any user and password replaced by "***".
+func redactedURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		u.User = url.User("***")
+		return u.String()
 	}
+	return userInfoPattern.ReplaceAllString(raw, "//***@")
+}
+
+// credentialProblem says what is wrong with a credential's text, or "" when nothing is. The
+// credential itself is never part of the answer.
+func credentialProblem(v string) string {
+	switch {
+	case v == "":
+		return ""
+	case strings.TrimSpace(v) == "":
+		return "holds only whitespace"
+	case strings.TrimSpace(v) != v:
+		return "starts or ends with whitespace (a newline from a file or a copy?): remove it"
+	}
+	return ""
 }
 
 func isLoopback(host string) bool {

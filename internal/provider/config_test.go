@@ -27,6 +27,7 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 		env      map[string]string
 		wantAttr string
 		want     []string
+		lacks    string // no diagnostic may hold it (a password)
 	}{
 		{
 			name:     "missing credentials",
@@ -78,6 +79,47 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 			want:     []string{"base_url", "https://"},
 		},
 		{
+			name:     "empty base url",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("")},
+			wantAttr: "base_url",
+			want:     []string{"base_url is empty", "remove the attribute", defaultBaseURL},
+		},
+		{
+			name:     "password in a base url of another scheme",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("ftp://user:PW-canary@host/")},
+			wantAttr: "base_url",
+			want:     []string{"https://"},
+			lacks:    "PW-canary",
+		},
+		{
+			name:     "password in an http base url with a query",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://user:PW-canary@host/?x=1")},
+			wantAttr: "base_url",
+			want:     []string{"user name or password", "api_token"},
+			lacks:    "PW-canary",
+		},
+		{
+			name:     "password in the base url from env",
+			model:    providerModel{APIToken: types.StringValue("t")},
+			env:      map[string]string{envBaseURL: "https://user:PW-canary@api.example.com/client/v4"},
+			wantAttr: "base_url",
+			want:     []string{envBaseURL, "user name or password"},
+			lacks:    "PW-canary",
+		},
+		{
+			name:     "blank token",
+			model:    providerModel{APIToken: types.StringValue("   ")},
+			wantAttr: "api_token",
+			want:     []string{"api_token", envAPIToken, "only whitespace"},
+		},
+		{
+			name:     "token from env with a trailing newline",
+			env:      map[string]string{envAPIToken: "tok-canary\n"},
+			wantAttr: "api_token",
+			want:     []string{envAPIToken, "whitespace"},
+			lacks:    "tok-canary",
+		},
+		{
 			name:     "bad duration",
 			model:    providerModel{APIToken: types.StringValue("t"), RetryWaitMax: types.StringValue("soon")},
 			wantAttr: "retry_wait_max",
@@ -113,6 +155,13 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("error %q does not mention %q", text, w)
+				}
+			}
+			if tc.lacks != "" {
+				for _, e := range diags {
+					if strings.Contains(e.Summary()+e.Detail(), tc.lacks) {
+						t.Errorf("a diagnostic shows %q: %s %s", tc.lacks, e.Summary(), e.Detail())
+					}
 				}
 			}
 		})
@@ -243,6 +292,14 @@ func TestAccProviderConfigErrorsBeforeAnyRequest(t *testing.T) {
 			{
 				Config:      provider(base + `  api_token = "t"` + "\n" + `  retry_wait_max = "soon"`),
 				ExpectError: errText("retry_wait_max", `"soon"`),
+			},
+			{
+				Config:      provider(base + `  api_token = "  "`),
+				ExpectError: errText("Invalid api_token", "api_token holds only whitespace"),
+			},
+			{
+				Config:      provider(`  base_url = ""` + "\n" + `  api_token = "t"`),
+				ExpectError: errText("Empty base_url", "remove the attribute to use", defaultBaseURL),
 			},
 		},
 	})

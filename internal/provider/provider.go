@@ -55,18 +55,21 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Sensitive: true,
 				Validators: []validator.String{
 					stringvalidator.ConflictsWith(path.MatchRoot(attrAPIEmail), path.MatchRoot(attrAPIKey)),
+					credentialValidator(),
 				},
 			},
 			attrAPIEmail: schema.StringAttribute{
 				MarkdownDescription: "Legacy authentication: the account's email, sent with `api_key`. " +
 					"Falls back to `" + envAPIEmail + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{credentialValidator()},
 			},
 			attrAPIKey: schema.StringAttribute{
 				MarkdownDescription: "Legacy authentication: the global API key, sent with `api_email`. " +
 					"Falls back to `" + envAPIKey + "`.",
-				Optional:  true,
-				Sensitive: true,
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{credentialValidator()},
 			},
 			attrAccountID: schema.StringAttribute{
 				MarkdownDescription: "Default account id (32 lowercase hex) for the account-scoped types; " +
@@ -77,7 +80,8 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 			attrBaseURL: schema.StringAttribute{
 				MarkdownDescription: "API base URL. Defaults to `" + defaultBaseURL + "`. Plain `http://` " +
 					"is accepted only for loopback hosts (the bundled mock server). Falls back to `" + envBaseURL + "`.",
-				Optional: true,
+				Optional:   true,
+				Validators: []validator.String{baseURLValidator()},
 			},
 			attrMaxRetries: schema.Int64Attribute{
 				MarkdownDescription: "How many times a failed request is retried after the first attempt " +

@@ -67,6 +67,47 @@ func (commentValidator) ValidateString(_ context.Context, req validator.StringRe
 	}
 }
 
+// credentialValidator refuses a blank credential, or one with whitespace around it, at plan
+// time (the environment's are checked when the provider is configured).
+func credentialValidator() validator.String { return credentialText{} }
+
+type credentialText struct{}
+
+func (credentialText) Description(context.Context) string {
+	return "not blank, without leading or trailing whitespace"
+}
+
+func (v credentialText) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (credentialText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := credentialProblem(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+" "+problem+".")
+	}
+}
+
+// baseURLValidator refuses at plan time a base_url Configure would refuse (see baseURLProblem).
+func baseURLValidator() validator.String { return baseURLText{} }
+
+type baseURLText struct{}
+
+func (baseURLText) Description(context.Context) string {
+	return "an absolute https:// URL (http:// only for loopback hosts), without credentials"
+}
+
+func (v baseURLText) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if summary, detail := baseURLProblem(req.ConfigValue.ValueString()); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
+	}
+}
+
 // durationValidator accepts a positive Go duration such as "30s" or "2m".
 func durationValidator() validator.String { return durationString{} }
 
