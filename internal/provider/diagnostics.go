@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -43,17 +44,31 @@ func hasAPIReason(err error, reason string) bool {
 	return errors.As(err, &apiErr) && apiErr.HasReason(reason)
 }
 
+// permissionHint names what the operation (by its HTTP method) needs, after a 403 with
+// Cloudflare's authentication code: the permission for an account token, the service token
+// for the /system routes.
+func permissionHint(f routeFamily, method string) string {
+	account := "This change needs an account API token for this account with the \"Secrets Store Write\" " +
+		"permission (\"Secrets Store Read\" is not enough). A service token is refused on the account routes."
+	if method == http.MethodGet {
+		account = "Reading needs an account API token for this account with the \"Secrets Store Read\" " +
+			"(or \"Secrets Store Write\") permission. A service token is refused on the account routes."
+	}
+	return f.describe(account, "The /system routes need the calling service's token; an account API token is "+
+		"refused there. Set api_token to the service token (a separate provider configuration keeps the "+
+		"account token for the account types).")
+}
+
 // apiErrorHint says what to do about the failures users can cause and fix themselves.
 func apiErrorHint(f routeFamily, e *client.APIError) string {
 	switch {
 	case e.StatusCode == 401:
 		return "The API did not accept the credentials: check api_token (" + envAPIToken +
 			") or api_email and api_key (" + envAPIEmail + ", " + envAPIKey + ")."
+	case client.IsWrongTokenKind(e):
+		return permissionHint(f, e.Method)
 	case e.StatusCode == 403:
-		return "The credentials are not allowed to do this. This type needs " + f.tokenKind +
-			": an account token cannot call the /system routes, a service token cannot call the " +
-			"account routes, a token for another account is refused, and a token with only " +
-			"\"Secrets Store Read\" cannot write (writes need \"Secrets Store Write\")."
+		return "The credentials are not allowed to do this. This type needs " + f.tokenKind + "."
 	case e.StatusCode == 429:
 		return "The API's rate limit (1,200 requests per 5 minutes per token) was still exceeded " +
 			"after the provider's retries. Raise max_retries or retry_wait_max, or run Terraform " +
@@ -68,7 +83,7 @@ func apiErrorHint(f routeFamily, e *client.APIError) string {
 	case e.HasReason("secret_name_already_exists"), e.HasReason("store_name_already_exists"):
 		return "The name is already taken. Choose another name, or import the existing object."
 	case e.HasReason("secret_scope_invalid"):
-		return "The API does not accept one of the scopes. Scopes it documents: " +
+		return "The API does not accept one of the scopes. Scopes this provider knows: " +
 			strings.Join(knownScopes, ", ") + "."
 	case e.HasReason("store_not_empty"):
 		return "The store still holds secrets. Delete them first, or set force_destroy = true " +

@@ -69,7 +69,8 @@ resource "secretsstore_store" "test" {
 						strings.Join(knownScopes, ", ")),
 				}},
 				ExpectError: errText(create("SCOPED"), "HTTP 400", "secret_scope_invalid",
-					"The API does not accept one of the scopes. Scopes it documents: access, ai_gateway"),
+					"The API does not accept one of the scopes. Scopes this provider knows: access, ai_gateway",
+					`The scope the API refused is most likely "not_a_product"`),
 			},
 			{
 				// TAKEN holds one of the two secrets of the quota: one of these two fails.
@@ -100,4 +101,33 @@ resource "secretsstore_secret" "q2" {
 			},
 		},
 	})
+}
+
+// TestPermissionHint: a 403 names what this operation needs: the read or write permission of
+// an account token, or the service token on the /system routes.
+func TestPermissionHint(t *testing.T) {
+	forbidden := func(method string) error {
+		return &client.APIError{Method: method, Path: "/p", StatusCode: 403,
+			Errors: []client.Message{{Code: 10000, Message: "Authentication error"}}}
+	}
+	for _, tc := range []struct {
+		f      routeFamily
+		method string
+		want   string
+	}{
+		{accountFamily, "GET", `Reading needs an account API token for this account with the "Secrets Store Read" (or "Secrets Store Write") permission.`},
+		{accountFamily, "POST", `This change needs an account API token for this account with the "Secrets Store Write" permission ("Secrets Store Read" is not enough).`},
+		{accountFamily, "DELETE", `"Secrets Store Write" permission`},
+		{systemFamily, "GET", "The /system routes need the calling service's token"},
+		{systemFamily, "PATCH", "The /system routes need the calling service's token"},
+	} {
+		if got := apiErrorDetail(tc.f, forbidden(tc.method)); !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s: detail %q does not say %q", tc.f.family, tc.method, got, tc.want)
+		}
+	}
+	// A 403 without Cloudflare's authentication code gets no permission guess.
+	other := &client.APIError{Method: "GET", Path: "/p", StatusCode: 403}
+	if got := apiErrorDetail(accountFamily, other); strings.Contains(got, "Secrets Store Write") {
+		t.Errorf("a plain 403 names a permission: %q", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -14,7 +15,10 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-var _ action.ActionWithConfigure = (*secretDuplicateAction)(nil)
+var (
+	_ action.ActionWithConfigure      = (*secretDuplicateAction)(nil)
+	_ action.ActionWithValidateConfig = (*secretDuplicateAction)(nil)
+)
 
 // duplicateActiveTimeout bounds the wait for the copy to become active. Actions have no
 // timeouts block; this matches the secret resource's default create timeout.
@@ -102,6 +106,14 @@ func (a *secretDuplicateAction) Configure(_ context.Context, req action.Configur
 	a.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
+// ValidateConfig warns, on the first validation of a command, about scopes the provider does
+// not know.
+func (a *secretDuplicateAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	if firstValidation(a.data) {
+		warnUnknownScopes(ctx, req.Config, path.Root("scopes"), &resp.Diagnostics)
+	}
+}
+
 func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	progress := func(format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
@@ -143,7 +155,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	progress("Duplicating secret %s as %s in store %s…", sourceLabel, name, storeID)
 	copied, err := a.data.Client.DuplicateSecret(ctx, owner, storeID, sourceID, in)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, a.f, summary, err)
+		resp.Diagnostics.AddError(summary, apiErrorDetail(a.f, err)+scopeRefusal(err, scopes))
 		return
 	}
 	tflog.Info(ctx, "duplicated secret", map[string]any{"store_id": storeID, "source_id": sourceID, "secret_id": copied.ID})

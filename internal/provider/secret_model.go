@@ -59,12 +59,7 @@ func describeSecret(name, id, storeID string) string {
 
 // scopeList is the set of scopes as the API takes them, sorted.
 func (m *secretModel) scopeList() []string {
-	var out []string
-	for _, e := range m.Scopes.Elements() {
-		if s, ok := e.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-			out = append(out, s.ValueString())
-		}
-	}
+	out := knownStrings(m.Scopes.Elements())
 	slices.Sort(out)
 	return out
 }

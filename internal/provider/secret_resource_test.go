@@ -408,8 +408,14 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
   value            = "legacy"
   source_secret_id = "3fd85f74b32742f1bff64a85009dda07"
   scopes           = ["workers"]`, nil, `sets value and source_secret_id: set exactly one of`),
+			// Without a value source the plan only warns (it also runs before a destroy); applying
+			// it fails before any request (TestAccSecretResource_cliDestroyNotBlocked).
 			step("NO_VALUE", `
   scopes = ["workers"]`, nil, `Creating secret NO_VALUE needs exactly one of value_wo (with value_wo_version), value (legacy, kept in state) or source_secret_id.`),
+			step("TYPO_SCOPE", strings.Replace(woBody, `["workers"]`, `["Workers", "ai-gateway"]`, 1), v,
+				`holds "Workers": did you mean "workers"?`),
+			step("TYPO_SCOPE_2", strings.Replace(woBody, `["workers"]`, `["ai-gateway"]`, 1), v,
+				`holds "ai-gateway": did you mean "ai_gateway"?`),
 			step("NO_VERSION", `
   value_wo = var.secret_value
   scopes   = ["workers"]`, v, `Attribute "value_wo_version" must be specified when "value_wo" is specified`),

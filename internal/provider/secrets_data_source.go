@@ -14,7 +14,10 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-var _ datasource.DataSourceWithConfigure = (*secretsDataSource)(nil)
+var (
+	_ datasource.DataSourceWithConfigure      = (*secretsDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*secretsDataSource)(nil)
+)
 
 // secretsDataSource lists every secret of a store (secretsstore_secrets), or of a store the
 // calling service manages (secretsstore_system_secrets), across all pages. Values are never
@@ -87,6 +90,14 @@ func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceSecretAttributes()},
 			},
 		},
+	}
+}
+
+// ValidateConfig warns, on the first validation of a command, about filter scopes the
+// provider does not know.
+func (d *secretsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	if firstValidation(d.data) {
+		warnUnknownScopes(ctx, req.Config, path.Root("scopes"), &resp.Diagnostics)
 	}
 }
 

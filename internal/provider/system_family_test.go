@@ -232,7 +232,8 @@ resource "secretsstore_system_store" "wrong_token" {
   account_internal_id = 4242
 }
 `,
-				ExpectError: errText("Could not create store wrong_kind", "HTTP 403", "This type needs "+systemFamily.tokenKind),
+				ExpectError: errText("Could not create store wrong_kind", "HTTP 403",
+					"The /system routes need the calling service's token; an account API token is refused there."),
 			},
 			{
 				Config: providers + fmt.Sprintf(`
@@ -245,7 +246,9 @@ resource "secretsstore_secret" "wrong_token" {
   scopes           = ["workers"]
 }
 `, defaultStore),
-				ExpectError: errText("Could not create secret WRONG_KIND", "HTTP 403", "This type needs "+accountFamily.tokenKind),
+				ExpectError: errText("Could not create secret WRONG_KIND", "HTTP 403",
+					`This change needs an account API token for this account with the "Secrets Store Write" permission`,
+					"A service token is refused on the account routes."),
 			},
 			{
 				// The first store binds 4242; another number is refused, whichever service asks.

@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Some behaviours only the CLI shows: how often a warning is printed across a command's walks,
+// what `terraform destroy` does, what an interrupt does. plugin-testing cannot send a signal or
+// show warnings, so these tests drive the binary of TF_ACC_TERRAFORM_PATH themselves, as a user
+// would, against the provider built from this module through dev_overrides (no init, no
+// registry).
+
+// providerBinary builds the provider once per test binary.
+var providerBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "secretsstore-provider-")
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-secretsstore"), ".")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return dir, nil
+})
+
+// cli runs the CLI in one working directory, with the provider configured from the
+// environment (examples/provider/provider.tf reads it) to talk to the test's mock.
+type cli struct {
+	t   *testing.T
+	tf  string
+	dir string
+	env []string
+	// overrides are the dev_overrides of the CLI configuration: provider source → directory.
+	overrides map[string]string
+	cliConfig string
+}
+
+// newCLI skips unless acceptance tests run with a CLI binary at TF_ACC_TERRAFORM_PATH.
+func newCLI(t *testing.T, m *testMock) *cli {
+	t.Helper()
+	skipWithoutTFAcc(t)
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		t.Skip("TF_ACC_TERRAFORM_PATH is not set: this test drives the CLI binary itself")
+	}
+	bin, err := providerBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{t: t, tf: tf, dir: t.TempDir(), cliConfig: filepath.Join(t.TempDir(), "terraformrc"), overrides: map[string]string{}}
+	c.env = append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+c.cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"CLOUDFLARE_API_TOKEN="+m.Token, "CLOUDFLARE_ACCOUNT_ID="+m.Account, "CLOUDFLARE_BASE_URL="+m.URL)
+	c.override("secretsstore/secretsstore", bin)
+	return c
+}
+
+// override points the CLI at the provider binary in dir for source ("namespace/type"): with
+// dev_overrides for every provider a configuration uses, no init is needed.
+func (c *cli) override(source, dir string) {
+	c.t.Helper()
+	c.overrides[source] = dir
+	var lines strings.Builder
+	for src, d := range c.overrides {
+		fmt.Fprintf(&lines, "    %q = %q\n", src, d)
+	}
+	execWriteFile(c.t, c.cliConfig, "provider_installation {\n  dev_overrides {\n"+lines.String()+"  }\n  direct {}\n}\n")
+}
+
+// config writes main.tf: the provider example (credentials and address from the environment)
+// followed by body.
+func (c *cli) config(body string) {
+	c.t.Helper()
+	execWriteFile(c.t, filepath.Join(c.dir, "main.tf"), readExample(c.t, "provider/provider.tf")+body)
+}
+
+// run runs a command to its end and returns its combined output and error.
+func (c *cli) run(args ...string) (string, error) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.tf, args...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// mustRun runs a command that must succeed.
+func (c *cli) mustRun(args ...string) string {
+	c.t.Helper()
+	out, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v\n%s", filepath.Base(c.tf), strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// start starts a command and returns it running, its output collected in out.
+func (c *cli) start(out *bytes.Buffer, args ...string) *exec.Cmd {
+	c.t.Helper()
+	cmd := exec.Command(c.tf, args...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	return cmd
+}
+
+// stateResources reads the resources of terraform.tfstate: type name → instances' attributes.
+func (c *cli) stateResources() map[string][]map[string]any {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		c.t.Fatalf("terraform.tfstate: %v", err)
+	}
+	out := map[string][]map[string]any{}
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			out[r.Type] = append(out[r.Type], in.Attributes)
+		}
+	}
+	return out
+}
+
+// cliVersion reports the CLI binary's version as major and minor numbers.
+func cliVersion(t *testing.T, tf string) (version string, major, minor int) {
+	t.Helper()
+	out, err := exec.Command(tf, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", tf, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", tf, err)
+	}
+	parts := strings.SplitN(v.Version, ".", 3)
+	if len(parts) >= 2 {
+		major, _ = strconv.Atoi(parts[0])
+		minor, _ = strconv.Atoi(parts[1])
+	}
+	return v.Version, major, minor
+}
+
+func execWriteFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
+)
+
+// CLI-driven tests of secretsstore_secret (see cli_test.go): what only a real command shows.
+
+// TestAccSecretResource_cliWarnsOnce: an unknown scope and the legacy value each warn once per
+// command, not once per walk (Terraform validates in three walks), and a scope that is a typo
+// of a known one is an error naming the one meant, before any request.
+func TestAccSecretResource_cliWarnsOnce(t *testing.T) {
+	m := startMock(t, mockserver.Options{})
+	c := newCLI(t, m)
+	store := defaultStoreID(t, m)
+	c.config(fmt.Sprintf(`
+resource "secretsstore_secret" "legacy" {
+  store_id = %q
+  name     = "LEGACY"
+  value    = "legacy-value"
+  scopes   = ["workers", "new_product"]
+}
+`, store))
+	for _, cmd := range [][]string{
+		{"validate", "-no-color"},
+		{"plan", "-input=false", "-no-color"},
+		{"apply", "-input=false", "-no-color", "-auto-approve"},
+	} {
+		out, err := c.run(cmd...)
+		if cmd[0] == "apply" {
+			// The mock refuses the unknown scope: the apply fails, naming it.
+			if err == nil || !errText("secret_scope_invalid", `The scope the API refused is most likely "new_product"`).MatchString(out) {
+				t.Fatalf("apply: want the API's refusal naming new_product, got %v:\n%s", err, out)
+			}
+		} else if err != nil {
+			t.Fatalf("%s: %v\n%s", cmd[0], err, out)
+		}
+		for _, summary := range []string{"Warning: Unknown scope", "Warning: The secret value is stored in the state"} {
+			if n := strings.Count(out, summary); n != 1 {
+				t.Errorf("%s prints %q %d times, want once:\n%s", cmd[0], summary, n, out)
+			}
+		}
+		if strings.Contains(out, "more similar warning") {
+			t.Errorf("%s repeats a warning:\n%s", cmd[0], out)
+		}
+	}
+
+	// A typo of a known scope is an error at plan time, naming the scope meant.
+	c.config(fmt.Sprintf(`
+resource "secretsstore_secret" "typo" {
+  store_id = %q
+  name     = "TYPO"
+  value    = "v"
+  scopes   = ["worker"]
+}
+`, store))
+	m.ResetRequests()
+	out, err := c.run("plan", "-input=false", "-no-color")
+	if err == nil || !errText(`Error: Unknown scope`, `"worker": did you mean "workers"?`).MatchString(out) {
+		t.Fatalf("plan: want the typo refused with a suggestion, got %v:\n%s", err, out)
+	}
+	if n := len(m.Requests()); n != 0 {
+		t.Errorf("the refused plan made %d API requests, want none", n)
+	}
+}
+
+// TestAccSecretResource_cliDestroyNotBlocked: a secret adopted without a value (the import
+// guide's "not now" path) and then deleted outside Terraform is planned for creation by the
+// plan that runs before `terraform destroy`. That plan warns instead of failing, so destroy
+// runs; a real apply of the create still fails before any request, saying what it needs.
+func TestAccSecretResource_cliDestroyNotBlocked(t *testing.T) {
+	m := startMock(t, mockserver.Options{})
+	c := newCLI(t, m)
+	store := defaultStoreID(t, m)
+	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
+	api := apiClient(t, m, m.Token)
+	made, err := api.CreateSecrets(t.Context(), owner, store,
+		[]client.SecretInput{{Name: "ADOPTED", Value: "made-outside", Scopes: []string{"workers"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.config(fmt.Sprintf(`
+import {
+  to = secretsstore_secret.adopted
+  id = "%[1]s/%[2]s/ADOPTED"
+}
+
+resource "secretsstore_secret" "adopted" {
+  store_id = %[2]q
+  name     = "ADOPTED"
+  scopes   = ["workers"]
+}
+`, m.Account, store))
+	c.mustRun("apply", "-input=false", "-no-color", "-auto-approve")
+	if err := api.DeleteSecret(t.Context(), owner, store, made[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	out := c.mustRun("plan", "-input=false", "-no-color")
+	if !errText("Warning: Missing secret value", "Creating secret ADOPTED needs exactly one of value_wo").MatchString(out) ||
+		!strings.Contains(out, "1 to add") {
+		t.Errorf("plan: want a create with the missing-value warning:\n%s", out)
+	}
+
+	m.ResetRequests()
+	out, err = c.run("apply", "-input=false", "-no-color", "-auto-approve")
+	if err == nil || !errText("Error: Missing secret value", "Creating secret ADOPTED needs exactly one of").MatchString(out) {
+		t.Fatalf("apply: want the create refused, got %v:\n%s", err, out)
+	}
+	if err := checkNoWrites(m)(nil); err != nil {
+		t.Errorf("the refused create reached the API: %v", err)
+	}
+
+	out = c.mustRun("destroy", "-input=false", "-no-color", "-auto-approve")
+	if !strings.Contains(out, "Destroy complete!") {
+		t.Errorf("destroy did not complete:\n%s", out)
+	}
+	if res := c.stateResources(); len(res["secretsstore_secret"]) != 0 {
+		t.Errorf("the state still holds %v", res)
+	}
+}
