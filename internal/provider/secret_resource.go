@@ -32,8 +32,11 @@ var (
 // defaultSecretTimeout bounds a create or update, the wait for "active" included.
 const defaultSecretTimeout = 5 * time.Minute
 
-// newSecretResource is secretsstore_secret: a secret on the account routes.
-func newSecretResource() resource.Resource { return &secretResource{familyResource{f: accountFamily}} }
+// newSecretResource is secretsstore_secret: a secret on the account routes, which also accepts a
+// state moved from Cloudflare's provider (secret_move_from_cloudflare.go).
+func newSecretResource() resource.Resource {
+	return &movableSecretResource{secretResource{familyResource{f: accountFamily}}}
+}
 
 // newSystemSecretResource is secretsstore_system_secret: a secret in a store managed through /system.
 func newSystemSecretResource() resource.Resource {
