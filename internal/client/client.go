@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,8 +34,6 @@ const (
 	// maxResponseBody bounds how much of one response is read, so a broken server
 	// cannot exhaust memory.
 	maxResponseBody = 32 << 20
-	// defaultAttemptTimeout bounds one attempt when the caller gives no http.Client.
-	defaultAttemptTimeout = 2 * time.Minute
 )
 
 // Config configures a Client. See New for defaults.
@@ -50,7 +47,15 @@ type Config struct {
 	RetryWaitMax time.Duration // cap on one wait, Retry-After included, default 30s
 	PageSize     int           // list page size, default and maximum 100
 	UserAgent    string
-	HTTPClient   *http.Client // optional base client (tests); it is copied, never modified
+	// AttemptTimeout bounds one attempt: the wait for the response headers, and the
+	// whole attempt until its body is read (DefaultAttemptTimeout when zero). Its expiry
+	// is a transport error: retried for GET, PATCH and DELETE, resolved by a lookup for
+	// POST (retried if it ran out before a connection was made).
+	AttemptTimeout time.Duration
+	// HTTPClient is an optional base client (tests). It is copied, never modified; the
+	// copy gets the client's transport wrappers and redirect policy (same origin only).
+	// Its Timeout, if any, spans all of one request's attempts and waits.
+	HTTPClient *http.Client
 }
 
 // Client calls the Secrets Store API. It is safe for concurrent use.
@@ -65,28 +70,24 @@ type Client struct {
 	pageSize   int
 	userAgent  string
 	httpClient *http.Client
-	// secrets are credential strings tflog masks wherever they might appear in a log.
+	// secrets are the credentials' forms (scrubForms), masked wherever they might appear
+	// in an error or a log.
 	secrets []string
+	// gate pauses every request after a 429 with Retry-After to any of them.
+	gate *rateGate
 	// adoptSkew is the clock-skew allowance of createWithRecovery (defaultAdoptSkew;
 	// tests in this package lower it).
 	adoptSkew time.Duration
+	// listItemCap and listPageCap bound one walk over a list (defaultListItemCap,
+	// defaultListPageCap; tests in this package lower them).
+	listItemCap, listPageCap int
 }
 
 // New validates cfg and builds a Client. It sends no request.
 func New(cfg Config) (*Client, error) {
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		return nil, errors.New("client: base URL is empty")
-	}
-	u, err := url.Parse(base)
+	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("client: invalid base URL: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("client: base URL %q must be an absolute http(s) URL", base)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("client: base URL %q must not have a query or fragment", base)
+		return nil, err
 	}
 
 	switch {
@@ -97,16 +98,19 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:    base,
-		token:      cfg.APIToken,
-		email:      cfg.APIEmail,
-		key:        cfg.APIKey,
-		maxRetries: max(cfg.MaxRetries, 0),
-		waitMin:    cfg.RetryWaitMin,
-		waitMax:    cfg.RetryWaitMax,
-		pageSize:   cfg.PageSize,
-		userAgent:  cfg.UserAgent,
-		adoptSkew:  defaultAdoptSkew,
+		baseURL:     base,
+		token:       cfg.APIToken,
+		email:       cfg.APIEmail,
+		key:         cfg.APIKey,
+		maxRetries:  max(cfg.MaxRetries, 0),
+		waitMin:     cfg.RetryWaitMin,
+		waitMax:     cfg.RetryWaitMax,
+		pageSize:    cfg.PageSize,
+		userAgent:   cfg.UserAgent,
+		gate:        &rateGate{},
+		adoptSkew:   defaultAdoptSkew,
+		listItemCap: defaultListItemCap,
+		listPageCap: defaultListPageCap,
 	}
 	if c.waitMin <= 0 {
 		c.waitMin = DefaultRetryWaitMin
@@ -123,6 +127,10 @@ func New(cfg Config) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
+	attemptTimeout := cfg.AttemptTimeout
+	if attemptTimeout <= 0 {
+		attemptTimeout = DefaultAttemptTimeout
+	}
 	for _, s := range []string{cfg.APIToken, cfg.APIKey, cfg.APIEmail} {
 		if s != "" {
 			c.secrets = append(c.secrets, s)
@@ -130,21 +138,55 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.secrets = scrubForms(c.secrets)
 
-	// Copy the caller's client so wrapping its transport for logging leaves it untouched.
+	// Copy the caller's client so that wrapping its transport leaves it untouched.
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
 	} else {
-		hc = *cleanhttp.DefaultPooledClient()
-		hc.Timeout = defaultAttemptTimeout
+		// No Timeout or ResponseHeaderTimeout: attemptTransport bounds each attempt, the
+		// wait for the response headers included, with an error of its own.
+		hc = http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	}
 	inner := hc.Transport
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
-	hc.Transport = &loggingTransport{base: inner}
+	hc.Transport = &attemptTransport{
+		base:    &loggingTransport{base: inner},
+		gate:    c.gate,
+		timeout: attemptTimeout,
+		waitMax: c.waitMax,
+	}
+	hc.CheckRedirect = checkRedirect
 	c.httpClient = &hc
 	return c, nil
+}
+
+// parseBaseURL checks the base URL and returns it without a trailing slash. Its errors
+// never echo the URL's user info or query, which may hold credentials.
+func parseBaseURL(raw string) (string, error) {
+	base := strings.TrimRight(strings.TrimSpace(raw), "/")
+	if base == "" {
+		return "", errors.New("client: base URL is empty")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		// url.Error quotes the URL, and some of its messages a piece of it (an "invalid
+		// port" may be a password): name the problem without either.
+		return "", errors.New("client: base URL is not a valid URL")
+	}
+	if u.User != nil {
+		return "", errors.New("client: base URL must not hold user info (user:password@): " +
+			"credentials in a URL would be sent as Basic auth; give an API token, or an email and key")
+	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).Redacted()
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("client: base URL %q must be an absolute http(s) URL", shown)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("client: base URL %q must not have a query or fragment", shown)
+	}
+	return base, nil
 }
 
 // call is one logical API request, before retries.
@@ -153,19 +195,16 @@ type call struct {
 	path   string // route path below the base URL, segments already escaped
 	query  url.Values
 	body   any // marshalled to JSON; nil sends no body
-	// values are the secret values body carries. Like the credentials, every occurrence is
-	// replaced by "***" in this exchange's error excerpt and TRACE log (a proxy or WAF
-	// error page may echo the request).
+	// values are the secret values body carries. Server text of this exchange that may
+	// echo one of them, in any form, is withheld from errors and TRACE logs (a proxy or
+	// WAF error page may quote the request); see redactor.
 	values []string
 }
 
-// scrubList is every string to hide from cl's errors and logs: the credentials and the
-// values cl carries, in the forms they can take in an echo (see scrubForms).
-func (c *Client) scrubList(cl call) []string {
-	if len(cl.values) == 0 {
-		return c.secrets
-	}
-	return scrubForms(append(slices.Clone(c.secrets), cl.values...))
+// redactor is what cl's errors and logs must hide: the credentials, and the values cl
+// carries.
+func (c *Client) redactor(cl call) redactor {
+	return redactor{credentials: c.secrets, values: newValueForms(cl.values)}
 }
 
 // response is what came back from the last attempt of a call.
@@ -174,14 +213,15 @@ type response struct {
 	header   http.Header
 	body     []byte
 	attempts int
+	redactor redactor // the exchange's, for the error made of this response
 }
 
-// send performs cl with retries and returns the last response (any status) or a transport
-// error. It never decodes the body.
+// send performs cl with retries and returns the last response (any status) or an error:
+// a *contextError when ctx ended, a refused redirect, or a *transportError. It never
+// decodes the body.
 func (c *Client) send(ctx context.Context, cl call) (*response, error) {
-	scrub := c.scrubList(cl)
-	ctx = withLogging(ctx, scrub)
-	ctx = withScrub(ctx, scrub)
+	ex := &exchange{redactor: c.redactor(cl)}
+	ctx = withExchange(withLogging(ctx, c.secrets), ex)
 
 	target := c.baseURL + cl.path
 	if len(cl.query) > 0 {
@@ -208,19 +248,41 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, ctxErr)
-		}
-		return nil, &transportError{method: cl.method, path: cl.path, err: err, attempts: *attempts}
+		return nil, sendError(ctx, cl, ex, err, *attempts)
 	}
 	defer resp.Body.Close()
+	// attemptTransport has read the body already (a body that broke off failed its
+	// attempt); should reading fail here all the same, it is as ambiguous as a connection
+	// that broke before the status.
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		// The status arrived but the body broke off: for the caller this is a broken
-		// connection, as ambiguous as one that broke before the status.
-		return nil, &transportError{method: cl.method, path: cl.path, err: err, attempts: *attempts}
+		return nil, sendError(ctx, cl, ex, err, *attempts)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, redactor: ex.redactor}, nil
+}
+
+// sendError classifies a failed send: the caller's context ended, a redirect was
+// refused, or no complete response came (a transportError).
+func sendError(ctx context.Context, cl call, ex *exchange, err error, attempts int) error {
+	if ctx.Err() != nil {
+		return newContextError(ctx, cl.method, cl.path)
+	}
+	var re *redirectError
+	if errors.As(err, &re) {
+		return fmt.Errorf("%s %s: %w", cl.method, cl.path, re)
+	}
+	return &transportError{method: cl.method, path: cl.path, err: err, attempts: attempts,
+		shown: ex.redactor.text(withoutURL(err).Error(), maxShownField)}
+}
+
+// withoutURL is err without the *url.Error that http.Client wraps it in: its URL may be a
+// redirect target's, query included, and the request's own is known to the caller.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 func (c *Client) setHeaders(h http.Header, hasBody bool) {
@@ -269,23 +331,34 @@ func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error
 func (c *Client) decodeEnvelope(cl call, resp *response) (envelope, error) {
 	env, jsonErr := parseEnvelope(resp.body)
 	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
+		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
 	}
 	if jsonErr != nil {
 		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
 		// the caller never mistakes it for an empty result.
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr, c.scrubList(cl))
+		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
 	}
 	return env, nil
 }
 
 // envelope is the API's wrapper around every response.
 type envelope struct {
-	Success    *bool           `json:"success"`
-	Errors     []Message       `json:"errors"`
-	Messages   []Message       `json:"messages"`
-	Result     json.RawMessage `json:"result"`
-	ResultInfo *wireResultInfo `json:"result_info"`
+	Success  *bool           `json:"success"`
+	Errors   []Message       `json:"errors"`
+	Messages []Message       `json:"messages"`
+	Result   json.RawMessage `json:"result"`
+	// ResultInfo is decoded apart (resultInfo): a list never depends on it, so an odd one
+	// must not fail the envelope.
+	ResultInfo json.RawMessage `json:"result_info"`
+}
+
+// resultInfo is the envelope's result_info, nil when absent or not an object.
+func (e envelope) resultInfo() *wireResultInfo {
+	var ri wireResultInfo
+	if len(e.ResultInfo) == 0 || json.Unmarshal(e.ResultInfo, &ri) != nil {
+		return nil
+	}
+	return &ri
 }
 
 // parseEnvelope decodes body as the API envelope. Any non-object (HTML, empty, garbage)

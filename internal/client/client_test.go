@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,6 +104,12 @@ func serveStub(t *testing.T, answers ...answer) (*stub, *httptest.Server) {
 	t.Cleanup(srv.Close)
 	return s, srv
 }
+
+// isStatus reports an *APIError with this status in err's chain.
+func isStatus(status int, err error) bool { return hasStatus(err, status) }
+
+// hexID is a valid id (32 lowercase hex) made from n.
+func hexID(n int) string { return fmt.Sprintf("%032x", n) }
 
 func ok(result string) answer {
 	return answer{status: 200, body: `{"success":true,"errors":[],"messages":[],"result":` + result + `}`}
@@ -288,7 +295,7 @@ func TestTolerantDecoding(t *testing.T) {
 		}
 	})
 	t.Run("secret comment null, absent, string; scopes string", func(t *testing.T) {
-		_, srv := serveStub(t, ok(`[`+secretJSON("a", "A")+`,{"id":"b","name":"B","scopes":"workers, dex"},{"id":"c","name":"C","comment":"hi","future":true}]`))
+		_, srv := serveStub(t, ok(`[`+secretJSON(hexID(1), "A")+`,{"id":"`+hexID(2)+`","name":"B","scopes":"workers, dex"},{"id":"`+hexID(3)+`","name":"C","comment":"hi","future":true}]`))
 		list, err := newTestClient(t, srv.URL, nil).ListSecrets(ctx, acct, testStore, ListSecretsOptions{})
 		if err != nil || len(list) != 3 {
 			t.Fatalf("ListSecrets = %+v, %v", list, err)
@@ -326,7 +333,9 @@ func TestTolerantDecoding(t *testing.T) {
 		s, srv := serveStub(t, answer{status: 502, body: html, header: map[string]string{"Content-Type": "text/html"}})
 		_, err := newTestClient(t, srv.URL, nil).GetStore(ctx, acct, testStore)
 		e := asAPIError(err)
-		if e == nil || e.StatusCode != 502 || !strings.Contains(e.Body, "502 Bad Gateway") || len(e.Body) > bodyExcerptLen+4 || len(e.Errors) != 0 {
+		if e == nil || e.StatusCode != 502 || !strings.Contains(e.Body, "502 Bad Gateway") || len(e.Errors) != 0 ||
+			!strings.HasPrefix(e.Body, "<html> <head>") || !strings.HasSuffix(e.Body, fmt.Sprintf("…[cut from %d bytes]", len(html))) ||
+			len(e.Body) > bodyExcerptLen+len("…[cut from 1000 bytes]") {
 			t.Fatalf("err %#v", err)
 		}
 		if n := len(s.requests()); n != 4 {
@@ -377,7 +386,7 @@ func TestAPIError(t *testing.T) {
 	e := &APIError{Method: "POST", Path: "/accounts/a/secrets_store/stores/s/secrets", StatusCode: 409,
 		Errors: []Message{{Code: 1003, Message: "secret_name_already_exists: API_KEY"}}}
 	wrapped := fmt.Errorf("creating: %w", e)
-	if !IsConflict(wrapped) || IsNotFound(wrapped) || !e.HasReason("secret_name_already_exists") || e.HasReason("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
+	if !isStatus(409, wrapped) || IsNotFound(wrapped) || !e.HasReason("secret_name_already_exists") || e.HasReason("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
 		t.Errorf("helpers wrong for %v", e)
 	}
 	want := "POST /accounts/a/secrets_store/stores/s/secrets: HTTP 409 Conflict: error 1003: secret_name_already_exists: API_KEY"
@@ -385,14 +394,17 @@ func TestAPIError(t *testing.T) {
 		t.Errorf("Error() = %q\nwant %q", e.Error(), want)
 	}
 	wrong := &APIError{StatusCode: 403, Errors: []Message{{Code: 10000, Message: "Authentication error"}}}
-	if !IsWrongTokenKind(wrong) || !IsForbidden(wrong) || IsUnauthorized(wrong) {
-		t.Errorf("403/10000 helpers")
+	if !IsWrongTokenKind(wrong) {
+		t.Errorf("403/10000 is not the wrong kind of token")
 	}
-	if IsWrongTokenKind(&APIError{StatusCode: 403, Errors: []Message{{Code: 9109}}}) || IsWrongTokenKind(errors.New("x")) {
-		t.Errorf("IsWrongTokenKind too broad")
-	}
-	if !IsRateLimited(&APIError{StatusCode: 429}) || !IsUnauthorized(&APIError{StatusCode: 401}) {
-		t.Errorf("429/401 helpers")
+	for _, notWrong := range []error{
+		&APIError{StatusCode: 403, Errors: []Message{{Code: 9109}}},
+		&APIError{StatusCode: 401, Errors: []Message{{Code: 10000}}},
+		errors.New("x"),
+	} {
+		if IsWrongTokenKind(notWrong) {
+			t.Errorf("IsWrongTokenKind(%v) is too broad", notWrong)
+		}
 	}
 }
 
@@ -400,6 +412,9 @@ func TestRetryPolicyTable(t *testing.T) {
 	ctx := context.Background()
 	refused := &net.OpError{Op: "dial", Err: errors.New("connect: connection refused")}
 	reset := errors.New("read tcp: connection reset by peer")
+	dns := &url.Error{Op: "Post", URL: "https://api.example.invalid/x", Err: &net.OpError{Op: "dial", Net: "tcp",
+		Err: &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}}}
+	dialTimeout := &url.Error{Op: "Get", URL: "u", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("i/o timeout")}}
 	resp := func(code int) *http.Response { return &http.Response{StatusCode: code, Header: http.Header{}} }
 	type row struct {
 		resp *http.Response
@@ -408,13 +423,19 @@ func TestRetryPolicyTable(t *testing.T) {
 	rows := map[string]row{
 		"429": {resp(429), nil}, "500": {resp(500), nil}, "502": {resp(502), nil}, "503": {resp(503), nil},
 		"504": {resp(504), nil}, "404": {resp(404), nil}, "409": {resp(409), nil}, "200": {resp(200), nil},
-		"refused": {nil, refused}, "reset": {nil, reset},
+		"refused": {nil, refused}, "reset": {nil, reset}, "dns": {nil, dns}, "dial timeout": {nil, dialTimeout},
+		"attempt timeout before a connection":    {nil, &url.Error{Op: "Post", URL: "u", Err: &attemptTimeoutError{sent: false}}},
+		"attempt timeout waiting for the answer": {nil, &url.Error{Op: "Post", URL: "u", Err: &attemptTimeoutError{sent: true}}},
+		"redirect refused":                       {nil, &url.Error{Op: "Post", URL: "u", Err: &redirectError{from: "a", to: "b"}}},
 	}
+	all := []string{"429", "502", "503", "504", "refused", "reset", "dns", "dial timeout",
+		"attempt timeout before a connection", "attempt timeout waiting for the answer"}
 	want := map[string][]string{
-		"GET":    {"429", "502", "503", "504", "refused", "reset"},
-		"PATCH":  {"429", "502", "503", "504", "refused", "reset"},
-		"DELETE": {"429", "502", "503", "504", "refused", "reset"},
-		"POST":   {"429", "refused"},
+		"GET":    all,
+		"PATCH":  all,
+		"DELETE": all,
+		// Nothing was sent: even a create is safely resent.
+		"POST": {"429", "refused", "dns", "dial timeout", "attempt timeout before a connection"},
 	}
 	for method, retried := range want {
 		policy := retryPolicy(method)
@@ -517,14 +538,14 @@ func TestContextCancelStopsRetries(t *testing.T) {
 }
 
 func TestPagingStub(t *testing.T) {
-	page := func(ids ...string) answer {
+	page := func(ids ...int) answer {
 		items := make([]string, len(ids))
 		for i, id := range ids {
-			items[i] = secretJSON(id, "N"+id)
+			items[i] = secretJSON(hexID(id), fmt.Sprint("N", id))
 		}
 		return ok(`[` + strings.Join(items, ",") + `]`)
 	}
-	s, srv := serveStub(t, page("1", "2"), page("3", "4"), page("5"))
+	s, srv := serveStub(t, page(1, 2), page(3, 4), page(5))
 	c := newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 })
 	list, err := c.ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{Search: "n", Scopes: []string{"workers", "dex"}, Order: "name", Direction: "desc"})
 	if err != nil || len(list) != 5 {
@@ -540,28 +561,28 @@ func TestPagingStub(t *testing.T) {
 	}
 
 	// Exactly full last page: one more, empty, page ends the walk.
-	s, srv = serveStub(t, page("1", "2"), ok(`[]`))
+	s, srv = serveStub(t, page(1, 2), ok(`[]`))
 	list, err = newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{})
 	if err != nil || len(list) != 2 || len(s.requests()) != 2 {
 		t.Errorf("full page then empty: %d items, %d requests, %v", len(list), len(s.requests()), err)
 	}
 
 	// A server that ignores page: error, not a loop.
-	_, srv = serveStub(t, page("1", "2"))
+	_, srv = serveStub(t, page(1, 2))
 	if _, err := newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{}); err == nil {
 		t.Errorf("repeating pages accepted")
 	}
 }
 
 func TestFindSecretByNameStub(t *testing.T) {
-	_, srv := serveStub(t, ok(`[`+secretJSON("1", "API_KEY_2")+`,`+secretJSON("2", "api_key")+`]`))
+	_, srv := serveStub(t, ok(`[`+secretJSON(hexID(1), "API_KEY_2")+`,`+secretJSON(hexID(2), "api_key")+`]`))
 	c := newTestClient(t, srv.URL, nil)
 	_, err := c.FindSecretByName(context.Background(), acct, testStore, "API_KEY")
 	if !IsNotFound(err) || !asAPIError(err).HasReason("secret_not_found") {
 		t.Fatalf("err %v", err)
 	}
 	s, err := c.FindSecretByName(context.Background(), acct, testStore, "api_key")
-	if err != nil || s.ID != "2" {
+	if err != nil || s.ID != hexID(2) {
 		t.Fatalf("found %+v, %v", s, err)
 	}
 }
@@ -589,7 +610,7 @@ func TestPostRecoveryStub(t *testing.T) {
 		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+storeJSON+`]`),
 			fail(409, 1003, "store_name_already_exists"), ok(`[`+storeJSON+`]`))
 		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
-		if !IsConflict(err) || st != nil {
+		if !isStatus(409, err) || st != nil {
 			t.Fatalf("%+v %v", st, err)
 		}
 		var methods []string
@@ -655,7 +676,7 @@ func TestRetryAfterCappedStub(t *testing.T) {
 	_, err := c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "x"})
 	el := time.Since(start)
 	e := asAPIError(err)
-	if e == nil || !IsRateLimited(err) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
+	if e == nil || !isStatus(429, err) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
 		t.Fatalf("err %#v", err)
 	}
 	if n := len(s.requests()); n != 3 {

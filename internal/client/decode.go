@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The wire types below decode what the API has sent over its several versions: objects or
@@ -91,46 +92,150 @@ func (o *optString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-type wireStore struct {
-	ID        flexString `json:"id"`
-	Name      flexString `json:"name"`
-	AccountID flexString `json:"account_id"`
-	Created   flexTime   `json:"created"`
-	Modified  flexTime   `json:"modified"`
+// strictString reads a field whose value must be a JSON string of a known form (an id, a
+// status): what else came is kept as a description for the error, never the text itself.
+type strictString struct {
+	text    string
+	present bool   // neither absent nor null
+	notText string // "a number", "an object"...: set when the value was not a string
 }
 
-func (w wireStore) value() Store {
+func (f *strictString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*f = strictString{}
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	f.present = true
+	if b[0] != '"' {
+		f.notText = jsonKind(b)
+		return nil
+	}
+	if f.text = flexText(b); f.text == "" && len(b) > 2 {
+		f.notText = jsonKind(b) // a string flexText could not read
+	}
+	return nil
+}
+
+// jsonKind names the kind of a JSON value, for errors that must not echo it.
+func jsonKind(b []byte) string {
+	switch b = bytes.TrimSpace(b); {
+	case len(b) == 0:
+		return "empty"
+	case b[0] == '"':
+		return "a malformed string"
+	case b[0] == '{':
+		return "an object"
+	case b[0] == '[':
+		return "an array"
+	case b[0] == 't' || b[0] == 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// isHexID reports the API's id form: 32 lowercase hex characters.
+func isHexID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkID returns a decoded id, or an error naming the field (an id the API did not
+// send in its form must never become a resource's id). An optional id may be absent.
+func checkID(field string, f strictString, required bool) (string, error) {
+	switch {
+	case !f.present || (!required && f.notText == "" && f.text == ""):
+		if required {
+			return "", fmt.Errorf("field %q is missing", field)
+		}
+		return "", nil
+	case f.notText != "":
+		return "", fmt.Errorf("field %q is %s, not a 32-hex id", field, f.notText)
+	case !isHexID(f.text):
+		return "", fmt.Errorf("field %q is not an id of 32 lowercase hex characters (got %d characters)", field, utf8.RuneCountInString(f.text))
+	}
+	return f.text, nil
+}
+
+// checkStatus returns a decoded secret status: absent (""), or one the API documents.
+func checkStatus(f strictString) (string, error) {
+	switch {
+	case !f.present || (f.notText == "" && f.text == ""):
+		return "", nil
+	case f.notText != "":
+		return "", fmt.Errorf("field \"status\" is %s, not a status", f.notText)
+	}
+	switch f.text {
+	case StatusPending, StatusActive, StatusDeleted:
+		return f.text, nil
+	}
+	return "", fmt.Errorf("field \"status\" is not one of %s, %s, %s (got %d characters)",
+		StatusPending, StatusActive, StatusDeleted, utf8.RuneCountInString(f.text))
+}
+
+type wireStore struct {
+	ID        strictString `json:"id"`
+	Name      flexString   `json:"name"`
+	AccountID flexString   `json:"account_id"`
+	Created   flexTime     `json:"created"`
+	Modified  flexTime     `json:"modified"`
+}
+
+func (w wireStore) value() (Store, error) {
+	id, err := checkID("id", w.ID, true)
+	if err != nil {
+		return Store{}, err
+	}
 	return Store{
-		ID:        string(w.ID),
+		ID:        id,
 		Name:      string(w.Name),
 		AccountID: string(w.AccountID),
 		Created:   time.Time(w.Created),
 		Modified:  time.Time(w.Modified),
-	}
+	}, nil
 }
 
 type wireSecret struct {
-	ID       flexString  `json:"id"`
-	StoreID  flexString  `json:"store_id"`
-	Name     flexString  `json:"name"`
-	Comment  optString   `json:"comment"`
-	Scopes   flexStrings `json:"scopes"`
-	Status   flexString  `json:"status"`
-	Created  flexTime    `json:"created"`
-	Modified flexTime    `json:"modified"`
+	ID       strictString `json:"id"`
+	StoreID  strictString `json:"store_id"`
+	Name     flexString   `json:"name"`
+	Comment  optString    `json:"comment"`
+	Scopes   flexStrings  `json:"scopes"`
+	Status   strictString `json:"status"`
+	Created  flexTime     `json:"created"`
+	Modified flexTime     `json:"modified"`
 }
 
-func (w wireSecret) value() Secret {
+func (w wireSecret) value() (Secret, error) {
+	id, err := checkID("id", w.ID, true)
+	if err != nil {
+		return Secret{}, err
+	}
+	storeID, err := checkID("store_id", w.StoreID, false)
+	if err != nil {
+		return Secret{}, err
+	}
+	status, err := checkStatus(w.Status)
+	if err != nil {
+		return Secret{}, err
+	}
 	return Secret{
-		ID:       string(w.ID),
-		StoreID:  string(w.StoreID),
+		ID:       id,
+		StoreID:  storeID,
 		Name:     string(w.Name),
 		Comment:  w.Comment.p,
 		Scopes:   []string(w.Scopes),
-		Status:   string(w.Status),
+		Status:   status,
 		Created:  time.Time(w.Created),
 		Modified: time.Time(w.Modified),
-	}
+	}, nil
 }
 
 type wireQuotaCounts struct {
@@ -188,7 +293,7 @@ func decodeOne[W any](raw json.RawMessage) (W, error) {
 	case '[':
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
-			return w, err
+			return w, jsonError(err)
 		}
 		for _, it := range items {
 			if !isEmptyJSON(it) {
@@ -197,10 +302,9 @@ func decodeOne[W any](raw json.RawMessage) (W, error) {
 		}
 		return w, errNoResult
 	case '{':
-		err := json.Unmarshal(raw, &w)
-		return w, err
+		return w, jsonError(json.Unmarshal(raw, &w))
 	}
-	return w, fmt.Errorf("result is neither an object nor an array: %.20q", raw)
+	return w, fmt.Errorf("result is %s, neither an object nor an array", jsonKind(raw))
 }
 
 // decodeList decodes a list result; null or {} is an empty list, a lone object a list of one.
@@ -213,16 +317,19 @@ func decodeList[W any](raw json.RawMessage) ([]W, error) {
 	case '[':
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, err
+			return nil, jsonError(err)
 		}
 		out := make([]W, 0, len(items))
-		for _, it := range items {
+		for i, it := range items {
 			if isEmptyJSON(it) {
 				continue
 			}
+			if it = bytes.TrimSpace(it); it[0] != '{' {
+				return nil, fmt.Errorf("item %d is %s, not an object", i+1, jsonKind(it))
+			}
 			var w W
 			if err := json.Unmarshal(it, &w); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("item %d: %w", i+1, jsonError(err))
 			}
 			out = append(out, w)
 		}
@@ -230,25 +337,41 @@ func decodeList[W any](raw json.RawMessage) ([]W, error) {
 	case '{':
 		var w W
 		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, err
+			return nil, jsonError(err)
 		}
 		return []W{w}, nil
 	}
-	return nil, fmt.Errorf("result is neither an array nor an object: %.20q", raw)
+	return nil, fmt.Errorf("result is %s, neither an array nor an object", jsonKind(raw))
 }
 
-func storesOf(ws []wireStore) []Store {
-	out := make([]Store, len(ws))
-	for i, w := range ws {
-		out[i] = w.value()
+// jsonError describes a decoding error without the server's text: encoding/json quotes
+// a mistyped number whole, however long.
+func jsonError(err error) error {
+	if err == nil {
+		return nil
 	}
-	return out
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			field = "result"
+		}
+		return fmt.Errorf("field %q: want %s", sanitizeBounded(field, 100), typeErr.Type)
+	}
+	return errors.New(sanitizeBounded(err.Error(), maxShownField))
 }
 
-func secretsOf(ws []wireSecret) []Secret {
-	out := make([]Secret, len(ws))
+// convertAll checks and converts decoded items, naming the first bad one.
+func convertAll[W, T any](ws []W, convert func(W) (T, error)) ([]T, error) {
+	out := make([]T, len(ws))
 	for i, w := range ws {
-		out[i] = w.value()
+		v, err := convert(w)
+		if err != nil {
+			return nil, fmt.Errorf("item %d: %w", i+1, err)
+		}
+		out[i] = v
 	}
-	return out
+	return out, nil
 }
+
+func secretsOf(ws []wireSecret) ([]Secret, error) { return convertAll(ws, wireSecret.value) }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 const (
 	CodeAuthentication = 10000 // bad credentials (401), or the wrong kind of token (403)
 	CodeValidation     = 1001
-	CodeConflict       = 1003
 )
 
 // bodyExcerptLen bounds APIError.Body: enough to recognise an HTML error page, short
@@ -24,11 +24,19 @@ const (
 const bodyExcerptLen = 256
 
 // Message is one item of an envelope's errors or messages.
+//
+// In an APIError, Message, DocumentationURL and Pointer are fit to show: one line, bounded,
+// credentials masked, and withheld (withheldMarker) where they may echo a secret value the
+// request carried. Decisions read the API's own words instead: Reason, and APIError's
+// HasReason and HasCode.
 type Message struct {
 	Code             int    `json:"code"`
 	Message          string `json:"message"`
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	Pointer          string `json:"-"` // source.pointer, when given
+	// raw is the API's message, unmasked (bounded); nil for a Message made by hand, whose
+	// Message is then the API's words.
+	raw *string
 }
 
 // UnmarshalJSON tolerates a code sent as a string and a missing or odd source, because
@@ -60,25 +68,36 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 }
 
 // Reason is the API's snake_case reason: the part of the message before ":"
-// ("secret_name_already_exists" of "secret_name_already_exists: API_KEY").
+// ("secret_name_already_exists" of "secret_name_already_exists: API_KEY"). It reads the
+// API's unmasked message, so it is for decisions: print Message, not Reason, since a reason
+// the API does not document may echo a secret value.
 func (m Message) Reason() string {
-	t, _, _ := strings.Cut(m.Message, ":")
+	text := m.Message
+	if m.raw != nil {
+		text = *m.raw
+	}
+	t, _, _ := strings.Cut(text, ":")
 	return strings.TrimSpace(t)
 }
 
 // APIError is a request the API answered with a failure status or success:false.
+//
+// Everything in it the server wrote is bounded, on one line, without control characters,
+// with credentials masked, and withheld where it may echo a secret value the request
+// carried (see Message). At most maxShownMessages errors and messages are kept; MoreErrors
+// and MoreMessages count the ones left out.
 type APIError struct {
 	Method, Path string // route path below the base URL, for messages
 	StatusCode   int
 	Errors       []Message
 	Messages     []Message
+	MoreErrors   int    // errors beyond those in Errors
+	MoreMessages int    // messages beyond those in Messages
 	Body         string // short excerpt of a non-JSON or empty body ("" when JSON)
 	RetryAfter   time.Duration
 }
 
-// Error gives the status, codes and messages. It never holds credentials or the secret
-// values the request carried: the API does not echo them, and should a proxy's error page
-// do so, they are scrubbed from Body and the messages.
+// Error gives the status, codes and messages, as fit to show as the fields they come from.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
@@ -93,6 +112,9 @@ func (e *APIError) Error() string {
 		}
 		fmt.Fprintf(&b, " error %d: %s", m.Code, m.Message)
 	}
+	if e.MoreErrors > 0 {
+		fmt.Fprintf(&b, "; and %d more", e.MoreErrors)
+	}
 	if len(e.Errors) == 0 && e.Body != "" {
 		fmt.Fprintf(&b, ": body %q", e.Body)
 	}
@@ -102,7 +124,7 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// HasCode reports whether any error item carries code.
+// HasCode reports whether any error item kept (see MoreErrors) carries code.
 func (e *APIError) HasCode(code int) bool {
 	for _, m := range e.Errors {
 		if m.Code == code {
@@ -112,7 +134,8 @@ func (e *APIError) HasCode(code int) bool {
 	return false
 }
 
-// HasReason reports whether any error item's reason (see Message.Reason) is reason.
+// HasReason reports whether any error item's reason (see Message.Reason: the API's
+// unmasked words) is reason.
 func (e *APIError) HasReason(reason string) bool {
 	for _, m := range e.Errors {
 		if m.Reason() == reason {
@@ -122,49 +145,18 @@ func (e *APIError) HasReason(reason string) bool {
 	return false
 }
 
-func newAPIError(method, path string, resp *response, env envelope, jsonErr error, secrets []string) *APIError {
+func newAPIError(method, path string, resp *response, env envelope, jsonErr error) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
 	if jsonErr == nil {
-		// A JSON answer could quote the request too: its texts are scrubbed like a body.
-		e.Errors, e.Messages = scrubMessages(env.Errors, secrets), scrubMessages(env.Messages, secrets)
+		e.Errors, e.MoreErrors = resp.redactor.messages(env.Errors)
+		e.Messages, e.MoreMessages = resp.redactor.messages(env.Messages)
 	} else {
-		e.Body = excerpt(resp.body, secrets)
-		if e.Body == "" {
-			e.Body = "(empty body)"
-		}
+		e.Body = resp.redactor.excerpt(resp.body)
 	}
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
 	return e
-}
-
-// excerpt shortens a non-JSON body for a message: credentials and the request's secret
-// values scrubbed (before whitespace is collapsed and again after, so that a value
-// holding whitespace runs is caught in either form), whitespace collapsed, cut on a rune
-// boundary after scrubbing so a cut never exposes part of a value.
-func excerpt(body []byte, secrets []string) string {
-	s := scrubText(string(body), secrets)
-	s = scrubText(strings.Join(strings.Fields(s), " "), secrets)
-	if len(s) > bodyExcerptLen {
-		cut := bodyExcerptLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.ToValidUTF8(s, "?")
-}
-
-func scrubMessages(ms []Message, secrets []string) []Message {
-	if len(secrets) == 0 {
-		return ms
-	}
-	for i := range ms {
-		ms[i].Message = scrubText(ms[i].Message, secrets)
-		ms[i].Pointer = scrubText(ms[i].Pointer, secrets)
-	}
-	return ms
 }
 
 // notFoundError is the *APIError the client makes itself when a lookup by name finds
@@ -177,18 +169,46 @@ func notFoundError(method, path, reason, name string) *APIError {
 }
 
 // transportError is a request that got no complete response (refused, reset, EOF,
-// timeout), after the retries the method allows.
+// timeout), after the retries the method allows. shown is err's text fit to show (a
+// malformed response quoted in it is server text); err stays reachable for errors.Is/As.
 type transportError struct {
 	method, path string
 	err          error
+	shown        string
 	attempts     int
 }
 
 func (e *transportError) Error() string {
-	return fmt.Sprintf("%s %s: no response from the API after %d attempt(s): %v", e.method, e.path, e.attempts, e.err)
+	return fmt.Sprintf("%s %s: no response from the API after %d attempt(s): %s", e.method, e.path, e.attempts, e.shown)
 }
 
 func (e *transportError) Unwrap() error { return e.err }
+
+// contextError is a request stopped because its context ended. It wraps both ctx.Err()
+// and context.Cause(ctx), so a caller tells its own deadline (a cause it set with
+// context.WithTimeoutCause) from an interrupt with errors.Is.
+type contextError struct {
+	method, path string
+	errs         []error
+}
+
+func newContextError(ctx context.Context, method, path string) *contextError {
+	errs := []error{ctx.Err()}
+	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() { //nolint:errorlint // identity: is the cause more than the plain error
+		errs = append(errs, cause)
+	}
+	return &contextError{method: method, path: path, errs: errs}
+}
+
+func (e *contextError) Error() string {
+	msg := fmt.Sprintf("%s %s: %v", e.method, e.path, e.errs[0])
+	if len(e.errs) > 1 {
+		msg += ": " + e.errs[1].Error()
+	}
+	return msg
+}
+
+func (e *contextError) Unwrap() []error { return e.errs }
 
 func asAPIError(err error) *APIError {
 	var e *APIError
@@ -205,18 +225,6 @@ func hasStatus(err error, status int) bool {
 
 // IsNotFound reports a 404 (including a name lookup that found nothing).
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
-
-// IsConflict reports a 409 (a name already taken, a store not empty).
-func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
-
-// IsRateLimited reports a 429 that outlasted the retries.
-func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
-
-// IsForbidden reports a 403.
-func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
-
-// IsUnauthorized reports a 401.
-func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
 
 // IsWrongTokenKind reports a 403 with code 10000: an account token on /system, a service
 // token on account routes, a read-only token writing, or a token for another account.

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -50,25 +51,116 @@ func FuzzRedactJSON(f *testing.F) {
 	})
 }
 
-// FuzzDecode: no response body makes decoding panic.
+// FuzzDecode decodes any response as every type the client reads (store, secret, lists of
+// each, quota, result_info, the error envelope, delete answers), for an exchange with a
+// secret value and one without. No panic; what decodes keeps the invariants (ids of 32
+// lowercase hex, known statuses); and whatever reaches an error is bounded, on one line,
+// free of control characters, and holds no form of the value.
+// `go test` runs the seeds; `go test -fuzz FuzzDecode` explores further.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{page100String(), `{"success":true,"result":[` + storeJSON + `]}`, `<html>`, ``,
-		`{"success":false,"errors":[{"code":"x","message":1,"source":7}],"result":{}}`, `{"result":{"comment":5,"scopes":{"a":1},"created":3}}`} {
-		f.Add(200, []byte(s))
-		f.Add(502, []byte(s))
+		`{"success":false,"errors":[{"code":"x","message":1,"source":7}],"result":{}}`, `{"result":{"comment":5,"scopes":{"a":1},"created":3}}`,
+		`{"success":true,"result":{"id":12345,"status":7}}`, `{"success":true,"result":[1e999999,{"id":"` + testSecret + `"}]}`,
+		`{"success":true,"result":{"secrets":{"quota":"100","usage":3}},"result_info":5}`,
+		`{"success":true,"result":null}`, `{"success":true,"result":{"secrets":7}}`,
+		`{"success":false,"errors":[{"code":1003,"message":"secret_name_already_exists: \u001b[31mA\n\nError: x"}]}`,
+		`{"success":false,"errors":[{"code":1,"message":"bad_request: ` + canary + `"}]}`,
+		"\x1b[2J<html>" + canary + "</html>"} {
+		f.Add(200, []byte(s), canary)
+		f.Add(502, []byte(s), "x")
 	}
-	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		c := &Client{}
-		cl := call{method: "GET", path: "/p"}
-		raw, err := c.decodeResponse(cl, &response{status: status, body: body})
-		if err != nil {
-			_ = err.Error()
-			return
+	f.Add(410, []byte(`{"success":false,"errors":[{"code":1,"message":"bad_request: `+canary+`"}]}`), " ")
+	f.Fuzz(func(t *testing.T, status int, body []byte, value string) {
+		for _, values := range [][]string{nil, {value}} {
+			r := redactor{credentials: scrubForms([]string{testToken}), values: newValueForms(values)}
+			cl := call{method: "GET", path: "/p", values: values}
+			env, err := (&Client{}).decodeEnvelope(cl, &response{status: status, body: body, header: http.Header{}, redactor: r})
+			if err != nil {
+				checkShownError(t, err, r)
+				continue
+			}
+			raw := env.Result
+			_ = env.resultInfo()
+			if st, err := decodeStore("GET", "/p", raw); err == nil {
+				checkStore(t, *st)
+			} else {
+				checkShownError(t, err, r)
+			}
+			if s, err := decodeSecret("GET", "/p", raw); err == nil {
+				checkSecret(t, *s)
+			} else {
+				checkShownError(t, err, r)
+			}
+			if ws, err := decodeList[wireSecret](raw); err == nil {
+				if list, err := secretsOf(ws); err == nil {
+					for _, s := range list {
+						checkSecret(t, s)
+					}
+				} else {
+					checkShownError(t, err, r)
+				}
+			} else {
+				checkShownError(t, err, r)
+			}
+			if ws, err := decodeList[wireStore](raw); err == nil {
+				if list, err := convertAll(ws, wireStore.value); err == nil {
+					for _, s := range list {
+						checkStore(t, s)
+					}
+				}
+			} else {
+				checkShownError(t, err, r)
+			}
+			if _, err := decodeOne[wireQuota](raw); err != nil {
+				checkShownError(t, err, r)
+			}
 		}
-		_, _ = decodeOne[wireStore](raw)
-		_, _ = decodeOne[wireQuota](raw)
-		_, _ = decodeList[wireSecret](raw)
 	})
+}
+
+func checkStore(t *testing.T, s Store) {
+	if !isHexID(s.ID) {
+		t.Fatalf("store id %q", s.ID)
+	}
+}
+
+func checkSecret(t *testing.T, s Secret) {
+	if !isHexID(s.ID) || (s.StoreID != "" && !isHexID(s.StoreID)) {
+		t.Fatalf("secret ids %q, %q", s.ID, s.StoreID)
+	}
+	switch s.Status {
+	case "", StatusPending, StatusActive, StatusDeleted:
+	default:
+		t.Fatalf("secret status %q", s.Status)
+	}
+}
+
+// checkShownError: an error's text is fit to show (see shownOK), and so is every part of
+// an APIError; with a value, none holds it.
+func checkShownError(t *testing.T, err error, r redactor) {
+	t.Helper()
+	texts := []string{err.Error()}
+	if ae := asAPIError(err); ae != nil {
+		texts = append(texts, ae.Body)
+		if len(ae.Errors) > maxShownMessages || len(ae.Messages) > maxShownMessages {
+			t.Fatalf("%d errors, %d messages kept", len(ae.Errors), len(ae.Messages))
+		}
+		for _, m := range append(ae.Errors, ae.Messages...) {
+			texts = append(texts, m.Message, m.DocumentationURL, m.Pointer)
+		}
+	}
+	for i, s := range texts {
+		limit := maxShownMessage + 40
+		if i == 0 {
+			limit = maxShownError
+		}
+		if err := shownOK(s, limit); err != nil {
+			t.Fatalf("%.200q: %v", s, err)
+		}
+		if i > 0 && s != "(empty body)" && r.shows(s) {
+			t.Fatalf("shown text holds the value: %.200q", s)
+		}
+	}
 }
 
 func page100String() string { return string(page100()) }

@@ -23,6 +23,8 @@ const (
 	// redaction, so a cut never exposes a value.
 	maxLoggedJSON = 256 << 10
 	maxLoggedText = 4 << 10
+	// maxLoggedHeader bounds one logged header value.
+	maxLoggedHeader = 1 << 10
 )
 
 // credentialHeaders are never logged, whatever their case.
@@ -36,7 +38,8 @@ var credentialHeaders = map[string]bool{
 }
 
 // withLogging sets up the client's log subsystem on ctx, with the credentials masked in
-// every field and message as a second line of defence behind header filtering.
+// every field and message as a second line of defence behind header filtering. Secret
+// values are not masked here: text that may echo one is withheld before it is logged.
 func withLogging(ctx context.Context, secrets []string) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
 	if len(secrets) > 0 {
@@ -47,8 +50,9 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 }
 
 // loggingTransport logs every attempt (retries included, which the caller never sees) at
-// TRACE: method, URL, headers without credentials, bodies with "value" redacted and the
-// exchange's scrub list (withScrub) replaced.
+// TRACE: method, URL, headers without credentials, and bodies with "value" redacted,
+// sanitized, bounded, and withheld where they may echo a value the request carried (see
+// the exchange's redactor).
 type loggingTransport struct {
 	base http.RoundTripper
 }
@@ -59,17 +63,17 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return t.base.RoundTrip(req)
 	}
 
-	scrub := scrubFrom(ctx)
+	r := exchangeFrom(ctx).redactor
 	fields := map[string]any{
 		"http.method":          req.Method,
 		"http.url":             req.URL.String(),
-		"http.request.headers": loggableHeaders(req.Header),
+		"http.request.headers": loggableHeaders(req.Header, r),
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
 		if rc, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(rc)
 			_ = rc.Close()
-			fields["http.request.body"] = loggableBody(b, scrub)
+			fields["http.request.body"] = loggableBody(b, r, false)
 		}
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
@@ -78,7 +82,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": req.URL.String(), "error": err.Error(),
+			"http.method": req.Method, "http.url": req.URL.String(), "error": r.text(err.Error(), maxLoggedText),
 			"http.duration_ms": time.Since(start).Milliseconds(),
 		})
 		return resp, err
@@ -94,16 +98,27 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = io.NopCloser(rest)
 
+	body := loggableBody(b, r, true)
 	rf := map[string]any{
 		"http.method":           req.Method,
 		"http.url":              req.URL.String(),
 		"http.status":           resp.StatusCode,
-		"http.response.headers": loggableHeaders(resp.Header),
-		"http.response.body":    loggableBody(b, scrub),
+		"http.response.headers": loggableHeaders(resp.Header, r),
+		"http.response.body":    body,
 		"http.duration_ms":      time.Since(start).Milliseconds(),
 	}
+	if body == withheldMarker {
+		// What a reader needs to follow the exchange without the body: its error codes.
+		if env, err := parseEnvelope(b); err == nil {
+			codes := make([]int, 0, min(len(env.Errors), maxShownMessages))
+			for _, m := range env.Errors[:min(len(env.Errors), maxShownMessages)] {
+				codes = append(codes, m.Code)
+			}
+			rf["http.response.error_codes"] = codes
+		}
+	}
 	if readErr != nil {
-		rf["error"] = readErr.Error()
+		rf["error"] = r.text(readErr.Error(), maxLoggedText)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
@@ -120,44 +135,54 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// loggableHeaders flattens headers for a log field, leaving out every credential.
-func loggableHeaders(h http.Header) map[string]string {
+// loggableHeaders flattens headers for a log field, leaving out every credential, each
+// value made fit to log like any server text.
+func loggableHeaders(h http.Header, r redactor) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if credentialHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		out[k] = strings.Join(v, ", ")
+		out[sanitizeBounded(k, maxLoggedHeader)] = r.text(strings.Join(v, ", "), maxLoggedHeader)
 	}
 	return out
 }
 
-// loggableBody renders a body for TRACE: JSON with every "value" redacted, other text cut
-// short. JSON that does not parse is left out entirely, since where its values are
-// cannot be told. Either way the exchange's scrub list (credentials, the secret values the
-// request carries) is replaced before the cut, so a value echoed under another key or in
-// an error page never shows, not even in part at the cut. tflog's masks repeat this on the
-// whole entry.
-func loggableBody(b []byte, scrub []string) string {
+// loggableBody renders a body for TRACE. JSON has every "value" redacted; JSON that does
+// not parse is left out entirely, since where its values are cannot be told. A body that
+// may echo one of the exchange's secret values is withheld whole (withheldMarker): a
+// response as the server sent it, a request once its "value" keys are redacted. What is
+// logged is sanitized (one line, no control characters), credentials masked, and bounded.
+func loggableBody(b []byte, r redactor, response bool) string {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return ""
 	}
+	if response && r.values != nil && r.mayEcho(string(trimmed)) {
+		return withheldMarker
+	}
+	var text string
+	limit := maxLoggedText
 	if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
 		red, ok := RedactJSON(trimmed)
 		if !ok {
 			return fmt.Sprintf("[unparseable JSON body omitted: %d bytes]", len(b))
 		}
-		return truncate(scrubText(string(red), scrub), maxLoggedJSON)
+		text, limit = string(red), maxLoggedJSON
+	} else {
+		text = string(trimmed)
 	}
-	return truncate(scrubText(strings.ToValidUTF8(string(trimmed), "?"), scrub), maxLoggedText)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	if !response && r.mayEcho(text) {
+		return withheldMarker
 	}
-	return s[:n] + fmt.Sprintf("…[truncated, %d bytes total]", len(s))
+	// Mask before the cut, with room for a credential straddling it, so a cut never shows
+	// part of one.
+	w, windowed := text, len(text) > limit+1024
+	if windowed {
+		w = cutBytes(w, limit+1024)
+	}
+	w = scrubText(sanitize(scrubText(w, r.credentials)), r.credentials)
+	return bound(w, limit, len(text), windowed)
 }
 
 // leveledLogger adapts go-retryablehttp's logger to tflog. Attempt failures and retries
@@ -166,38 +191,47 @@ type leveledLogger struct {
 	ctx context.Context
 }
 
+// fields turns retryablehttp's key-value pairs into log fields: its own texts (method,
+// URL, waits) sanitized, an error (which may quote a malformed response) judged like any
+// server text.
+func (l leveledLogger) fields(kv []any) map[string]any {
+	return kvFields(kv, exchangeFrom(l.ctx).redactor)
+}
+
 // retryablehttp panics at run time on a logger of the wrong shape: check it at compile time.
 var _ retryablehttp.LeveledLogger = leveledLogger{}
 
 func (l leveledLogger) Error(msg string, kv ...any) {
-	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, kvFields(kv))
+	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
 func (l leveledLogger) Warn(msg string, kv ...any) {
-	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, kvFields(kv))
+	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
 func (l leveledLogger) Info(msg string, kv ...any) {
-	tflog.SubsystemInfo(l.ctx, logSubsystem, msg, kvFields(kv))
+	tflog.SubsystemInfo(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
 func (l leveledLogger) Debug(msg string, kv ...any) {
 	if msg == "retrying request" {
-		tflog.SubsystemWarn(l.ctx, logSubsystem, msg, kvFields(kv))
+		tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
 		return
 	}
-	tflog.SubsystemDebug(l.ctx, logSubsystem, msg, kvFields(kv))
+	tflog.SubsystemDebug(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
-func kvFields(kv []any) map[string]any {
+func kvFields(kv []any, r redactor) map[string]any {
 	out := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := fmt.Sprint(kv[i])
 		switch v := kv[i+1].(type) {
 		case error:
-			out[k] = v.Error()
+			out[k] = r.text(withoutURL(v).Error(), maxLoggedText)
 		case fmt.Stringer:
-			out[k] = v.String()
+			out[k] = sanitizeBounded(v.String(), maxLoggedText)
+		case string:
+			out[k] = sanitizeBounded(v, maxLoggedText)
 		default:
 			out[k] = v
 		}

@@ -7,8 +7,12 @@ import (
 	"strconv"
 )
 
-// maxPages stops a walk over a server that never returns a short page.
-const maxPages = 10000
+// Bounds on one walk over a list, so that a server that never ends a list (or never
+// pages) costs bounded time and memory. 50,000 is 500 times the API's secret quota.
+const (
+	defaultListItemCap = 50_000
+	defaultListPageCap = 1_000
+)
 
 // PageInfo describes one list page and what it says of the whole list.
 type PageInfo struct {
@@ -25,8 +29,8 @@ type PageInfo struct {
 // PageSize is the page size the client asks for (Config.PageSize, at most 100).
 func (c *Client) PageSize() int { return c.pageSize }
 
-// listPage fetches one page of a list route and decodes its items.
-func listPage[W any](ctx context.Context, c *Client, path string, q url.Values, page int) ([]W, PageInfo, error) {
+// listPage fetches one page of a list route, decodes its items and checks them (convert).
+func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Values, page int, convert func(W) (T, error)) ([]T, PageInfo, error) {
 	pq := url.Values{}
 	for k, v := range q {
 		pq[k] = v
@@ -39,11 +43,15 @@ func listPage[W any](ctx context.Context, c *Client, path string, q url.Values, 
 	if err != nil {
 		return nil, info, err
 	}
-	items, err := decodeList[W](env.Result)
+	ws, err := decodeList[W](env.Result)
+	var items []T
+	if err == nil {
+		items, err = convertAll(ws, convert)
+	}
 	if err != nil {
 		return nil, info, fmt.Errorf("GET %s: decoding page %d: %w", path, page, err)
 	}
-	if ri := env.ResultInfo; ri != nil {
+	if ri := env.resultInfo(); ri != nil {
 		info.TotalCount, info.TotalPages = int(ri.TotalCount), int(ri.TotalPages)
 	}
 	info.Last = len(items) < c.pageSize || (info.TotalPages > 0 && page >= info.TotalPages)
@@ -52,31 +60,37 @@ func listPage[W any](ctx context.Context, c *Client, path string, q url.Values, 
 
 // listAll walks every page of a list route: per_page is the client's page size, pages
 // count from 1, and the walk stops at the first page shorter than per_page (or empty), or
-// at total_pages when the API gives it. A page made only of ids already seen means the
-// server ignores "page": that is an error rather than an endless loop.
-func listAll[W any](ctx context.Context, c *Client, path string, q url.Values, id func(W) string) ([]W, error) {
+// at total_pages when the API gives it. An item seen on an earlier page (the list shifted
+// while paging) is kept once. A page made only of items already seen means the server
+// ignores "page": that is an error rather than an endless loop, as is a list longer than
+// the walk's bounds (listItemCap items, listPageCap pages).
+func listAll[W, T any](ctx context.Context, c *Client, path string, q url.Values, convert func(W) (T, error), id func(T) string) ([]T, error) {
 	seen := map[string]bool{}
-	var all []W
-	for page := 1; page <= maxPages; page++ {
-		items, info, err := listPage[W](ctx, c, path, q, page)
+	var all []T
+	for page := 1; ; page++ {
+		if page > c.listPageCap {
+			return nil, fmt.Errorf("GET %s: the list goes on past %d pages: stopped", path, c.listPageCap)
+		}
+		items, info, err := listPage(ctx, c, path, q, page, convert)
 		if err != nil {
 			return nil, err
 		}
 		fresh := 0
 		for _, it := range items {
-			k := id(it)
-			if k == "" || !seen[k] {
+			if k := id(it); !seen[k] {
+				if len(all) == c.listItemCap {
+					return nil, fmt.Errorf("GET %s: the list goes on past %d items: stopped", path, c.listItemCap)
+				}
+				seen[k] = true
+				all = append(all, it)
 				fresh++
 			}
-			seen[k] = true
 		}
 		if len(items) > 0 && fresh == 0 {
 			return nil, fmt.Errorf("GET %s: page %d repeats earlier items: the server does not page", path, page)
 		}
-		all = append(all, items...)
 		if info.Last {
 			return all, nil
 		}
 	}
-	return nil, fmt.Errorf("GET %s: more than %d pages", path, maxPages)
 }

@@ -22,8 +22,10 @@ func (o Owner) prefix() (string, error) {
 	return "", fmt.Errorf("client: unknown route family %q", o.Family)
 }
 
-// segments joins escaped, non-empty path segments onto the owner's prefix. An empty id
-// is refused: it would silently turn "get one" into "list all".
+// path appends segments to the owner's prefix: segs alternate a collection name and the
+// id of one of its items ("stores", storeID, "secrets", secretID), ids path-escaped; a
+// last name without an id ends the path ("secrets", "duplicate", "quota"). An empty id is
+// refused: it would silently turn "get one" into "list all".
 func (o Owner) path(segs ...string) (string, error) {
 	p, err := o.prefix()
 	if err != nil {

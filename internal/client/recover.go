@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -36,14 +35,14 @@ type recovery[T any] struct {
 // have come after the server acted never leaves two objects behind, and never passes off
 // an object that was there before the request as its result.
 //
-// retryPolicy has already resent the POST on 429 and connection refused (nothing was
-// done). A 5xx, a connection broken after sending, or a 2xx whose body cannot be read is
-// ambiguous: lookup checks whether the objects now exist and were created since the first
-// send (less defaultAdoptSkew); if so they are adopted as the result (after confirm);
-// otherwise the POST is resent once. If that resend is ambiguous too, or answers 409 (the
-// name got taken, possibly by the first attempt after all), lookup runs once more, and
-// failing that the resend's error is returned: for a name that existed before the
-// request, the API's 409 conflict.
+// retryPolicy has already resent the POST on 429 and when nothing was sent. A 5xx, a
+// connection broken after sending, or a 2xx whose body cannot be read is ambiguous: then
+// lookup checks whether the objects now exist and were created since the first send (less
+// defaultAdoptSkew); if so they are adopted as the result (after confirm); otherwise the
+// POST is resent once. If that resend is ambiguous too, or answers 409 (the name got
+// taken, possibly by the first attempt after all), lookup runs once more, and failing
+// that the resend's error is returned: for a name that existed before the request, the
+// API's 409 conflict.
 //
 // Names are unique in the API, so even a wrong guess cannot create a duplicate: a resend
 // of something that exists answers 409.
@@ -52,31 +51,52 @@ func createWithRecovery[T any](ctx context.Context, c *Client, cl call, r recove
 	// Taken before the first attempt: anything the server made for this request (on any
 	// attempt, retries included) has a created time after it, up to clock skew.
 	notBefore := time.Now().Add(-c.adoptSkew)
-	for attempt := 0; attempt < 2; attempt++ {
-		resp, err := c.send(ctx, cl)
-		v, outcomeErr, ambiguous := createOutcome(c, cl, resp, err, r.decode)
-		if outcomeErr == nil {
-			return v, nil
-		}
-		conflictOnResend := attempt > 0 && resp != nil && resp.status == http.StatusConflict
-		if (!ambiguous && !conflictOnResend) || ctx.Err() != nil {
-			return zero, outcomeErr
-		}
-		tflog.SubsystemWarn(withLogging(ctx, c.scrubList(cl)), logSubsystem,
-			"Create request may have succeeded without a result: looking the object up by name",
-			map[string]any{"http.method": cl.method, "path": cl.path, "error": outcomeErr.Error(), "resent": attempt > 0})
-		found, ok, lerr := r.lookup(ctx, notBefore)
-		if lerr == nil && ok {
-			if r.confirm != nil {
-				return r.confirm(ctx, found)
-			}
-			return found, nil
-		}
-		if attempt > 0 {
-			return zero, outcomeErr
-		}
+
+	// First send.
+	resp, err := c.send(ctx, cl)
+	v, firstErr, ambiguous := createOutcome(c, cl, resp, err, r.decode)
+	if firstErr == nil {
+		return v, nil
 	}
-	return zero, errors.New("unreachable")
+	if !ambiguous || ctx.Err() != nil {
+		return zero, firstErr
+	}
+	if found, ok := lookUpCreated(ctx, c, cl, r, notBefore, firstErr, false); ok {
+		return r.adopt(ctx, found)
+	}
+
+	// Not there: resend once.
+	resp, err = c.send(ctx, cl)
+	v, resendErr, ambiguous := createOutcome(c, cl, resp, err, r.decode)
+	if resendErr == nil {
+		return v, nil
+	}
+	conflict := resp != nil && resp.status == http.StatusConflict
+	if (!ambiguous && !conflict) || ctx.Err() != nil {
+		return zero, resendErr
+	}
+	if found, ok := lookUpCreated(ctx, c, cl, r, notBefore, resendErr, true); ok {
+		return r.adopt(ctx, found)
+	}
+	return zero, resendErr
+}
+
+// lookUpCreated runs r's lookup after a send of cl failed with outcome, logging why. A
+// lookup that fails counts as nothing found.
+func lookUpCreated[T any](ctx context.Context, c *Client, cl call, r recovery[T], notBefore time.Time, outcome error, resent bool) (T, bool) {
+	tflog.SubsystemWarn(withLogging(ctx, c.secrets), logSubsystem,
+		"Create request may have succeeded without a result: looking the object up by name",
+		map[string]any{"http.method": cl.method, "path": cl.path, "error": outcome.Error(), "resent": resent})
+	found, ok, err := r.lookup(ctx, notBefore)
+	return found, ok && err == nil
+}
+
+// adopt returns objects found by lookup as the POST's result, confirmed when r says how.
+func (r recovery[T]) adopt(ctx context.Context, found T) (T, error) {
+	if r.confirm != nil {
+		return r.confirm(ctx, found)
+	}
+	return found, nil
 }
 
 // adoptable reports whether an object found by name after an ambiguous POST may be taken
@@ -99,9 +119,9 @@ func createOutcome[T any](c *Client, cl call, resp *response, err error, decode 
 	if err != nil {
 		var te *transportError
 		if errors.As(err, &te) {
-			return v, err, !isDialError(te.err)
+			return v, err, !nothingSent(te.err)
 		}
-		return v, err, false // context ended, or the request could not be built
+		return v, err, false // context ended, a refused redirect, or the request could not be built
 	}
 	raw, err := c.decodeResponse(cl, resp)
 	if err != nil {
@@ -115,29 +135,4 @@ func createOutcome[T any](c *Client, cl call, resp *response, err error, decode 
 		return v, err, true
 	}
 	return v, nil, false
-}
-
-// sameScopes compares scope lists as sets: the API sorts them and drops duplicates.
-func sameScopes(a, b []string) bool {
-	norm := func(s []string) []string {
-		s = slices.Clone(s)
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	return slices.Equal(norm(a), norm(b))
-}
-
-// deleteCall sends a DELETE. A 404 answering a retry means an earlier attempt (whose
-// answer was lost) did the deleting, so it counts as success with no result.
-func (c *Client) deleteCall(ctx context.Context, cl call) (json.RawMessage, error) {
-	resp, err := c.send(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound && resp.attempts > 1 {
-		tflog.SubsystemDebug(withLogging(ctx, c.secrets), logSubsystem,
-			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": cl.path})
-		return nil, nil
-	}
-	return c.decodeResponse(cl, resp)
 }

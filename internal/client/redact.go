@@ -1,9 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"cmp"
-	"context"
 	"encoding/json"
 	"html"
 	"slices"
@@ -121,13 +119,13 @@ func skipValue(src []byte, i int) int {
 	}
 }
 
-// scrubForms expands strings to hide (credentials, secret values) into every form in
-// which an echo of a request may hold them: as given, JSON-escaped (as in the request
-// body, with and without Go's HTML-safe escaping of <, > and &), HTML-escaped (an error
-// page quoting the request) and with whitespace runs collapsed (as excerpt shows a body).
-// Strings that are empty or only whitespace are dropped: replacing them would garble every
-// message without hiding anything. Longer forms come first, so a form that contains
-// another is replaced whole.
+// scrubForms expands credentials (token, key, email) into every form in which an echo of
+// a request may hold them: as given, JSON-escaped (with and without Go's HTML-safe
+// escaping of <, > and &), HTML-escaped, and with whitespace runs collapsed (as sanitize
+// shows text). Strings that are empty or only whitespace are dropped: replacing them would
+// garble every message without hiding anything. Longer forms come first, so a form that
+// contains another is replaced whole. Secret values are not masked but judged (see
+// valueForms): masking a short value garbles the API's words.
 func scrubForms(values []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -152,35 +150,10 @@ func scrubForms(values []string) []string {
 	return out
 }
 
-// jsonInner is s as encoding/json writes it inside a string, without the quotes.
-func jsonInner(s string, escapeHTML bool) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(escapeHTML)
-	if enc.Encode(s) != nil {
-		return s
-	}
-	out := strings.TrimSuffix(b.String(), "\n")
-	return out[1 : len(out)-1]
-}
-
 // scrubText replaces every occurrence of each of forms (from scrubForms) by "***".
 func scrubText(s string, forms []string) string {
 	for _, f := range forms {
 		s = strings.ReplaceAll(s, f, "***")
 	}
 	return s
-}
-
-// scrubKey carries one exchange's scrub list (scrubForms) to loggingTransport, which
-// sees only the *http.Request.
-type scrubKey struct{}
-
-func withScrub(ctx context.Context, forms []string) context.Context {
-	return context.WithValue(ctx, scrubKey{}, forms)
-}
-
-func scrubFrom(ctx context.Context) []string {
-	forms, _ := ctx.Value(scrubKey{}).([]string)
-	return forms
 }

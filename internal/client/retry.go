@@ -45,8 +45,9 @@ func (c *Client) retryClient(ctx context.Context, method string) (*retryablehttp
 // retryPolicy is the per-method retry table of the design:
 //
 //	GET, PATCH, DELETE: 429, 502, 503, 504 and connection errors.
-//	POST:               429 and connection refused only; anything else may have reached
-//	                    the server, and is resolved by a lookup (see createWithRecovery).
+//	POST:               429 and failures before anything was sent (nothingSent); anything
+//	                    else may have reached the server, and is resolved by a lookup (see
+//	                    createWithRecovery).
 //
 // 500 and other 4xx are never retried: they are answers, not outages.
 func retryPolicy(method string) retryablehttp.CheckRetry {
@@ -60,7 +61,7 @@ func retryPolicy(method string) retryablehttp.CheckRetry {
 				return false, nil
 			}
 			if post {
-				return isNothingSent(err), nil
+				return nothingSent(err), nil
 			}
 			return true, nil
 		}
@@ -75,16 +76,17 @@ func retryPolicy(method string) retryablehttp.CheckRetry {
 }
 
 // retryableTransportError is false for errors that repeat identically on every attempt
-// (bad scheme, redirect loop, invalid header, untrusted certificate).
+// (bad scheme, refused redirect, invalid header, untrusted certificate).
 func retryableTransportError(err error) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
 		certInvalid      x509.CertificateInvalidError
 		hostname         x509.HostnameError
 		verify           *tls.CertificateVerificationError
+		redirect         *redirectError
 	)
 	if errors.As(err, &unknownAuthority) || errors.As(err, &certInvalid) ||
-		errors.As(err, &hostname) || errors.As(err, &verify) {
+		errors.As(err, &hostname) || errors.As(err, &verify) || errors.As(err, &redirect) {
 		return false
 	}
 	msg := err.Error()
@@ -96,27 +98,27 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// isNothingSent reports a connection refused: the request never left, so even a POST may
-// be resent as is.
-func isNothingSent(err error) bool {
+// nothingSent reports a failure before any byte of the request left: connection refused,
+// any other dial error (DNS included), or an attempt timeout that ran out while dialing.
+// It is the one rule for "nothing was sent": a POST that failed so is resent as is
+// (retryPolicy) and needs no lookup (createOutcome).
+func nothingSent(err error) bool {
+	var timeout *attemptTimeoutError
+	if errors.As(err, &timeout) {
+		return !timeout.sent
+	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return true
 	}
-	return strings.Contains(err.Error(), "connection refused")
-}
-
-// isDialError reports an error from before any byte was sent (dial, DNS): a POST that
-// failed this way certainly did nothing, so no lookup is needed.
-func isDialError(err error) bool {
-	if isNothingSent(err) {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
 		return true
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
+	return strings.Contains(err.Error(), "connection refused")
 }
 
 // backoff is jittered exponential backoff from min, capped by max; a Retry-After header

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // secretInputBody is one item of the create-secrets array.
@@ -49,7 +52,11 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		if len(ws) == 0 {
 			return nil, fmt.Errorf("POST %s: %w", path, errNoResult)
 		}
-		return secretsOf(ws), nil
+		out, err := secretsOf(ws)
+		if err != nil {
+			return nil, fmt.Errorf("POST %s: decoding secrets: %w", path, err)
+		}
+		return out, nil
 	}
 	lookup := func(ctx context.Context, notBefore time.Time) ([]Secret, bool, error) {
 		var existing []Secret
@@ -110,11 +117,7 @@ func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts 
 	if err != nil {
 		return nil, err
 	}
-	ws, err := listAll(ctx, c, path, opts.query(), func(w wireSecret) string { return string(w.ID) })
-	if err != nil {
-		return nil, err
-	}
-	return secretsOf(ws), nil
+	return listAll(ctx, c, path, opts.query(), wireSecret.value, func(s Secret) string { return s.ID })
 }
 
 // ListSecretsPage returns one page (from 1) of a store's secrets matching opts.
@@ -123,11 +126,7 @@ func (c *Client) ListSecretsPage(ctx context.Context, o Owner, storeID string, o
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	ws, info, err := listPage[wireSecret](ctx, c, path, opts.query(), page)
-	if err != nil {
-		return nil, info, err
-	}
-	return secretsOf(ws), info, nil
+	return listPage(ctx, c, path, opts.query(), page, wireSecret.value)
 }
 
 func (opts ListSecretsOptions) query() url.Values {
@@ -214,6 +213,22 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 	return decodeSecret("PATCH", path, raw)
 }
 
+// deleteCall sends a DELETE (of a secret, secrets, or a store). A 404 answering a retry
+// means an earlier attempt (whose answer was lost) did the deleting, so it counts as
+// success with no result.
+func (c *Client) deleteCall(ctx context.Context, cl call) (json.RawMessage, error) {
+	resp, err := c.send(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	if resp.status == http.StatusNotFound && resp.attempts > 1 {
+		tflog.SubsystemDebug(withLogging(ctx, c.secrets), logSubsystem,
+			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": cl.path})
+		return nil, nil
+	}
+	return c.decodeResponse(cl, resp)
+}
+
 // DeleteSecret deletes one secret. The API answers the deleted secret or null; either is
 // success, as is a 404 on a retry.
 func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID string) error {
@@ -249,7 +264,11 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	if err != nil {
 		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
 	}
-	return secretsOf(ws), nil
+	out, err := secretsOf(ws)
+	if err != nil {
+		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
+	}
+	return out, nil
 }
 
 // duplicateBody is the duplicate request; the value is copied server-side.
@@ -294,9 +313,22 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 
 func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
 	w, err := decodeOne[wireSecret](raw)
+	var s Secret
+	if err == nil {
+		s, err = w.value()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: decoding secret: %w", method, path, err)
 	}
-	s := w.value()
 	return &s, nil
+}
+
+// sameScopes compares scope lists as sets: the API sorts them and drops duplicates.
+func sameScopes(a, b []string) bool {
+	norm := func(s []string) []string {
+		s = slices.Clone(s)
+		slices.Sort(s)
+		return slices.Compact(s)
+	}
+	return slices.Equal(norm(a), norm(b))
 }

@@ -27,14 +27,7 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 	if o.Family == FamilySystem {
 		body.AccountID = req.AccountInternalID
 	}
-	decode := func(raw json.RawMessage) (*Store, error) {
-		w, err := decodeOne[wireStore](raw)
-		if err != nil {
-			return nil, fmt.Errorf("POST %s: decoding store: %w", path, err)
-		}
-		s := w.value()
-		return &s, nil
-	}
+	decode := func(raw json.RawMessage) (*Store, error) { return decodeStore("POST", path, raw) }
 	lookup := func(ctx context.Context, notBefore time.Time) (*Store, bool, error) {
 		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
 		if err != nil {
@@ -61,11 +54,7 @@ func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions
 	if err != nil {
 		return nil, err
 	}
-	ws, err := listAll(ctx, c, path, opts.query(), func(w wireStore) string { return string(w.ID) })
-	if err != nil {
-		return nil, err
-	}
-	return storesOf(ws), nil
+	return listAll(ctx, c, path, opts.query(), wireStore.value, func(s Store) string { return s.ID })
 }
 
 // ListStoresPage returns one page (from 1) of the owner's stores.
@@ -74,11 +63,7 @@ func (c *Client) ListStoresPage(ctx context.Context, o Owner, opts ListStoresOpt
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	ws, info, err := listPage[wireStore](ctx, c, path, opts.query(), page)
-	if err != nil {
-		return nil, info, err
-	}
-	return storesOf(ws), info, nil
+	return listPage(ctx, c, path, opts.query(), page, wireStore.value)
 }
 
 func (opts ListStoresOptions) query() url.Values {
@@ -98,11 +83,18 @@ func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store,
 	if err != nil {
 		return nil, err
 	}
+	return decodeStore("GET", path, raw)
+}
+
+func decodeStore(method, path string, raw json.RawMessage) (*Store, error) {
 	w, err := decodeOne[wireStore](raw)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: decoding store: %w", path, err)
+	var s Store
+	if err == nil {
+		s, err = w.value()
 	}
-	s := w.value()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: decoding store: %w", method, path, err)
+	}
 	return &s, nil
 }
 

@@ -1,0 +1,340 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// silentServer accepts requests and never answers them (until the client gives up or the
+// test ends).
+func silentServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv
+}
+
+// methodCounter counts the attempts a client makes, by method (on the client side: a
+// server may not see an attempt that timed out early).
+type methodCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+	base   http.RoundTripper
+}
+
+func (m *methodCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	m.mu.Lock()
+	if m.counts == nil {
+		m.counts = map[string]int{}
+	}
+	m.counts[r.Method]++
+	m.mu.Unlock()
+	return m.base.RoundTrip(r)
+}
+
+func (m *methodCounter) count(method string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counts[method]
+}
+
+// TestAttemptTimeout: a server that never answers holds each attempt only for the attempt
+// timeout; its expiry is retried like a dropped connection (GET), and resolved like one
+// (POST: looked up, resent once).
+func TestAttemptTimeout(t *testing.T) {
+	srv := silentServer(t)
+	counts := &methodCounter{base: http.DefaultTransport}
+	// Long enough for a connection to a local server even on a loaded machine: these
+	// attempts time out waiting for the answer, not while dialing.
+	const limit = 150 * time.Millisecond
+	c := newTestClient(t, srv.URL, func(c *Config) {
+		c.AttemptTimeout, c.MaxRetries, c.HTTPClient = limit, 2, &http.Client{Transport: counts}
+	})
+
+	_, err := c.GetStore(context.Background(), acct, testStore)
+	var te *attemptTimeoutError
+	if !errors.As(err, &te) || !te.sent || !strings.Contains(err.Error(), "attempt timeout (150ms)") {
+		t.Fatalf("err %v", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("an attempt timeout reads as the caller's deadline: %v", err)
+	}
+	if n := counts.count("GET"); n != 3 {
+		t.Errorf("GET: %d attempts, want 3", n)
+	}
+
+	c.maxRetries = 0 // the lookups' GETs: one attempt each
+	_, err = c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "s"})
+	if !errors.As(err, &te) {
+		t.Fatalf("POST: err %v", err)
+	}
+	if n := counts.count("POST"); n != 2 {
+		t.Errorf("POST: %d attempts, want 2 (the first, and one resend after a lookup)", n)
+	}
+
+	// A body that stalls midway times out too, and is retried.
+	var stalls atomic.Int32
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stalls.Add(1) == 1 {
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"success":true,"result":`))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
+	}))
+	t.Cleanup(stall.Close)
+	c = newTestClient(t, stall.URL, func(c *Config) { c.AttemptTimeout = limit })
+	if _, err := c.GetStore(context.Background(), acct, testStore); err != nil || stalls.Load() != 2 {
+		t.Errorf("stalled body: err %v after %d attempts", err, stalls.Load())
+	}
+
+	if d := newTestClient(t, srv.URL, nil).httpClient.Transport.(*attemptTransport).timeout; d != 30*time.Second {
+		t.Errorf("default attempt timeout %s", d)
+	}
+}
+
+// dnsFailOnce fails the first request with a DNS error (before anything is sent), then
+// passes requests on.
+type dnsFailOnce struct {
+	failed atomic.Bool
+	base   http.RoundTripper
+}
+
+func (d *dnsFailOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !d.failed.Swap(true) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: r.URL.Hostname(), IsTemporary: true}}
+	}
+	return d.base.RoundTrip(r)
+}
+
+// TestCreateAfterDNSFailure: a create whose first attempt failed to resolve the host was
+// never sent, so it is resent as is, with no lookup.
+func TestCreateAfterDNSFailure(t *testing.T) {
+	s, srv := serveStub(t, ok(storeJSON))
+	c := newTestClient(t, srv.URL, func(c *Config) { c.HTTPClient = &http.Client{Transport: &dnsFailOnce{base: http.DefaultTransport}} })
+	st, err := c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "default_secrets_store"})
+	if err != nil || st.ID != testStore {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	if r := s.requests(); len(r) != 1 || r[0].method != "POST" {
+		t.Errorf("requests %v, want one POST", r)
+	}
+}
+
+// TestContextEndWrapsCause: the caller can tell its own deadline (a cause it set) from an
+// interrupt.
+func TestContextEndWrapsCause(t *testing.T) {
+	c := newTestClient(t, silentServer(t).URL, nil)
+	ownTimeout := errors.New("the operation's timeout")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 20*time.Millisecond, ownTimeout)
+	defer cancel()
+	_, err := c.GetStore(ctx, acct, testStore)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ownTimeout) || !strings.Contains(err.Error(), "the operation's timeout") {
+		t.Fatalf("err %v", err)
+	}
+
+	interrupt := errors.New("interrupted")
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancelCause(interrupt) }()
+	_, err = c.CreateStore(ctx, acct, CreateStoreRequest{Name: "s"})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, interrupt) || errors.Is(err, ownTimeout) {
+		t.Fatalf("err %v", err)
+	}
+
+	// Without a cause, the plain error alone.
+	ctx, plainCancel := context.WithCancel(context.Background())
+	plainCancel()
+	_, err = c.GetStore(ctx, acct, testStore)
+	var ce *contextError
+	if !errors.As(err, &ce) || len(ce.errs) != 1 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestRateLimitSharedByAllRequests: a 429 with Retry-After to one request pauses every
+// request of the Client, so the others do not each get a 429 of their own.
+func TestRateLimitSharedByAllRequests(t *testing.T) {
+	var (
+		mu         sync.Mutex
+		windowEnd  time.Time
+		limited    int
+		lateServed int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		now := time.Now()
+		first := windowEnd.IsZero()
+		if first {
+			windowEnd = now.Add(time.Second)
+		}
+		inWindow := now.Before(windowEnd)
+		if inWindow {
+			limited++
+		} else {
+			lateServed++
+		}
+		mu.Unlock()
+		if inWindow {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryWaitMax = 5 * time.Second })
+
+	ctx, tally := WithWaitTally(context.Background())
+	errs := make(chan error, 8)
+	go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
+	// Once the first request's 429 has closed the gate, the others start.
+	for deadline := time.Now().Add(5 * time.Second); c.gate.remaining() <= 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the 429 with Retry-After did not close the gate")
+		}
+	}
+	for range 5 {
+		go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if limited != 1 || lateServed != 6 {
+		t.Errorf("%d answers of 429 and %d served; want 1 and 6", limited, lateServed)
+	}
+	// The first request waited its Retry-After in its backoff; one retry in all.
+	if w := tally.RateLimitWait(); w < time.Second || tally.Retries() != 1 || tally.RetryWait() != 0 {
+		t.Errorf("tally: rate limit %s, retry %s, %d retries", w, tally.RetryWait(), tally.Retries())
+	}
+}
+
+func TestRateGateHonoursContext(t *testing.T) {
+	g := &rateGate{}
+	g.holdFor(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := g.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("wait = %v", err)
+	}
+	g.holdFor(time.Millisecond) // a shorter hold never shortens a longer one
+	if g.remaining() < 59*time.Minute {
+		t.Errorf("hold shortened to %s", g.remaining())
+	}
+}
+
+// TestWaitTally: waits after 5xx and connection errors count as retry waits, waits after a
+// 429 as rate-limit waits; tallies nest and are safe for concurrent use.
+func TestWaitTally(t *testing.T) {
+	_, srv := serveStub(t,
+		answer{status: 503},
+		answer{status: 429, header: map[string]string{"Retry-After": "0.05"}},
+		answer{status: 502},
+		ok(storeJSON))
+	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryWaitMin = 20 * time.Millisecond; c.RetryWaitMax = time.Second })
+	outer, outerTally := WithWaitTally(context.Background())
+	ctx, tally := WithWaitTally(outer)
+	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
+		t.Fatal(err)
+	}
+	// Backoffs: 20-30ms after the 503, 50ms (Retry-After) after the 429, 80-120ms after the 502.
+	if r := tally.Retries(); r != 3 {
+		t.Errorf("%d retries, want 3", r)
+	}
+	if w := tally.RateLimitWait(); w < 50*time.Millisecond {
+		t.Errorf("rate-limit wait %s, want at least 50ms", w)
+	}
+	if w := tally.RetryWait(); w < 100*time.Millisecond {
+		t.Errorf("retry wait %s, want at least 100ms", w)
+	}
+	if outerTally.Retries() != 3 || outerTally.RateLimitWait() != tally.RateLimitWait() || outerTally.RetryWait() != tally.RetryWait() {
+		t.Errorf("outer tally %d %s %s", outerTally.Retries(), outerTally.RateLimitWait(), outerTally.RetryWait())
+	}
+	var none *WaitTally
+	if none.Retries() != 0 || none.RateLimitWait() != 0 || none.RetryWait() != 0 {
+		t.Errorf("nil tally")
+	}
+
+	// A wait at the gate (closed by another request's 429) is a rate-limit wait.
+	_, srv = serveStub(t, ok(storeJSON))
+	c = newTestClient(t, srv.URL, nil)
+	ctx, tally = WithWaitTally(context.Background())
+	c.gate.holdFor(50 * time.Millisecond)
+	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
+		t.Fatal(err)
+	}
+	if w := tally.RateLimitWait(); w < 40*time.Millisecond || tally.Retries() != 0 {
+		t.Errorf("gate wait counted as %s, %d retries", w, tally.Retries())
+	}
+
+	// Concurrent requests add up into one tally.
+	_, srv = serveStub(t, answer{status: 503}, ok(storeJSON))
+	c = newTestClient(t, srv.URL, nil)
+	ctx, tally = WithWaitTally(context.Background())
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { _, _ = c.GetStore(ctx, acct, testStore) })
+	}
+	wg.Wait()
+	if tally.Retries() != 1 {
+		t.Errorf("%d retries among concurrent requests, want 1", tally.Retries())
+	}
+}
+
+func TestNewBaseURL(t *testing.T) {
+	for _, base := range []string{
+		"https://user:PW-s3cret@api.example.com/client/v4",
+		"https://user:PW-s3cret/x@api.example.com",
+		"https://:PW-s3cret@api.example.com",
+		"https://api.example.com:PW-s3cret/",
+		"http://api.example.com/?token=PW-s3cret",
+		"http://api.example.com/#PW-s3cret",
+		"ftp://api.example.com/PW?x=PW-s3cret",
+		"%zzPW-s3cret",
+	} {
+		_, err := New(Config{BaseURL: base, APIToken: "t"})
+		if err == nil {
+			t.Errorf("New(%q) succeeded", base)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("New(%q) error echoes it: %v", base, err)
+		}
+	}
+	_, err := New(Config{BaseURL: "https://u:p@api.example.com", APIToken: "t"})
+	if err == nil || !strings.Contains(err.Error(), "user info") {
+		t.Errorf("userinfo error %v", err)
+	}
+	if _, err := New(Config{BaseURL: "https://api.example.com/client/v4/", APIToken: "t"}); err != nil {
+		t.Errorf("a plain base URL: %v", err)
+	}
+}
+
+// Example of the wait accounting a caller reports.
+func ExampleWithWaitTally() {
+	ctx, tally := WithWaitTally(context.Background())
+	_ = ctx // ... calls to the Client with ctx ...
+	fmt.Printf("waited %s on rate limits and %s on retries (%d retries)\n", tally.RateLimitWait(), tally.RetryWait(), tally.Retries())
+	// Output: waited 0s on rate limits and 0s on retries (0 retries)
+}

@@ -1,0 +1,176 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
+)
+
+func TestRedactorMessage(t *testing.T) {
+	tests := []struct {
+		value, msg, want string
+	}{
+		// Value "x" is in "exists": the reason is the API's and stays readable.
+		{"x", "secret_name_already_exists: API_KEY", "secret_name_already_exists: API_KEY"},
+		{"x", "secret_name_already_exists", "secret_name_already_exists"},
+		{"x", "maximum_secrets_exceeded: max 100", "maximum_secrets_exceeded: " + withheldMarker},
+		{"x", "bad_request: not x", "bad_request: " + withheldMarker},
+		{"x", "unknown_x_reason: A", withheldMarker},
+		{"x", "Please wait and consider throttling your request speed", "Please wait and consider throttling your request speed"},
+		{canary, "invalid_value: " + canary + " is too weak", "invalid_value: " + withheldMarker},
+		{canary, "secret_value_too_long: " + goJSON(canary)[:14], "secret_value_too_long: " + withheldMarker},
+		{canary, canary + ": bad", withheldMarker},
+		{canary, canary, withheldMarker},
+		{canary, "store_not_found", "store_not_found"},
+		// A value with a colon echoed whole: its head is not shown as a reason with the rest.
+		{"abcdefghijklmnop:qrstuvwxyz", "abcdefghijklmnop:qrstuvwxyz", withheldMarker},
+		{"ab:cdefghijklmnopqrstuvwxyz", "ab:cdefghijklmnopqrstuvwxyz", "ab: " + withheldMarker},
+		// No value: only sanitized.
+		{"", "secret_name_already_exists:\n\nError: forged", "secret_name_already_exists: Error: forged"},
+	}
+	for _, tt := range tests {
+		r := redactor{values: newValueForms([]string{tt.value})}
+		if got := r.message(tt.msg); got != tt.want {
+			t.Errorf("value %q, message %q:\n got %q\nwant %q", tt.value, tt.msg, got, tt.want)
+		}
+	}
+}
+
+// TestValueXKeepsReasons: with the value "x" (found in almost any text) the API's reasons
+// still read as the API wrote them, for decisions and for display.
+func TestValueXKeepsReasons(t *testing.T) {
+	e := newMockEnv(t, mockserver.Options{})
+	store := e.setupStore(t, mockAcct)
+	c := e.client(t, mockAcct, nil)
+	ctx := context.Background()
+	in := []SecretInput{{Name: "DUP", Value: "x", Scopes: []string{"workers"}}}
+	if _, err := c.CreateSecrets(ctx, mockAcct, store, in); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateSecrets(ctx, mockAcct, store, in)
+	ae := asAPIError(err)
+	if ae == nil || !ae.HasReason("secret_name_already_exists") || !ae.HasCode(1003) || len(ae.Errors) != 1 {
+		t.Fatalf("err %v", err)
+	}
+	m := ae.Errors[0]
+	if m.Reason() != "secret_name_already_exists" || m.Message != "secret_name_already_exists: DUP" {
+		t.Errorf("reason %q, message %q", m.Reason(), m.Message)
+	}
+	if !strings.Contains(err.Error(), "error 1003: secret_name_already_exists: DUP") {
+		t.Errorf("Error() = %q", err.Error())
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"two\n\nError: forged line", "two Error: forged line"},
+		{"\x1b[31mred\x1b[0m and \x1b]0;title\x07osc \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1bc", "red and osc link"},
+		{"\u009b31mC1 CSI", "C1 CSI"},
+		{"tab\tand\r\nCRLF\u2028sep", "tab and CRLF sep"},
+		{"bidi \u202eevil\u202c zero\u200bwidth", "bidi evil zerowidth"},
+		{"bad \xff\xfe utf8", "bad \ufffd\ufffd utf8"},
+		{"  trimmed  ", "trimmed"},
+		{"nul\x00bel\x07", "nulbel"},
+		{"unterminated \x1b]0;title", "unterminated"},
+	}
+	for _, tt := range tests {
+		if got := sanitize(tt.in); got != tt.want {
+			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	long := strings.Repeat("é", 1000) // 2 bytes each
+	got := sanitizeBounded(long, 301)
+	if !strings.HasPrefix(got, strings.Repeat("é", 150)+"…[cut from 2000 bytes]") || !utf8.ValidString(got) {
+		t.Errorf("bounded: %q", got)
+	}
+}
+
+// shownOK reports what is wrong with text meant for display: a control character, or
+// more than limit bytes.
+func shownOK(text string, limit int) error {
+	if len(text) > limit {
+		return fmt.Errorf("%d bytes, more than %d", len(text), limit)
+	}
+	if !utf8.ValidString(text) {
+		return fmt.Errorf("invalid UTF-8")
+	}
+	for _, r := range text {
+		if unicode.In(r, unicode.Cc, unicode.Cf) {
+			return fmt.Errorf("control character %U", r)
+		}
+	}
+	return nil
+}
+
+// maxShownError bounds APIError.Error(): the status line, the kept messages, a body excerpt.
+const maxShownError = 512 + maxShownMessages*(maxShownMessage+64) + bodyExcerptLen
+
+// TestServerTextBounded: whatever a server writes reaches an error bounded and on one
+// line: a 1 MiB message, escape sequences, a forged "Error:" line, many messages.
+func TestServerTextBounded(t *testing.T) {
+	huge := strings.Repeat("A", 1<<20)
+	msgs := []map[string]any{
+		{"code": 1001, "message": "first_reason: " + huge},
+		{"code": 1002, "message": "\x1b[2J\x1b[31mcleared\x1b[0m\n\nError: Provider produced inconsistent result\n\x07"},
+		{"code": 1003, "message": "bad \xff utf8", "documentation_url": "https://x/\n\nError: doc", "source": map[string]any{"pointer": "/a\x1b[1m"}},
+	}
+	for i := range 17 {
+		msgs = append(msgs, map[string]any{"code": 2000 + i, "message": fmt.Sprintf("extra_%d", i)})
+	}
+	body, _ := json.Marshal(map[string]any{"success": false, "errors": msgs, "messages": msgs})
+	_, srv := serveStub(t, answer{status: 400, body: string(body)})
+	_, err := newTestClient(t, srv.URL, nil).GetStore(context.Background(), acct, testStore)
+	ae := asAPIError(err)
+	if ae == nil {
+		t.Fatalf("err %v", err)
+	}
+	if len(ae.Errors) != maxShownMessages || ae.MoreErrors != 10 || len(ae.Messages) != maxShownMessages || ae.MoreMessages != 10 {
+		t.Errorf("kept %d errors (+%d), %d messages (+%d)", len(ae.Errors), ae.MoreErrors, len(ae.Messages), ae.MoreMessages)
+	}
+	if !strings.HasSuffix(err.Error(), "; and 10 more") {
+		t.Errorf("Error() does not count the rest: %.200q", err.Error())
+	}
+	if !ae.HasReason("first_reason") || !ae.HasCode(1003) {
+		t.Errorf("decisions lost the API's words")
+	}
+	first := ae.Errors[0].Message
+	if !strings.HasPrefix(first, "first_reason: AAAA") || !strings.HasSuffix(first, fmt.Sprintf("…[cut from %d bytes]", len("first_reason: ")+len(huge))) {
+		t.Errorf("1 MiB message shown as %.80q…%q", first, first[max(0, len(first)-40):])
+	}
+	if got := ae.Errors[1].Message; got != "cleared Error: Provider produced inconsistent result" {
+		t.Errorf("escapes and forged line shown as %q", got)
+	}
+	if m := ae.Errors[2]; m.Message != "bad \ufffd utf8" || m.DocumentationURL != "https://x/ Error: doc" || m.Pointer != "/a" {
+		t.Errorf("third message %+v", m)
+	}
+	for _, m := range append(ae.Errors, ae.Messages...) {
+		for _, s := range []string{m.Message, m.DocumentationURL, m.Pointer} {
+			if err := shownOK(s, maxShownMessage+40); err != nil {
+				t.Errorf("%q: %v", s, err)
+			}
+		}
+	}
+	if err := shownOK(err.Error(), maxShownError); err != nil {
+		t.Errorf("Error(): %v", err)
+	}
+
+	// A body that is not JSON: the same for its excerpt.
+	_, srv = serveStub(t, answer{status: 502, body: "<html>\x1b[31m\n\nError: forged\n" + huge})
+	_, err = newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 }).GetStore(context.Background(), acct, testStore)
+	ae = asAPIError(err)
+	if ae == nil || !strings.HasPrefix(ae.Body, "<html> Error: forged AAAA") {
+		t.Fatalf("err %v", err)
+	}
+	for _, s := range []string{ae.Body, err.Error()} {
+		if err := shownOK(s, bodyExcerptLen+300); err != nil {
+			t.Errorf("%.80q: %v", s, err)
+		}
+	}
+}
