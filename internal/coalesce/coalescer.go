@@ -1,0 +1,185 @@
+package coalesce
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultListingMaxAge = 10 * time.Second
+	DefaultBatchLinger   = 3 * time.Millisecond
+	DefaultMaxBatchItems = 100
+	// DefaultMaxBatchBytes keeps a batch's body at half the API's 1 MiB limit, so JSON escaping
+	// or a proxy's framing never pushes it over.
+	DefaultMaxBatchBytes = 512 << 10
+	DefaultInFlightGrace = 30 * time.Second
+	DefaultPollFirstWait = 250 * time.Millisecond
+	DefaultPollMaxWait   = time.Second
+	DefaultRecentDeletes = 5 * time.Second
+
+	// maxBatchItems is the most items one create or bulk delete carries (the API's list limit).
+	maxBatchItems = 100
+)
+
+// Options tune a Coalescer. Zero fields take the defaults above.
+type Options struct {
+	// ListingMaxAge is how long a listing serves reads after it was started.
+	ListingMaxAge time.Duration
+	// BatchLinger is how long a batch waits after its first item for company before it is
+	// sent. Negative: no batching, every item is sent at once on its own.
+	BatchLinger time.Duration
+	// MaxBatchItems (at most 100) and MaxBatchBytes (of JSON body) bound one batch.
+	MaxBatchItems int
+	MaxBatchBytes int
+	// InFlightGrace is how long a caller whose context ended keeps waiting for the outcome of
+	// its request in flight.
+	InFlightGrace time.Duration
+	// PollFirstWait is the wait before WaitActive's first poll; it doubles up to PollMaxWait.
+	PollFirstWait time.Duration
+	PollMaxWait   time.Duration
+	// RecentDeletes is how recent this process's last delete of a store's secrets must be for
+	// DeleteStore to wait and retry a store_not_empty answer.
+	RecentDeletes time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	setDefault(&o.ListingMaxAge, DefaultListingMaxAge)
+	setDefault(&o.BatchLinger, DefaultBatchLinger)
+	setDefault(&o.InFlightGrace, DefaultInFlightGrace)
+	setDefault(&o.PollFirstWait, DefaultPollFirstWait)
+	setDefault(&o.PollMaxWait, DefaultPollMaxWait)
+	setDefault(&o.RecentDeletes, DefaultRecentDeletes)
+	if o.MaxBatchItems <= 0 || o.MaxBatchItems > maxBatchItems {
+		o.MaxBatchItems = DefaultMaxBatchItems
+	}
+	if o.MaxBatchBytes <= 0 {
+		o.MaxBatchBytes = DefaultMaxBatchBytes
+	}
+	o.PollMaxWait = max(o.PollMaxWait, o.PollFirstWait)
+	return o
+}
+
+func setDefault(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+// Coalescer merges the work of concurrent callers per store (see the package documentation).
+// It is safe for concurrent use; its zero value is not usable, call New.
+type Coalescer struct {
+	client *client.Client
+	opts   Options
+	now    func() time.Time // the listings' clock; tests replace it
+
+	// bg counts the goroutines working in the background (batches, page fetches, pollers,
+	// detached calls), so tests can prove they all end.
+	bg sync.WaitGroup
+
+	mu             sync.Mutex
+	secretListings map[storeKey]*listing[client.Secret]
+	storeListings  map[ownerKey]*listing[client.Store]
+	creates        map[storeKey]*queue[client.SecretInput, *client.Secret]
+	deletes        map[storeKey]*queue[string, struct{}]
+	pollers        map[storeKey]*poller
+}
+
+// New returns a Coalescer over c. It sends no request.
+func New(c *client.Client, opts Options) *Coalescer {
+	return &Coalescer{
+		client:         c,
+		opts:           opts.withDefaults(),
+		now:            time.Now,
+		secretListings: map[storeKey]*listing[client.Secret]{},
+		storeListings:  map[ownerKey]*listing[client.Store]{},
+		creates:        map[storeKey]*queue[client.SecretInput, *client.Secret]{},
+		deletes:        map[storeKey]*queue[string, struct{}]{},
+		pollers:        map[storeKey]*poller{},
+	}
+}
+
+// Client returns the client the Coalescer sends through.
+func (c *Coalescer) Client() *client.Client { return c.client }
+
+// ownerKey and storeKey identify whose work may be merged. The client treats an empty family
+// as the account family, so the key does too.
+type ownerKey struct {
+	family  client.Family
+	account string
+}
+
+type storeKey struct {
+	ownerKey
+	storeID string
+}
+
+func keyOf(o client.Owner) ownerKey {
+	f := o.Family
+	if f == "" {
+		f = client.FamilyAccount
+	}
+	return ownerKey{family: f, account: o.Account}
+}
+
+func storeKeyOf(o client.Owner, storeID string) storeKey {
+	return storeKey{ownerKey: keyOf(o), storeID: storeID}
+}
+
+func (k ownerKey) owner() client.Owner { return client.Owner{Family: k.family, Account: k.account} }
+
+// bothFamilies is the owner key under each family: an account owns the stores its services
+// made through /system, so a write through one family changes what the other lists.
+func (k ownerKey) bothFamilies() [2]ownerKey {
+	return [2]ownerKey{{client.FamilyAccount, k.account}, {client.FamilySystem, k.account}}
+}
+
+// Invalidate drops the listing of a store's secrets, so that the next read fetches it anew.
+// The Coalescer's own writes do this; call it after writing to the store some other way.
+func (c *Coalescer) Invalidate(owner client.Owner, storeID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keyOf(owner).bothFamilies() {
+		delete(c.secretListings, storeKey{ownerKey: k, storeID: storeID})
+	}
+}
+
+// invalidateStores drops the owner's store listing (and, for a store id, its secrets' one).
+func (c *Coalescer) invalidateStores(owner client.Owner, storeID string) {
+	c.mu.Lock()
+	for _, k := range keyOf(owner).bothFamilies() {
+		delete(c.storeListings, k)
+	}
+	c.mu.Unlock()
+	if storeID != "" {
+		c.Invalidate(owner, storeID)
+	}
+}
+
+// PatchSecret is client.PatchSecret, then drops the store's listing so reads see the change.
+// It runs on ctx: a patch is idempotent, and one cut short only leaves the state behind the API.
+func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
+	defer c.Invalidate(owner, storeID)
+	return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
+}
+
+// DuplicateSecret is client.DuplicateSecret run to completion as Finish does (with
+// Options.InFlightGrace), then drops the store's listing.
+func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, storeID, sourceID string, req client.DuplicateSecretRequest) (*client.Secret, error) {
+	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
+		defer c.Invalidate(owner, storeID)
+		return c.client.DuplicateSecret(ctx, owner, storeID, sourceID, req)
+	})
+}
+
+// CreateStore is client.CreateStore run to completion as Finish does (with
+// Options.InFlightGrace), then drops the owner's store listing.
+func (c *Coalescer) CreateStore(ctx context.Context, owner client.Owner, req client.CreateStoreRequest) (*client.Store, error) {
+	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Store, error) {
+		defer c.invalidateStores(owner, "")
+		return c.client.CreateStore(ctx, owner, req)
+	})
+}

@@ -1,0 +1,102 @@
+package coalesce
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+)
+
+// singleDeleteFanOut bounds the single deletes in flight after a bulk delete fell back.
+const singleDeleteFanOut = 8
+
+// DeleteSecret deletes one secret, in one bulk request with the other deletes for the store
+// waiting at the same time. A secret already gone is success. Cancellation is as for
+// CreateSecret: before the item is sent, ctx's error and nothing deleted; in flight, the outcome
+// within Options.InFlightGrace, else an error wrapping ErrOutcomeUnknown.
+func (c *Coalescer) DeleteSecret(ctx context.Context, owner client.Owner, storeID, secretID string) error {
+	_, err := c.deleteQueue(owner, storeID).submit(ctx, secretID, len(`"",`)+len(secretID))
+	return err
+}
+
+func (c *Coalescer) deleteQueue(owner client.Owner, storeID string) *queue[string, struct{}] {
+	key := storeKeyOf(owner, storeID)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q := c.deletes[key]; q != nil {
+		return q
+	}
+	// The body is {"ids":["id","id"]}: each id is its quotes and a comma.
+	rules := batchRules{linger: c.opts.BatchLinger, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
+		envelope: len(`{"ids":[]}`) - len(","), grace: c.opts.InFlightGrace}
+	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
+		c.sendDeletes(key, b)
+	}, func() { c.Invalidate(key.owner(), key.storeID) })
+	c.deletes[key] = q
+	return q
+}
+
+// sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API
+// fails a bulk delete whole with 404 when one id is unknown: then each id is deleted alone.
+func (c *Coalescer) sendDeletes(key storeKey, b *batch[string, struct{}]) {
+	items := b.claim(b.items)
+	if len(items) == 0 {
+		return
+	}
+	owner := key.owner()
+	if len(items) == 1 {
+		b.settle(items[0], struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, items[0].in))
+		return
+	}
+	ids := make([]string, 0, len(items))
+	seen := map[string]bool{}
+	for _, it := range items {
+		if !seen[it.in] {
+			seen[it.in] = true
+			ids = append(ids, it.in)
+		}
+	}
+	tflog.Debug(b.ctx, "coalesce: deleting secrets in one request", map[string]any{"store_id": key.storeID, "count": len(ids)})
+	_, err := c.client.DeleteSecrets(b.ctx, owner, key.storeID, ids)
+	switch {
+	case err == nil:
+		b.settleAll(items, nil)
+	case client.IsNotFound(err):
+		// Nothing was deleted; each item goes alone, and may be left by a caller gone meanwhile.
+		b.release(items)
+		c.deleteEach(key, b, items)
+	default:
+		b.settleAll(items, err)
+	}
+}
+
+// deleteEach deletes items one request each, a few at a time.
+func (c *Coalescer) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
+	owner := key.owner()
+	slots := make(chan struct{}, singleDeleteFanOut)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			if len(b.claim([]*item[string, struct{}]{it})) == 0 {
+				return
+			}
+			b.settle(it, struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, it.in))
+		}()
+	}
+	wg.Wait()
+}
+
+// deleteOne deletes one secret; already gone is success.
+func (c *Coalescer) deleteOne(ctx context.Context, owner client.Owner, storeID, secretID string) error {
+	err := c.client.DeleteSecret(ctx, owner, storeID, secretID)
+	if client.IsNotFound(err) {
+		return nil
+	}
+	return err
+}

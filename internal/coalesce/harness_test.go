@@ -1,0 +1,252 @@
+package coalesce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
+)
+
+const (
+	testToken    = "acct-token-1234"
+	testSvcToken = "svc-token-abcd"
+	testInternal = int64(4242)
+
+	acctBase = "/accounts/{account_id}/secrets_store"
+	sysBase  = "/system/accounts/{account_tag}"
+
+	// Route suffixes below a family's base, as the mock names them.
+	rStores  = "/stores"
+	rStore   = "/stores/{store_id}"
+	rSecrets = "/stores/{store_id}/secrets"
+	rSecret  = "/stores/{store_id}/secrets/{secret_id}"
+)
+
+var (
+	acctOwner = client.Owner{Family: client.FamilyAccount, Account: mockserver.DefaultAccount}
+	sysOwner  = client.Owner{Family: client.FamilySystem, Account: mockserver.DefaultAccount}
+)
+
+// harness is a mock server, a client for one family, a Coalescer over it and a store to work in.
+type harness struct {
+	t       testing.TB
+	srv     *mockserver.Server
+	url     string
+	cl      *client.Client
+	co      *Coalescer
+	owner   client.Owner
+	storeID string
+	base    string // the family's route base
+	gate    *gate  // the client's transport, to hold requests in flight
+}
+
+type harnessConfig struct {
+	mock   mockserver.Options
+	opts   Options
+	system bool
+}
+
+func newHarness(t testing.TB, cfg harnessConfig) *harness {
+	t.Helper()
+	m := cfg.mock
+	if m.ActivationDelay == 0 {
+		m.ActivationDelay = -1 // active at once unless a test says otherwise
+	}
+	if m.SecretQuota == 0 {
+		m.SecretQuota = 1000
+	}
+	m.Token = testToken
+	m.Services = map[string]string{"svc": testSvcToken}
+	srv := mockserver.New(m)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+
+	h := &harness{t: t, srv: srv, url: hs.URL + "/client/v4", owner: acctOwner, base: acctBase,
+		gate: &gate{base: http.DefaultTransport.(*http.Transport).Clone()}}
+	t.Cleanup(h.gate.base.CloseIdleConnections)
+	token := testToken
+	if cfg.system {
+		h.owner, h.base, token = sysOwner, sysBase, testSvcToken
+	}
+	cl, err := client.New(client.Config{
+		BaseURL: h.url, APIToken: token, MaxRetries: 3,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
+		HTTPClient: &http.Client{Transport: h.gate},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cl = cl
+	if cfg.system {
+		n := testInternal
+		st, err := cl.CreateStore(context.Background(), sysOwner, client.CreateStoreRequest{Name: "svc_store", AccountInternalID: &n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.storeID = st.ID
+	} else {
+		h.storeID = srv.Stores()[0].ID
+	}
+	h.co = h.newCoalescer(cfg.opts)
+	srv.ResetRequests()
+	return h
+}
+
+// newCoalescer returns a fresh Coalescer over the harness's client; cleanup proves that its
+// background goroutines all end.
+func (h *harness) newCoalescer(opts Options) *Coalescer {
+	co := New(h.cl, opts)
+	h.t.Cleanup(func() { waitBackground(h.t, co) })
+	return co
+}
+
+// waitBackground fails the test if co's background goroutines do not all end soon.
+func waitBackground(t testing.TB, co *Coalescer) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		co.bg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("background goroutines still running 10s after the test")
+	}
+	co.mu.Lock()
+	defer co.mu.Unlock()
+	if len(co.pollers) != 0 {
+		t.Errorf("%d pollers left", len(co.pollers))
+	}
+}
+
+func (h *harness) route(method, suffix string) string { return method + " " + h.base + suffix }
+
+// count is the number of requests to one route since the last reset.
+func (h *harness) count(method, suffix string) int {
+	return len(h.srv.RequestsTo(h.route(method, suffix)))
+}
+
+func (h *harness) total() int { return len(h.srv.Requests()) }
+
+// seed creates n secrets named prefix0000… directly through the client, then returns the
+// store's secrets in the API's order and forgets the requests.
+func (h *harness) seed(prefix string, n int) []client.Secret {
+	h.t.Helper()
+	ctx := context.Background()
+	for start := 0; start < n; start += 100 {
+		var in []client.SecretInput
+		for i := start; i < min(start+100, n); i++ {
+			in = append(in, client.SecretInput{Name: fmt.Sprintf("%s%04d", prefix, i), Value: "v", Scopes: []string{"workers"}})
+		}
+		if _, err := h.cl.CreateSecrets(ctx, h.owner, h.storeID, in); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	all, err := h.cl.ListSecrets(ctx, h.owner, h.storeID, client.ListSecretsOptions{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv.ResetRequests()
+	return all
+}
+
+// parallel runs f(i) for i in [0,n) on workers goroutines, each taking the next index.
+func parallel(n, workers int, f func(i int)) {
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// gate is the client's transport. Requests it matches announce themselves on sent and wait
+// for release (or their own context's end) before going out.
+type gate struct {
+	base *http.Transport
+
+	mu      sync.Mutex
+	match   func(*http.Request) bool
+	sent    chan struct{}
+	release chan struct{}
+}
+
+// hold makes requests with method whose path ends in suffix wait; it returns the channel
+// they announce themselves on and the function that lets them all through.
+func (g *gate) hold(method, suffix string) (sent <-chan struct{}, release func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.match = func(r *http.Request) bool { return r.Method == method && strings.HasSuffix(r.URL.Path, suffix) }
+	g.sent = make(chan struct{}, 100)
+	g.release = make(chan struct{})
+	var once sync.Once
+	rel := g.release
+	return g.sent, func() { once.Do(func() { close(rel) }) }
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	match, sent, release := g.match, g.sent, g.release
+	g.mu.Unlock()
+	if match != nil && match(r) {
+		sent <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return g.base.RoundTrip(r)
+}
+
+// apiReason is the reason of err's first API error item, "" when err is no *client.APIError.
+func apiReason(err error) string {
+	var e *client.APIError
+	if errors.As(err, &e) && len(e.Errors) > 0 {
+		return e.Errors[0].Reason()
+	}
+	return ""
+}
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+const unknownID = "0123456789abcdef0123456789abcdef"
