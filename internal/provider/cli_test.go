@@ -40,7 +40,7 @@ var providerBinary = sync.OnceValues(func() (string, error) {
 // cli runs the CLI in one working directory, with the provider configured from the
 // environment (examples/provider/provider.tf reads it) to talk to the test's mock.
 type cli struct {
-	t   *testing.T
+	t   testing.TB
 	tf  string
 	dir string
 	env []string
@@ -50,7 +50,7 @@ type cli struct {
 }
 
 // newCLI skips unless acceptance tests run with a CLI binary at TF_ACC_TERRAFORM_PATH.
-func newCLI(t *testing.T, m *testMock) *cli {
+func newCLI(t testing.TB, m *testMock) *cli {
 	t.Helper()
 	skipWithoutTFAcc(t)
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
@@ -178,7 +178,7 @@ func cliVersion(t *testing.T, tf string) (version string, major, minor int) {
 	return v.Version, major, minor
 }
 
-func execWriteFile(t *testing.T, name, content string) {
+func execWriteFile(t testing.TB, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
 // Provider attribute names and their environment fallbacks.
@@ -52,8 +53,16 @@ type providerModel struct {
 // providerData is what Configure hands to every resource, data source, action and list resource.
 type providerData struct {
 	Client *client.Client
+	// Coalescer merges the reads, creates and deletes of concurrent calls per store (Terraform
+	// runs up to -parallelism of them on this one provider process), over Client.
+	Coalescer *coalesce.Coalescer
 	// AccountID is the provider's default account (may be empty: types then require their own).
 	AccountID string
+}
+
+// newProviderData is the provider data over c, with the provider's default account.
+func newProviderData(c *client.Client, accountID string) *providerData {
+	return &providerData{Client: c, Coalescer: coalesce.New(c, coalesce.Options{}), AccountID: accountID}
 }
 
 // providerDataOf takes the provider's data in the Configure of a resource, data source, action
@@ -170,7 +179,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 		diags.AddError("Could not configure the Secrets Store client", err.Error())
 		return nil
 	}
-	return &providerData{Client: c, AccountID: accountID}
+	return newProviderData(c, accountID)
 }
 
 // resolveCredentials picks one authentication method. A method set in the provider block wins

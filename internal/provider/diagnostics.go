@@ -28,6 +28,9 @@ func apiErrorDetail(f routeFamily, err error) string {
 	for _, m := range apiErr.Errors {
 		fmt.Fprintf(&b, "\n- error %d: %s", m.Code, m.Message)
 	}
+	if apiErr.MoreErrors > 0 {
+		fmt.Fprintf(&b, "\n- and %d more errors", apiErr.MoreErrors)
+	}
 	if len(apiErr.Errors) == 0 && apiErr.Body != "" {
 		fmt.Fprintf(&b, " with a body that is not the API's JSON: %s", apiErr.Body)
 	}
@@ -85,9 +88,6 @@ func apiErrorHint(f routeFamily, e *client.APIError) string {
 	case e.HasReason("secret_scope_invalid"):
 		return "The API does not accept one of the scopes. Scopes this provider knows: " +
 			strings.Join(knownScopes, ", ") + "."
-	case e.HasReason("store_not_empty"):
-		return "The store still holds secrets. Delete them first, or set force_destroy = true " +
-			"to delete them together with the store."
 	case e.HasReason("account_id_mismatch"):
 		return "This account is already bound to a different numeric account id through the " +
 			"/system routes: use the same account_internal_id as before."

@@ -41,7 +41,7 @@ type testMock struct {
 
 // startMock starts the bundled mock on a free loopback port for the length of the test.
 // Secrets turn active quickly so tests that wait for "active" stay fast.
-func startMock(t *testing.T, opts mockserver.Options) *testMock {
+func startMock(t testing.TB, opts mockserver.Options) *testMock {
 	t.Helper()
 	if opts.Account == "" {
 		opts.Account = mockserver.DefaultAccount
@@ -146,7 +146,7 @@ const (
 )
 
 // apiClient is an API client for changes made outside Terraform, as the holder of token.
-func apiClient(t *testing.T, m *testMock, token string) *client.Client {
+func apiClient(t testing.TB, m *testMock, token string) *client.Client {
 	t.Helper()
 	c, err := client.New(client.Config{BaseURL: m.URL, APIToken: token, RetryWaitMin: time.Millisecond})
 	if err != nil {
@@ -156,7 +156,7 @@ func apiClient(t *testing.T, m *testMock, token string) *client.Client {
 }
 
 // defaultStoreID is the id of the store every mock account starts with.
-func defaultStoreID(t *testing.T, m *testMock) string {
+func defaultStoreID(t testing.TB, m *testMock) string {
 	t.Helper()
 	for _, s := range m.Stores() {
 		if s.Name == "default_secrets_store" {
@@ -324,7 +324,7 @@ func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateR
 
 // skipWithoutTFAcc skips an acceptance test before it builds its fixtures when TF_ACC is unset, as
 // resource.Test would skip it afterwards.
-func skipWithoutTFAcc(t *testing.T) {
+func skipWithoutTFAcc(t testing.TB) {
 	t.Helper()
 	if os.Getenv(resource.EnvTfAcc) == "" {
 		t.Skipf("acceptance test: set %s=1 to run it", resource.EnvTfAcc)

@@ -92,7 +92,7 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	)
 	if !model.ID.IsNull() {
 		what = "with id " + model.ID.ValueString()
-		secret, err = d.data.Client.GetSecret(ctx, owner, storeID, model.ID.ValueString())
+		secret, err = d.data.Coalescer.ReadSecret(ctx, owner, storeID, model.ID.ValueString())
 	} else {
 		what = fmt.Sprintf("named %q", model.Name.ValueString())
 		attr = "name"

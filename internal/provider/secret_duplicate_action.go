@@ -137,41 +137,44 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: args.Comment.ValueStringPointer()}
 	summary := fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceID, name, storeID)
 
+	timeout := a.activeTimeout
+	if timeout <= 0 {
+		timeout = duplicateActiveTimeout
+	}
+	ctx, cancel := withOperationTimeout(ctx, "the action's fixed bound", timeout)
+	defer cancel()
+
 	// Look the source up first: a missing source is reported before anything is attempted, and
 	// the messages can use its name.
-	source, err := a.data.Client.GetSecret(ctx, owner, storeID, sourceID)
+	co := a.data.Coalescer
+	source, err := co.ReadSecret(ctx, owner, storeID, sourceID)
 	if err != nil {
 		if client.IsNotFound(err) {
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("The source secret %s was %s in store %s of account %s.\n\n%s",
 				sourceID, a.f.notFound, storeID, owner.Account, apiErrorDetail(a.f, err)))
 			return
 		}
-		addAPIError(&resp.Diagnostics, a.f, summary, err)
+		addCallError(ctx, &resp.Diagnostics, a.f, summary, "", err)
 		return
 	}
 	sourceLabel := fmt.Sprintf("%s (%s)", source.Name, sourceID)
 	summary = fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceLabel, name, storeID)
 
 	progress("Duplicating secret %s as %s in store %s…", sourceLabel, name, storeID)
-	copied, err := a.data.Client.DuplicateSecret(ctx, owner, storeID, sourceID, in)
+	// Run to completion even when interrupted, so that the copy, if made, is reported.
+	copied, err := co.DuplicateSecret(ctx, owner, storeID, sourceID, in)
 	if err != nil {
-		resp.Diagnostics.AddError(summary, apiErrorDetail(a.f, err)+scopeRefusal(err, scopes))
+		addCallError(ctx, &resp.Diagnostics, a.f, summary, scopeRefusal(err, scopes), err)
 		return
 	}
 	tflog.Info(ctx, "duplicated secret", map[string]any{"store_id": storeID, "source_id": sourceID, "secret_id": copied.ID})
 
 	if copied.Status != client.StatusActive {
 		progress("Waiting for %s (id %s) to become active…", name, copied.ID)
-		timeout := a.activeTimeout
-		if timeout <= 0 {
-			timeout = duplicateActiveTimeout
-		}
-		wctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		copied, err = waitSecretActive(wctx, a.data.Client, owner, storeID, copied.ID, notFoundGrace)
+		copied, _, err = co.WaitActive(ctx, owner, storeID, copied, notFoundGrace)
 		if err != nil {
-			addWaitError(&resp.Diagnostics, a.f, fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID),
-				"The copy "+name, timeout, "It exists and is not managed by Terraform; check it later with the "+
+			addWaitError(ctx, &resp.Diagnostics, a.f, fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID),
+				"The copy "+name, "It exists and is not managed by Terraform; check it later with the "+
 					"secretsstore_secret data source.", err)
 			return
 		}

@@ -204,7 +204,7 @@ func TestSystemSecretDuplicateActionInvoke(t *testing.T) {
 }
 
 // readExample returns a file of the repository's examples folder.
-func readExample(t *testing.T, rel string) string {
+func readExample(t testing.TB, rel string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
 	if err != nil {

@@ -261,6 +261,10 @@ func missingValueDetail(name string) string {
 		"(legacy, kept in state) or source_secret_id.", name)
 }
 
+// Create sends the value from the configuration (write-only values are never in the plan),
+// batched with other creates into the same store, then waits for the secret to be active. A
+// create whose request is in flight when the operation times out or is interrupted is not
+// abandoned: its outcome is awaited briefly and a created secret is recorded in the state.
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config secretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -271,57 +275,78 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	storeID, name := plan.StoreID.ValueString(), plan.Name.ValueString()
 	if len(config.valueSources(false)) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("value_wo"), "Missing secret value", missingValueDetail(name))
 		return
 	}
+	start := time.Now()
+	ctx, cancel := withOperationTimeout(ctx, "timeouts.create", timeout)
+	defer cancel()
+	ctx, tally := client.WithWaitTally(ctx)
+
+	co := r.data.Coalescer
 	scopes, comment := plan.scopeList(), plan.Comment.ValueStringPointer()
 	var s *client.Secret
 	var err error
 	if src := plan.SourceSecretID; !src.IsNull() {
-		s, err = r.data.Client.DuplicateSecret(ctx, owner, storeID, src.ValueString(),
+		s, err = co.DuplicateSecret(ctx, owner, storeID, src.ValueString(),
 			client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: comment})
 	} else {
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
-		var created []client.Secret
-		created, err = r.data.Client.CreateSecrets(ctx, owner, storeID,
-			[]client.SecretInput{{Name: name, Value: value, Scopes: scopes, Comment: comment}})
-		if err == nil && len(created) != 1 {
-			err = fmt.Errorf("the API returned %d secrets for a request creating one", len(created))
-		}
-		if err == nil {
-			s = &created[0]
-		}
+		s, err = co.CreateSecret(ctx, owner, storeID, client.SecretInput{Name: name, Value: value, Scopes: scopes, Comment: comment})
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Could not create secret %s in store %s", name, storeID),
-			apiErrorDetail(r.f, err)+r.importHint(ctx, owner, storeID, name, err)+scopeRefusal(err, scopes))
+		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create secret %s in store %s", name, storeID),
+			r.importHint(ctx, owner, storeID, name, err)+scopeRefusal(err, scopes), err)
 		return
 	}
 	tflog.Info(ctx, "created secret", map[string]any{"store_id": storeID, "secret_id": s.ID, "name": name,
 		"duplicate_of": plan.SourceSecretID.ValueString()})
 
-	// Record the secret before waiting: if the wait fails, Terraform keeps it (tainted)
-	// rather than losing track of an object that exists.
+	// Record the secret before anything else can fail: Terraform keeps it (tainted on an
+	// error) rather than losing track of an object that exists.
 	plan.AccountID = types.StringValue(owner.Account)
 	plan.fill(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || r.endedAfterCreate(ctx, &resp.Diagnostics, plan.describe()) {
 		return
 	}
-	active, err := waitSecretActive(ctx, r.data.Client, owner, storeID, s.ID, notFoundGrace)
+	active, waited, err := co.WaitActive(ctx, owner, storeID, s, notFoundGrace)
 	if err != nil {
-		addWaitError(&resp.Diagnostics, r.f, "Could not confirm "+plan.describe()+" is active", plan.describe(),
-			timeout, "Secrets usually turn active within seconds; if the API is slow, raise timeouts.create.", err)
+		if timedOut(ctx) == nil && ctx.Err() != nil {
+			r.endedAfterCreate(ctx, &resp.Diagnostics, plan.describe())
+			return
+		}
+		addWaitError(ctx, &resp.Diagnostics, r.f, "Could not confirm "+plan.describe()+" is active", plan.describe(),
+			"It exists and is recorded in the state, marked tainted: the next apply replaces it.", err)
 		return
 	}
 	plan.fill(active)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	warnLongWait(&resp.Diagnostics, "Creating "+plan.describe(), time.Since(start), waited, tally)
+}
+
+// endedAfterCreate reports an operation that ended after the secret was created and recorded:
+// a timeout is an error (Terraform then marks the secret tainted and the next apply replaces
+// it); an interrupt is a warning, since the secret exists with the configured value and only
+// its activation was not awaited. It returns false while the operation runs on.
+func (r *secretResource) endedAfterCreate(ctx context.Context, diags *diag.Diagnostics, object string) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	if t := timedOut(ctx); t != nil {
+		diags.AddError("Could not confirm "+object+" is active",
+			fmt.Sprintf("%s was created, but the operation %s before it was confirmed active. It is recorded "+
+				"in the state, marked tainted: the next apply replaces it. If the API is slow, raise %s.",
+				object, howEnded(ctx), t.attr))
+		return true
+	}
+	diags.AddWarning("Interrupted after creating "+object,
+		fmt.Sprintf("The operation %s after %s was created. It is recorded in the state with the configured "+
+			"value; its activation was not awaited (the next plan reads its status).", howEnded(ctx), object))
+	return true
 }
 
 // importHint gives, after a name clash, the import ids of the secret holding the name.
@@ -349,7 +374,9 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	m.AccountID = types.StringValue(owner.Account)
-	s, err := r.data.Client.GetSecret(ctx, owner, m.StoreID.ValueString(), m.ID.ValueString())
+	// From the store's listing, shared by every read of the store in this plan; a secret the
+	// listing lacks is confirmed with its own GET before it is declared gone.
+	s, err := r.data.Coalescer.ReadSecret(ctx, owner, m.StoreID.ValueString(), m.ID.ValueString())
 	if client.IsNotFound(err) || (err == nil && s.Status == client.StatusDeleted) {
 		r.removeGone(ctx, resp, "Secret "+r.f.notFound,
 			fmt.Sprintf("%s was %s (deleted outside Terraform, or its store was). It is removed from the "+
@@ -382,8 +409,10 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	start := time.Now()
+	ctx, cancel := withOperationTimeout(ctx, "timeouts.update", timeout)
 	defer cancel()
+	ctx, tally := client.WithWaitTally(ctx)
 
 	storeID, id := state.StoreID.ValueString(), state.ID.ValueString()
 	var patch client.PatchSecretRequest
@@ -398,23 +427,36 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
 		patch.Value = &value
 	}
-	s, err := r.data.Client.PatchSecret(ctx, owner, storeID, id, patch)
+	// A merge-patch is idempotent: one cut short by a timeout or an interrupt leaves the state
+	// as it was, and the next apply sends it again.
+	s, err := r.data.Coalescer.PatchSecret(ctx, owner, storeID, id, patch)
 	if err != nil {
-		resp.Diagnostics.AddError("Could not update "+state.describe(), apiErrorDetail(r.f, err)+scopeRefusal(err, patch.Scopes))
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not update "+state.describe(), scopeRefusal(err, patch.Scopes), err)
 		return
 	}
 	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
 		"scopes_changed": ch.scopes, "comment_changed": ch.comment, "value_sent": ch.value})
+	var waited time.Duration
 	if ch.value {
-		s, err = waitSecretActive(ctx, r.data.Client, owner, storeID, id, 0)
-		if err != nil {
-			addWaitError(&resp.Diagnostics, r.f, "Could not confirm "+state.describe()+" is active", state.describe(),
-				timeout, "Secrets usually turn active within seconds; if the API is slow, raise timeouts.update.", err)
+		var active *client.Secret
+		active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
+		switch {
+		case err == nil:
+			s = active
+		case ctx.Err() != nil && timedOut(ctx) == nil:
+			// Interrupted after the new value was stored: record it, so it is not sent twice.
+			resp.Diagnostics.AddWarning("Interrupted after updating "+state.describe(),
+				fmt.Sprintf("The operation %s after the new value was sent. The update is recorded in the state; "+
+					"its activation was not awaited.", howEnded(ctx)))
+		default:
+			addWaitError(ctx, &resp.Diagnostics, r.f, "Could not confirm "+state.describe()+" is active", state.describe(),
+				"The next apply sends the value again.", err)
 			return
 		}
 	}
 	plan.fill(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	warnLongWait(&resp.Diagnostics, "Updating "+state.describe(), time.Since(start), waited, tally)
 }
 
 func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -425,9 +467,9 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
-	err := r.data.Client.DeleteSecret(ctx, owner, storeID, id)
-	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, r.f, "Could not delete "+m.describe(), err)
+	// Batched with the other deletes of the store into one bulk delete; gone already is done.
+	if err := r.data.Coalescer.DeleteSecret(ctx, owner, storeID, id); err != nil {
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err)
 		return
 	}
 	tflog.Info(ctx, "deleted secret", map[string]any{"store_id": storeID, "secret_id": id})

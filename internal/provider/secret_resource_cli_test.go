@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -123,4 +126,89 @@ resource "secretsstore_secret" "adopted" {
 	if res := c.stateResources(); len(res["secretsstore_secret"]) != 0 {
 		t.Errorf("the state still holds %v", res)
 	}
+}
+
+// TestAccSecretResource_cliInterruptLeavesNoOrphans: an apply of 50 secrets interrupted at
+// several moments (SIGINT, as a cancelled CI job sends) leaves no secret the state does not
+// know, whatever was in flight; a second apply then converges to an empty plan.
+func TestAccSecretResource_cliInterruptLeavesNoOrphans(t *testing.T) {
+	m := startMock(t, mockserver.Options{Latency: 300 * time.Millisecond, ActivationDelay: 400 * time.Millisecond, SecretQuota: 1000})
+	store := defaultStoreID(t, m)
+	// Interrupt when the first create is in flight, then with some and with most secrets made.
+	for run, made := range []int{0, 15, 35} {
+		t.Run(fmt.Sprintf("after %d made", made), func(t *testing.T) {
+			c := newCLI(t, m)
+			c.env = append(c.env, "TF_VAR_secret_value=interrupted-value")
+			prefix := fmt.Sprintf("RUN%d_", run)
+			c.config(fmt.Sprintf(`
+variable "secret_value" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "secretsstore_secret" "s" {
+  count            = 50
+  store_id         = %q
+  name             = format("%s%%02d", count.index)
+  value_wo         = var.secret_value
+  value_wo_version = "1"
+  scopes           = ["workers"]
+}
+`, store, prefix))
+			createsBefore := len(m.RequestsTo(routeCreateSecrets))
+			var out bytes.Buffer
+			cmd := c.start(&out, "apply", "-auto-approve", "-input=false", "-no-color")
+			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the apply never reached %d secrets:\n%s", made, out.String())
+				}
+				// The mock logs a request when it arrives, 300ms before it answers: a create
+				// is in flight.
+				if len(m.RequestsTo(routeCreateSecrets)) > createsBefore && countPrefix(m, store, prefix) >= made {
+					break
+				}
+			}
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(2 * time.Minute):
+				t.Fatalf("terraform did not stop within 2 minutes of SIGINT:\n%s", out.String())
+			}
+
+			inState := map[string]bool{}
+			for _, a := range c.stateResources()["secretsstore_secret"] {
+				inState[fmt.Sprint(a["id"])] = true
+			}
+			for _, s := range m.Secrets(store) {
+				if strings.HasPrefix(s.Name, prefix) && !inState[s.ID] {
+					t.Errorf("orphan: %s (%s) exists but the state does not know it", s.Name, s.ID)
+				}
+			}
+			t.Logf("interrupted with %d made: %d of 50 secrets exist, %d in the state", made, countPrefix(m, store, prefix), len(inState))
+
+			c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+			if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+				t.Errorf("the plan after the second apply is not empty (%v):\n%s", err, out)
+			}
+			if n := countPrefix(m, store, prefix); n != 50 {
+				t.Errorf("the store holds %d secrets of this run, want 50", n)
+			}
+		})
+	}
+}
+
+// countPrefix counts the secrets of the store whose name starts with prefix.
+func countPrefix(m *testMock, storeID, prefix string) int {
+	n := 0
+	for _, s := range m.Secrets(storeID) {
+		if strings.HasPrefix(s.Name, prefix) {
+			n++
+		}
+	}
+	return n
 }

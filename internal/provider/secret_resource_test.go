@@ -523,7 +523,7 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 		f     routeFamily
 		token string
 	}{{accountFamily, m.Token}, {systemFamily, "svc-token"}} {
-		r := &secretResource{familyResource{f: tc.f, data: &providerData{Client: apiClient(t, m, tc.token), AccountID: m.Account}}}
+		r := &secretResource{familyResource{f: tc.f, data: newProviderData(apiClient(t, m, tc.token), m.Account)}}
 		var sr fwresource.SchemaResponse
 		r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 		var ir fwresource.IdentitySchemaResponse
@@ -575,7 +575,8 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 			{
 				Config:          withTimeout("1s"),
 				ConfigVariables: vars,
-				ExpectError:     errText("Could not confirm", "SLOW", "is active", "still not active after 1s", "raise timeouts.create"),
+				ExpectError: errText("Could not confirm", "SLOW", "is active", "was still pending",
+					"timed out after 1s (timeouts.create)", "raise timeouts.create", "marked tainted: the next apply replaces it"),
 			},
 			{
 				// The pending secret was recorded before the wait: the next apply replaces it.
@@ -600,6 +601,54 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 					}
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// TestAccSecretResource_createTimeoutLeavesNoOrphans: with a create timeout shorter than the
+// API's answer (timeouts.create = "100ms", 300ms of latency), every create still in flight is
+// finished and recorded (tainted), none abandoned: the next apply with a sensible timeout
+// converges without a single name clash, and the store holds exactly the configured secrets.
+func TestAccSecretResource_createTimeoutLeavesNoOrphans(t *testing.T) {
+	m := startMock(t, mockserver.Options{Latency: 300 * time.Millisecond})
+	store := defaultStoreID(t, m)
+	cfg := func(timeout string) string {
+		return m.providerBlock() + fmt.Sprintf(`
+resource "secretsstore_secret" "s" {
+  count    = 20
+  store_id = %q
+  name     = format("TIMED_%%02d", count.index)
+  value    = "timeout-value"
+  scopes   = ["workers"]
+  timeouts = { create = %q }
+}
+`, store, timeout)
+	}
+	exactly20 := func(*terraform.State) error {
+		if n := len(m.Secrets(store)); n != 20 {
+			return fmt.Errorf("the store holds %d secrets, want 20", n)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(m.Secrets(store)); n != 0 {
+				return fmt.Errorf("%d secrets left after destroy", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg("100ms"),
+				ExpectError: errText("was created, but the operation timed out after 100ms (timeouts.create)", "marked tainted"),
+			},
+			{
+				// Every secret made by the timed-out apply is in the state: replacing them and
+				// creating the rest meets no name clash.
+				Config: cfg("2m"),
+				Check:  exactly20,
 			},
 		},
 	})

@@ -96,7 +96,7 @@ func (d *storeDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 // byID reads the store with this id; a missing store is an error naming it and the account.
 func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id string, diags *diag.Diagnostics) *client.Store {
-	store, err := d.data.Client.GetStore(ctx, owner, id)
+	store, err := d.data.Coalescer.ReadStore(ctx, owner, id)
 	switch {
 	case client.IsNotFound(err):
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),

@@ -137,10 +137,11 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 		n := m.AccountInternalID.ValueInt64()
 		in.AccountInternalID = &n
 	}
-	st, err := r.data.Client.CreateStore(ctx, owner, in)
+	// Run to completion even when interrupted: a store that was created is recorded.
+	st, err := r.data.Coalescer.CreateStore(ctx, owner, in)
 	if err != nil {
-		summary := fmt.Sprintf("Could not create store %s in account %s", in.Name, owner.Account)
-		resp.Diagnostics.AddError(summary, apiErrorDetail(r.f, err)+r.storeImportHint(ctx, owner, in.Name, err))
+		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create store %s in account %s", in.Name, owner.Account),
+			r.storeImportHint(ctx, owner, in.Name, err), err)
 		return
 	}
 	tflog.Info(ctx, "created store", map[string]any{"store_id": st.ID, "name": st.Name})
@@ -148,6 +149,10 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 	m.fill(st)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m.schemaView(r.f))...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
+	if ctx.Err() != nil {
+		resp.Diagnostics.AddWarning("Interrupted after creating "+m.describe(),
+			fmt.Sprintf("The operation %s after %s was created. It is recorded in the state.", howEnded(ctx), m.describe()))
+	}
 }
 
 // storeImportHint gives, after a name clash or with the account's store limit reached, the
@@ -182,7 +187,7 @@ func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	m.AccountID = types.StringValue(owner.Account)
-	st, err := r.data.Client.GetStore(ctx, owner, m.ID.ValueString())
+	st, err := r.data.Coalescer.ReadStore(ctx, owner, m.ID.ValueString())
 	if client.IsNotFound(err) {
 		r.removeGone(ctx, resp, "Store "+r.f.notFound,
 			fmt.Sprintf("Store %s (%s) in account %s was %s, perhaps deleted outside Terraform. It is removed "+
@@ -214,6 +219,10 @@ func (r *storeResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
 
+// Delete deletes the store once this process's deletes of its secrets are done (Terraform
+// deletes a store and secrets that name it by a literal id at the same time). A store that
+// still holds secrets then holds secrets this run does not delete: they are named, and only
+// then is force_destroy suggested.
 func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m systemStoreModel
 	resp.Diagnostics.Append(req.State.Get(ctx, m.schemaView(r.f))...)
@@ -221,26 +230,47 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, name := m.ID.ValueString(), m.Name.ValueString()
+	id := m.ID.ValueString()
 	force := m.ForceDestroy.ValueBool()
-	err := r.data.Client.DeleteStore(ctx, owner, id, force)
-	if err == nil || client.IsNotFound(err) {
-		tflog.Info(ctx, "deleted store", map[string]any{"store_id": id, "force": force})
-		return
-	}
-	summary := "Could not delete " + m.describe()
+	err := r.data.Coalescer.DeleteStore(ctx, owner, id, force)
 	if !force && hasAPIReason(err, "store_not_empty") {
-		held := "secrets"
-		if secrets, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{}); lerr == nil {
-			held = fmt.Sprintf("%d secret(s)", len(secrets))
+		remaining, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{})
+		if lerr == nil && len(remaining) == 0 {
+			// Emptied since the API answered: the last of this run's deletes had just landed.
+			err = r.data.Coalescer.DeleteStore(ctx, owner, id, false)
+		} else {
+			resp.Diagnostics.AddError("Could not delete "+m.describe(), storeNotEmptyDetail(m.describe(), remaining, lerr)+
+				"\n\n"+apiErrorDetail(r.f, err))
+			return
 		}
-		resp.Diagnostics.AddError(summary,
-			fmt.Sprintf("Store %s (%s) still holds %s, and force_destroy is false. Set force_destroy = true and "+
-				"apply before destroying to delete them together with the store, or delete them first.\n\n%s",
-				name, id, held, apiErrorDetail(r.f, err)))
+	}
+	if err != nil && !client.IsNotFound(err) {
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err)
 		return
 	}
-	addAPIError(&resp.Diagnostics, r.f, summary, err)
+	tflog.Info(ctx, "deleted store", map[string]any{"store_id": id, "force": force})
+}
+
+// storeNotEmptyDetail names the secrets a store still holds after this run's deletes: secrets
+// Terraform does not manage here (or not in this destroy). force_destroy would delete them too.
+// listErr is the failure to list them, if any.
+func storeNotEmptyDetail(store string, remaining []client.Secret, listErr error) string {
+	held := "secrets that this run does not delete"
+	if listErr == nil {
+		const shown = 10
+		names := make([]string, 0, shown+1)
+		for i, s := range remaining {
+			if i == shown {
+				names = append(names, fmt.Sprintf("and %d more", len(remaining)-shown))
+				break
+			}
+			names = append(names, s.Name)
+		}
+		held = fmt.Sprintf("%d secret(s) that this run does not delete: %s", len(remaining), strings.Join(names, ", "))
+	}
+	return fmt.Sprintf("%s still holds %s. They are not managed by this configuration, or not part of this "+
+		"destroy. Delete or import them first, or set force_destroy = true and apply before destroying to "+
+		"delete them together with the store (they are lost).", store, held)
 }
 
 // ImportState takes ACCOUNT_ID/STORE_ID, or an identity.

@@ -92,8 +92,9 @@ func TestAccStoreResource(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      m.providerBlock(),
-				ExpectError: errText(`still holds 1 secret(s), and force_destroy is false. Set force_destroy = true`),
+				Config: m.providerBlock(),
+				ExpectError: errText(`still holds 1 secret(s) that this run does not delete: STRAY.`,
+					`set force_destroy = true and apply before destroying`),
 			},
 			{
 				// The secret was destroyed, the store kept; force_destroy is set in place.

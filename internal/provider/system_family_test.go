@@ -371,7 +371,7 @@ func TestAccSystemFamily_importAndForceDestroy(t *testing.T) {
 					}
 				},
 				Config:      providers,
-				ExpectError: errText("still holds 1 secret(s), and force_destroy is false. Set force_destroy = true"),
+				ExpectError: errText("still holds 1 secret(s) that this run does not delete: STRAY.", "set force_destroy = true"),
 			},
 			{
 				// A_KEY went, the store stayed; force_destroy is set in place. The final destroy
