@@ -175,7 +175,8 @@ resource "secretsstore_secret" "s" {
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
-			case <-done:
+			case err := <-done:
+				t.Logf("the interrupted apply exited: %v", err) // an interrupted apply fails, as it should
 			case <-time.After(2 * time.Minute):
 				t.Fatalf("terraform did not stop within 2 minutes of SIGINT:\n%s", out.String())
 			}
