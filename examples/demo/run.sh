@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # make demo: build the provider, start the bundled mock on a free port, and run plan, apply,
 # show and destroy on this folder against it. No prompts, no network; nothing left running.
+# TERRAFORM picks the CLI: a name on PATH or a path (terraform by default; OpenTofu's tofu works too).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 tf=${TERRAFORM:-terraform}
+command -v "$tf" >/dev/null || {
+  echo "$tf not found: make demo needs Terraform 1.11+ on PATH, or TERRAFORM naming a terraform or tofu" >&2
+  exit 1
+}
 work=$(mktemp -d)
 mock_pid=""
 
@@ -40,7 +45,9 @@ url=$(sed -n 's/^mockserver listening on //p' "$work/mock.out")
 [ -n "$url" ] || { echo "the mock did not start" >&2; exit 1; }
 echo "mock listening on $url"
 
-# dev_overrides points Terraform at the freshly built provider: no init, no registry.
+# dev_overrides points the CLI at the freshly built provider: no init, no registry. The short
+# address resolves against the CLI's default registry (registry.terraform.io for Terraform,
+# registry.opentofu.org for OpenTofu), exactly as main.tf's source does, so one key serves both.
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
@@ -57,18 +64,35 @@ export TF_VAR_stripe_key="sk_demo_$RANDOM$RANDOM" TF_VAR_openai_key="sk-demo-$RA
 cfg="$work/config"
 mkdir -p "$cfg"
 cp "$here/main.tf" "$cfg/"
-version=$("$tf" version -json | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p')
-echo "using Terraform $version"
-if printf '%s\n' "1.14.0" "$version" | sort -V -C; then
+# Which CLI: `version` starts "Terraform v1.16.0" or "OpenTofu v1.12.6" (`version -json` says
+# terraform_version for both). Captured first, then matched: no early-exiting reader under pipefail.
+about=$("$tf" version)
+cli=$(printf '%s\n' "$about" | sed -n '1s/^\([A-Za-z]*\) v[0-9].*/\1/p')
+version=$(printf '%s\n' "$about" | sed -n '1s/^[A-Za-z]* v\([0-9.]*\).*/\1/p')
+if [ -z "$cli" ] || [ -z "$version" ]; then
+  echo "cannot tell which CLI $tf is from its version output:" >&2
+  printf '%s\n' "$about" >&2
+  exit 1
+fi
+case "$cli" in
+  OpenTofu) cmd=tofu ;;
+  *) cmd=terraform ;;
+esac
+echo "using $cli $version"
+# Actions came with Terraform 1.14, and an action block is a parse error where they are unknown.
+# OpenTofu has none (1.12): the demo skips the duplicate there.
+if [ "$cli" = Terraform ] && printf '%s\n' "1.14.0" "$version" | sort -V -C; then
   cp "$here/duplicate.tf.14" "$cfg/duplicate.tf"
-  echo "Terraform $version runs actions: the demo also duplicates a secret"
+  echo "$cli $version runs actions: the demo also duplicates a secret"
+else
+  echo "$cli $version has no actions: the demo skips duplicating a secret"
 fi
 cd "$cfg"
 
-step "terraform plan"
+step "$cmd plan"
 "$tf" plan -input=false -no-color -compact-warnings
 
-step "terraform apply"
+step "$cmd apply"
 "$tf" apply -input=false -auto-approve -no-color -compact-warnings
 
 step "what the apply made"
@@ -84,5 +108,5 @@ if command -v curl >/dev/null; then
   curl -fsS "$url/__mock/stats"; echo
 fi
 
-step "terraform destroy"
+step "$cmd destroy"
 "$tf" destroy -input=false -auto-approve -no-color -compact-warnings
