@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -155,27 +154,6 @@ func (c *cli) stateResources() map[string][]map[string]any {
 		}
 	}
 	return out
-}
-
-// cliVersion reports the CLI binary's version as major and minor numbers.
-func cliVersion(t *testing.T, tf string) (version string, major, minor int) {
-	t.Helper()
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("%s version -json: %v", tf, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("%s version -json: %v", tf, err)
-	}
-	parts := strings.SplitN(v.Version, ".", 3)
-	if len(parts) >= 2 {
-		major, _ = strconv.Atoi(parts[0])
-		minor, _ = strconv.Atoi(parts[1])
-	}
-	return v.Version, major, minor
 }
 
 func execWriteFile(t testing.TB, name, content string) {

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -316,7 +315,7 @@ func TestAccImportExamples(t *testing.T) {
 				ex, cfg, ids := load(t)
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-					TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+					TerraformVersionChecks:   requires(featureIdentityImport),
 					Steps:                    []resource.TestStep{importStep(ex, cfg, ex.byIdentity, "", ids)},
 				})
 			})

@@ -20,13 +20,13 @@ import (
 //  2. `terraform query -generate-config-out` over the list-resource examples writes import and
 //     resource blocks, which `terraform apply` imports and a second plan finds clean.
 //
-// It needs TF_ACC and TF_ACC_TERRAFORM_PATH pointing at Terraform 1.14 or later.
+// It needs TF_ACC and TF_ACC_TERRAFORM_PATH pointing at Terraform 1.14 or later (OpenTofu has
+// neither actions nor `terraform query`).
 func TestAccSecretDuplicateAction_cliInvokeAndQuery(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	invoke := newCLI(t, m)
-	if v, major, minor := cliVersion(t, invoke.tf); major == 1 && minor < 14 {
-		t.Skipf("the CLI is %s: actions and `terraform query` need Terraform 1.14 or later", v)
-	}
+	invoke.requires(featureActions)
+	invoke.requires(featureQuery)
 	storeID := m.Stores()[0].ID
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
 	src, err := mockProviderData(t, m, m.Token).Client.CreateSecrets(t.Context(), owner, storeID,

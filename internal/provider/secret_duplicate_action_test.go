@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -213,8 +212,6 @@ func readExample(t testing.TB, rel string) string {
 	return string(b)
 }
 
-var skipBelow114 = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
-
 // checkCopy checks inside the mock that the copy exists, is active and holds the source's value.
 func checkCopy(m *testMock, storeID func() string, source, copyName string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -242,7 +239,7 @@ func TestAccSecretDuplicateAction_example(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	storeID := m.Stores()[0].ID
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
+		TerraformVersionChecks:   requires(featureActions),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:          m.providerBlock() + readExample(t, "actions/secretsstore_secret_duplicate/action.tf"),
@@ -276,7 +273,7 @@ func TestAccSecretDuplicateAction_system(t *testing.T) {
 		return ""
 	}
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
+		TerraformVersionChecks:   requires(featureActions),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:          m.providerBlockWithToken("svc-token") + readExample(t, "actions/secretsstore_system_secret_duplicate/action.tf"),
@@ -291,7 +288,7 @@ func TestAccSecretDuplicateAction_refusedAtPlan(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	storeID := m.Stores()[0].ID
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
+		TerraformVersionChecks:   requires(featureActions),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: m.providerBlock() + fmt.Sprintf(`

@@ -181,18 +181,8 @@ func (c *cli) writeState(provider, typeName, name string, schemaVersion int, att
 
 // registryHost is the CLI's default registry: OpenTofu's or Terraform's.
 func (c *cli) registryHost() string {
-	if c.isOpenTofu() {
+	if isOpenTofu(c.tf) {
 		return "registry.opentofu.org"
 	}
 	return "registry.terraform.io"
-}
-
-// isOpenTofu tells OpenTofu from Terraform by its version line.
-func (c *cli) isOpenTofu() bool {
-	c.t.Helper()
-	out, err := exec.Command(c.tf, "version").Output()
-	if err != nil {
-		c.t.Fatalf("%s version: %v", c.tf, err)
-	}
-	return strings.HasPrefix(string(out), "OpenTofu")
 }

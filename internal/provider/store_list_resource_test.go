@@ -62,7 +62,7 @@ func testListQuery(t *testing.T, m *testMock, example string, vars config.Variab
 	checks []querycheck.QueryResultCheck, route string, minCalls int) {
 	t.Helper()
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
+		TerraformVersionChecks:   requires(featureQuery),
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Query:             true,

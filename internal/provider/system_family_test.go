@@ -445,7 +445,7 @@ resource "terraform_data" "copy" {
 	}
 
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   skipBelow114,
+		TerraformVersionChecks:   requires(featureActions),
 		ProtoV6ProviderFactories: testProviderFactoriesNamed(nil, "svcb"),
 		CheckDestroy:             checkNoServiceStores(m),
 		Steps: []resource.TestStep{
