@@ -26,7 +26,8 @@ type fullProviderServer interface {
 }
 
 // recordingServer passes every call through, recording the diagnostics of refreshes
-// (ReadResource) and of resource configuration validation (ValidateResourceConfig).
+// (ReadResource), applies (ApplyResourceChange) and resource configuration validation
+// (ValidateResourceConfig).
 type recordingServer struct {
 	fullProviderServer
 	rec *diagRecorder
@@ -34,6 +35,14 @@ type recordingServer struct {
 
 func (s recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	resp, err := s.fullProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		s.rec.add(req.TypeName, resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp, err := s.fullProviderServer.ApplyResourceChange(ctx, req)
 	if resp != nil {
 		s.rec.add(req.TypeName, resp.Diagnostics)
 	}

@@ -181,6 +181,10 @@ resource "secretsstore_secret" "s" {
 				t.Fatalf("terraform did not stop within 2 minutes of SIGINT:\n%s", out.String())
 			}
 
+			// An interrupt is called one, not a timeout to raise.
+			if strings.Contains(out.String(), "raise timeouts.create") || strings.Contains(out.String(), "context canceled") {
+				t.Errorf("the interrupted apply blames a timeout or prints a bare context error:\n%s", out.String())
+			}
 			inState := map[string]bool{}
 			for _, a := range c.stateResources()["secretsstore_secret"] {
 				inState[fmt.Sprint(a["id"])] = true

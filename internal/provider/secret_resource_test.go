@@ -168,6 +168,8 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
 					planChangesOnly(secretAddr, "scopes", "comment"),
+					// No new value: the status stays known (only the value makes it pending).
+					plancheck.ExpectKnownValue(secretAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(secretAddr, tfjsonpath.New("id")),

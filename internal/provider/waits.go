@@ -17,14 +17,13 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
-const (
-	// notFoundGrace is how long a 404 is retried right after a create or duplicate: a new
-	// secret may take a moment to be visible to reads.
-	notFoundGrace = 10 * time.Second
-	// longWait is how long an operation may take before it ends with a warning saying where
-	// the time went (rate limits, retries, activation).
-	longWait = 20 * time.Second
-)
+// notFoundGrace is how long a 404 is retried right after a create or duplicate: a new secret
+// may take a moment to be visible to reads.
+const notFoundGrace = 10 * time.Second
+
+// longWait is how long an operation may take before it ends with a warning saying where the
+// time went (rate limits, retries, activation). A variable so that a test can lower it.
+var longWait = 20 * time.Second
 
 // operationTimeout is the cause of a context that ended because the operation's timeout ran
 // out; it names the attribute that sets it.
@@ -127,7 +126,10 @@ func warnLongWait(diags *diag.Diagnostics, operation string, took, activation ti
 	} else {
 		detail += ": " + strings.Join(parts, "; ") + "."
 	}
-	if n := tally.Retries(); n > 0 {
+	switch n := tally.Retries(); {
+	case n == 1:
+		detail += " One request was retried."
+	case n > 1:
 		detail += fmt.Sprintf(" Requests were retried %d times in all.", n)
 	}
 	if tally.RateLimitWait() > 0 {
