@@ -34,9 +34,15 @@ func TestAccResourceExamples(t *testing.T) {
 			if strings.HasPrefix(md.TypeName, systemFamily.typeName("secretsstore", "")) {
 				provider = m.providerBlockWithToken(serviceToken)
 			}
+			// The store example adopts the account's default store: its variables take the mock's ids.
+			known := map[string]string{"account_id": m.Account, "default_store_id": defaultStoreID(t, m)}
 			vars := config.Variables{}
 			for _, v := range declared.FindAllStringSubmatch(string(src), -1) {
-				vars[v[1]] = config.StringVariable("example value of " + v[1])
+				value, ok := known[v[1]]
+				if !ok {
+					value = "example value of " + v[1]
+				}
+				vars[v[1]] = config.StringVariable(value)
 			}
 			tfresource.ParallelTest(t, tfresource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

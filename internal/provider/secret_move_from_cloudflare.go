@@ -52,9 +52,10 @@ type cloudflareSecretState struct {
 }
 
 // isCloudflareProvider accepts Cloudflare's provider from either registry
-// (registry.terraform.io/cloudflare/cloudflare, registry.opentofu.org/cloudflare/cloudflare).
+// (registry.terraform.io/cloudflare/cloudflare, registry.opentofu.org/cloudflare/cloudflare),
+// and the bare type name "cloudflare" that OpenTofu before 1.12.4 sends instead of the address.
 func isCloudflareProvider(address string) bool {
-	return strings.HasSuffix(address, "/cloudflare/cloudflare")
+	return address == "cloudflare" || strings.HasSuffix(address, "/cloudflare/cloudflare")
 }
 
 // moveFromCloudflare turns a cloudflare_secrets_store_secret state into this resource's. The

@@ -186,3 +186,21 @@ func (c *cli) registryHost() string {
 	}
 	return "registry.terraform.io"
 }
+
+// TestIsCloudflareProvider: the move is offered for Cloudflare's provider from either registry,
+// and for the bare type name older OpenTofu sends; not for a namesake of another namespace.
+func TestIsCloudflareProvider(t *testing.T) {
+	for address, want := range map[string]bool{
+		"registry.terraform.io/cloudflare/cloudflare": true,
+		"registry.opentofu.org/cloudflare/cloudflare": true,
+		"cloudflare": true,
+		"registry.terraform.io/hashicorp/cloudflare":    false,
+		"registry.terraform.io/someone/cloudflare":      false,
+		"registry.terraform.io/cloudflare/secretsstore": false,
+		"": false,
+	} {
+		if got := isCloudflareProvider(address); got != want {
+			t.Errorf("isCloudflareProvider(%q) = %v, want %v", address, got, want)
+		}
+	}
+}

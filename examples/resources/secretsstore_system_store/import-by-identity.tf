@@ -1,4 +1,4 @@
-# Terraform 1.12 or later. account_id may be left out: the provider's account_id is used.
+# Terraform or OpenTofu 1.12 or later. account_id may be left out: the provider's account_id is used.
 import {
   to = secretsstore_system_store.managed
   identity = {
