@@ -20,21 +20,34 @@ import (
 // would, against the provider built from this module through dev_overrides (no init, no
 // registry).
 
-// providerBinary builds the provider once per test binary.
-var providerBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "secretsstore-provider-")
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-secretsstore"), ".")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return dir, nil
-})
+// Provider binaries the CLI tests reach through dev_overrides, each built once per test binary:
+// this module's provider, and stand-ins for Registry providers that cannot be installed here
+// (Terraform plans a move only when it can load the provider the state names; a guide uses
+// hashicorp/random).
+var (
+	providerBinary    = buildOnce(".", "terraform-provider-secretsstore")
+	cloudflareStandin = buildOnce("./internal/provider/testdata/cloudflare-standin", "terraform-provider-cloudflare")
+	randomStandin     = buildOnce("./internal/provider/testdata/random-standin", "terraform-provider-random")
+)
+
+// buildOnce builds the package pkg (relative to the module root) the first time it is called,
+// into a temporary directory as binary, and returns that directory.
+func buildOnce(pkg, binary string) func() (string, error) {
+	return sync.OnceValues(func() (string, error) {
+		dir, err := os.MkdirTemp("", binary+"-")
+		if err != nil {
+			return "", err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, binary), pkg)
+		build.Dir = filepath.Join("..", "..")
+		if out, err := build.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+		}
+		return dir, nil
+	})
+}
 
 // cli runs the CLI in one working directory, with the provider configured from the
 // environment (examples/provider/provider.tf reads it) to talk to the test's mock.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,9 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -265,23 +262,6 @@ var guideRuns = map[string]guideRun{
 			"a stand-in with the v5 schema of cloudflare_secrets_store_secret validates it (TestAccSecretResource_movedFromCloudflare runs the move)",
 	},
 }
-
-// randomStandin builds, once, the stand-in for hashicorp/random (testdata/random-standin).
-var randomStandin = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "random-standin-")
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-random"),
-		"./internal/provider/testdata/random-standin")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return dir, nil
-})
 
 // standins are the providers from the Registry that the guides use, served by stand-ins.
 var standins = map[string]func() (string, error){

@@ -203,6 +203,16 @@ func checkBodies(m *testMock, route string, want ...string) resource.TestCheckFu
 	}
 }
 
+// checkSecretCount checks that the mock's store holds n secrets (0: a destroy left none).
+func checkSecretCount(m *testMock, storeID string, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(m.Secrets(storeID)); got != n {
+			return fmt.Errorf("store %s holds %d secrets, want %d", storeID, got, n)
+		}
+		return nil
+	}
+}
+
 // checkNoWrites checks that the mock received no request but GETs.
 func checkNoWrites(m *testMock) resource.TestCheckFunc {
 	return func(*terraform.State) error {

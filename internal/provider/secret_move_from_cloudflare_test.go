@@ -1,39 +1,17 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
-
-// cloudflareStandin builds, once, the stand-in for Cloudflare's provider
-// (testdata/cloudflare-standin): Terraform plans a move only when it can load the provider the
-// state names, and Cloudflare's cannot be installed here.
-var cloudflareStandin = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "cloudflare-standin-")
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudflare"),
-		"./internal/provider/testdata/cloudflare-standin")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return dir, nil
-})
 
 // TestAccSecretResource_movedFromCloudflare: a `moved` block takes a cloudflare_secrets_store_secret
 // over in one apply, whatever v5 release wrote its state: the plan shows the move and an

@@ -74,12 +74,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if n := len(m.Secrets(store)); n != 0 {
-				return fmt.Errorf("%d secrets left after destroy", n)
-			}
-			return nil
-		},
+		CheckDestroy:             checkSecretCount(m, store, 0),
 		Steps: []resource.TestStep{
 			{
 				// Create with the legacy value: it is sent once, and kept in state.
@@ -627,20 +622,9 @@ resource "secretsstore_secret" "s" {
 }
 `, store, timeout)
 	}
-	exactly20 := func(*terraform.State) error {
-		if n := len(m.Secrets(store)); n != 20 {
-			return fmt.Errorf("the store holds %d secrets, want 20", n)
-		}
-		return nil
-	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if n := len(m.Secrets(store)); n != 0 {
-				return fmt.Errorf("%d secrets left after destroy", n)
-			}
-			return nil
-		},
+		CheckDestroy:             checkSecretCount(m, store, 0),
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg("100ms"),
@@ -650,7 +634,7 @@ resource "secretsstore_secret" "s" {
 				// Every secret made by the timed-out apply is in the state: replacing them and
 				// creating the rest meets no name clash.
 				Config: cfg("2m"),
-				Check:  exactly20,
+				Check:  checkSecretCount(m, store, 20),
 			},
 		},
 	})
