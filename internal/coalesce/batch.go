@@ -35,23 +35,40 @@ type item[I, O any] struct {
 
 // batch is a group of items sent together. Its context ends only when no caller listens.
 type batch[I, O any] struct {
-	q         *queue[I, O]
-	items     []*item[I, O]
-	bytes     int
-	sealed    bool
-	timer     *time.Timer
-	ctx       context.Context
-	cancel    context.CancelCauseFunc
-	listening int
+	q      *queue[I, O]
+	items  []*item[I, O]
+	bytes  int
+	sealed bool
+	timer  *time.Timer // reviews the batch when it may be due
+	// opened is when the first item came, lastJoin when the latest did; burst says the batch
+	// waits for company as part of a burst (see batchRules) rather than only the linger.
+	// deadline is the earliest of its callers' deadlines, zero when none has one.
+	opened, lastJoin, deadline time.Time
+	burst                      bool
+	ctx                        context.Context
+	cancel                     context.CancelCauseFunc
+	listening                  int
 }
 
-// batchRules bound a batch.
+// batchRules bound a batch and say how long it waits for company.
+//
+// A lone item (no burst under way) goes linger after it came. During a burst (the queue's
+// last submission is at most burstWindow old, or one of its batches is in flight, or a second
+// item joined) a batch goes once no item has joined it for quiet, and while a batch of the
+// queue is in flight it waits for that batch to end, so that items arriving meanwhile travel
+// together (self-clocking); either way it goes at the latest maxWait after its first item,
+// and no later than maxWait before the earliest deadline of its callers: a caller short of
+// time is not kept waiting for company. A full batch goes at once; no batch goes before its
+// linger.
 type batchRules struct {
-	linger   time.Duration // <= 0: sent at once
-	maxItems int
-	maxBytes int // of body: envelope plus the items' sizes
-	envelope int // the body's bytes around its items
-	grace    time.Duration
+	linger      time.Duration // <= 0: sent at once
+	quiet       time.Duration // <= 0: no burst gathering, only the linger
+	maxWait     time.Duration
+	burstWindow time.Duration
+	maxItems    int
+	maxBytes    int // of body: envelope plus the items' sizes
+	envelope    int // the body's bytes around its items
+	grace       time.Duration
 }
 
 // queue collects the items of one store and one operation into batches and runs them. Every
@@ -68,6 +85,9 @@ type queue[I, O any] struct {
 
 	mu   sync.Mutex
 	open *batch[I, O] // collecting items, not sealed
+	// lastSubmit is when the latest item came; inFlight counts the batches running.
+	lastSubmit time.Time
+	inFlight   int
 	// live counts items queued or in flight; succeeded and lastSuccess count the items done
 	// without error; changed is closed (and replaced) on every change of these.
 	live        int
@@ -142,6 +162,9 @@ func (q *queue[I, O]) leaveIfUnsent(ctx context.Context, it *item[I, O]) (O, err
 
 // add puts it in the open batch, or in a new one when it does not fit (q.mu held).
 func (q *queue[I, O]) add(it *item[I, O]) {
+	now := time.Now()
+	burst := q.burstUnderWay(now)
+	q.lastSubmit = now
 	b := q.open
 	if b != nil && (len(b.items) >= q.rules.maxItems || b.bytes+it.size > q.rules.maxBytes || !q.joinable(b, it.in)) {
 		q.seal(b)
@@ -150,23 +173,75 @@ func (q *queue[I, O]) add(it *item[I, O]) {
 	if b == nil {
 		b = &batch[I, O]{q: q, bytes: q.rules.envelope}
 		q.open = b
-		if q.rules.linger > 0 {
-			b.timer = time.AfterFunc(q.rules.linger, func() {
-				q.mu.Lock()
-				defer q.mu.Unlock()
-				q.seal(b)
-			})
-		}
+	}
+	if len(b.items) == 0 {
+		// A new batch, or one all of whose callers left.
+		b.opened, b.burst, b.deadline = now, burst, time.Time{}
+	} else if q.rules.quiet > 0 {
+		b.burst = true // company came: more may follow
+	}
+	if d, ok := it.ctx.Deadline(); ok && (b.deadline.IsZero() || d.Before(b.deadline)) {
+		b.deadline = d
 	}
 	it.batch = b
 	b.items = append(b.items, it)
 	b.bytes += it.size
+	b.lastJoin = now
 	b.listening++
 	q.live++
 	q.notify()
 	if q.rules.linger <= 0 || len(b.items) >= q.rules.maxItems || b.bytes >= q.rules.maxBytes {
 		q.seal(b)
+		return
 	}
+	if b.timer == nil {
+		b.timer = time.AfterFunc(q.due(b).Sub(now), func() {
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			q.review(b)
+		})
+		return
+	}
+	q.review(b) // a caller short of time may have brought the due time forward
+}
+
+// burstUnderWay reports whether a new batch should wait for company (q.mu held): one of the
+// queue's batches is in flight, or its last item came within the burst window.
+func (q *queue[I, O]) burstUnderWay(now time.Time) bool {
+	if q.rules.quiet <= 0 {
+		return false
+	}
+	return q.inFlight > 0 || (!q.lastSubmit.IsZero() && now.Sub(q.lastSubmit) < q.rules.burstWindow)
+}
+
+// due is when b should go, by the rules on batchRules (q.mu held).
+func (q *queue[I, O]) due(b *batch[I, O]) time.Time {
+	lingerEnd := b.opened.Add(q.rules.linger)
+	if !b.burst {
+		return lingerEnd
+	}
+	latest := b.opened.Add(q.rules.maxWait)
+	if !b.deadline.IsZero() && b.deadline.Add(-q.rules.maxWait).Before(latest) {
+		latest = b.deadline.Add(-q.rules.maxWait)
+	}
+	gathered := b.lastJoin.Add(q.rules.quiet)
+	if q.inFlight > 0 || gathered.After(latest) {
+		gathered = latest
+	}
+	return later(lingerEnd, gathered)
+}
+
+// review seals b if it is due, else sets its timer for when it will be (q.mu held). The
+// timer and the end of a batch in flight call it.
+func (q *queue[I, O]) review(b *batch[I, O]) {
+	if b.sealed {
+		return
+	}
+	if wait := time.Until(q.due(b)); wait > 0 {
+		b.timer.Reset(wait)
+		return
+	}
+	q.seal(b)
 }
 
 // seal closes b to new items and starts it (q.mu held). Its context keeps the first caller's
@@ -186,11 +261,18 @@ func (q *queue[I, O]) seal(b *batch[I, O]) {
 		return
 	}
 	b.ctx, b.cancel = context.WithCancelCause(context.WithoutCancel(b.items[0].ctx))
+	q.inFlight++
 	q.bg.Add(1)
 	go func() {
 		defer q.bg.Done()
 		defer b.cancel(nil)
 		q.run(b)
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.inFlight--
+		if q.open != nil {
+			q.review(q.open) // it may have waited for this batch only
+		}
 	}()
 }
 

@@ -44,8 +44,7 @@ func (c *Coalescer) createQueue(owner client.Owner, storeID string) *queue[clien
 		return q
 	}
 	// The body is "[item,item]": the brackets, less the comma the last item does not need.
-	rules := batchRules{linger: c.opts.BatchLinger, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
-		envelope: len("[]") - len(","), grace: c.opts.InFlightGrace}
+	rules := c.batchRules(len("[]") - len(","))
 	// Two creates of one name never share a batch: the API would fail the whole batch, and
 	// the item to blame would be ambiguous.
 	joinable := func(b *batch[client.SecretInput, *client.Secret], in client.SecretInput) bool {

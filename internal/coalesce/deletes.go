@@ -29,8 +29,7 @@ func (c *Coalescer) deleteQueue(owner client.Owner, storeID string) *queue[strin
 		return q
 	}
 	// The body is {"ids":["id","id"]}: each id is its quotes and a comma.
-	rules := batchRules{linger: c.opts.BatchLinger, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
-		envelope: len(`{"ids":[]}`) - len(","), grace: c.opts.InFlightGrace}
+	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
 	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
 		c.sendDeletes(key, b)
 	}, func() { c.Invalidate(key.owner(), key.storeID) })

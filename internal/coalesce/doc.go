@@ -18,32 +18,57 @@
 // The cost of a listing is bounded by tokens: each read brings one, the listing one spare, and a
 // page fetch or a GET spends one. A read that has not found its secret in the pages fetched so
 // far waits for the page in flight, or fetches the next one only if the tokens left after that
-// fetch still cover a GET for every read still waiting; otherwise it GETs. So within one listing
-// requests never exceed reads + 1: a store full of secrets this configuration does not manage
-// never costs more than one GET per read. Reads that cover the whole store cost its pages when
-// they come in the store's order or all at once, since every read found in a page pays for a
-// further fetch; in a random order, a few readers at a time, a few GETs more (a read GETs when
-// no read has yet paid for the next page). ReadStore does the same over the owner's store list;
-// ListSecrets returns the whole store in the API's default order from the same shared listing,
-// paying for the pages it needs itself.
+// fetch still cover a GET for every read still waiting. So within one listing requests do not
+// exceed reads + 1: a store full of secrets this configuration does not manage never costs
+// more than one GET per read. ReadStore does the same over the owner's store list;
+// ListSecrets returns the whole store in the API's default order from the same shared
+// listing, paying for the pages it needs itself.
+//
+// A read that cannot afford the next page, with none in flight, does not GET at once: it
+// waits for something to change (a read comes, a read finds its secret in the pages fetched
+// and frees its caller for another read, a page lands), because a read found pays for the
+// next page. When nothing has changed for Options.ReadPatience (50ms), the oldest waiting read
+// GETs, one at a time: its caller's next read may be found and pay. A caller alone pays at
+// most one GET per read, each after the patience.
+//
+// One exception to the bound makes a refresh cheaper: when fewer than half as many pages are
+// left (the API's total_pages says how many) as reads wait, the listing is finished rather
+// than a GET spent per read. Without it, a refresh whose first reads (one per Terraform slot,
+// ten by default) all miss the first page would stall, every slot held by a waiting read and no
+// new read coming to pay for the next page, and GET one by one until a read is found (about
+// one refresh in nine for a 5-page store read in a random order). The price, should most of
+// those reads be of secrets deleted outside Terraform (each still costs its confirming GET),
+// is the pages fetched: fewer than half a request per waiting read.
 //
 // # Creates and deletes go out in batches
 //
 // CreateSecret calls for one store that wait at the same time become one create-secrets request
-// (the API's array body): a batch waits Options.BatchLinger (3ms) after its first item, never
-// longer, and goes out at once when it reaches 100 items or Options.MaxBatchBytes of body (values
-// are up to 64 KiB each, the API takes 1 MiB). The API creates all or none: when a batch fails
-// with an answer about its items (400, 409, 413), an item the error names
-// ("secret_name_already_exists: NAME") gets that error and the rest is resent, otherwise the batch
-// is halved, until every failing item has the error the API gives it alone and every good item
-// is created. Other failures (401, 403, 429 or 5xx after the client's retries, no answer) go to
-// every item unchanged. An ambiguous answer is resolved inside client.CreateSecrets as for a
-// single create: no duplicates, and no older secret adopted. Two creates of one name never share
-// a batch.
+// (the API's array body). A lone call goes Options.BatchLinger (3ms) after it came. Terraform,
+// though, does not call at the same instant: it starts the calls of a wave (up to -parallelism)
+// one by one as it records the results of the previous wave, over 50 to 250ms, mostly 1 to
+// 30ms apart but at times 100ms. So during a burst for the store (its last call came at most
+// Options.BurstWindow (2s) ago, or one of its batches is in flight, or a second call joined the
+// batch) a batch waits for company until no call has joined it for Options.BurstQuiet (80ms)
+// and no batch of the store is in flight (self-clocking: calls that come while a batch is in
+// flight travel together in the next), but never longer than Options.BurstMaxWait (300ms)
+// after its first call, nor later than BurstMaxWait before the earliest deadline of its
+// callers (a caller short of time is not kept waiting for company). A batch goes at once when
+// it reaches 100 items or Options.MaxBatchBytes of body (values are up to 64 KiB each, the API
+// takes 1 MiB).
 //
-// DeleteSecret calls batch the same way into one bulk delete. The API fails a bulk delete whole
-// with 404 when one id is unknown, so that answer falls back to single deletes, where a 404 means
-// "already gone" and is success.
+// The API creates all or none: when a batch fails with an answer about its items (400, 409,
+// 413), an item the error names ("secret_name_already_exists: NAME") gets that error and the
+// rest is resent, otherwise the batch is halved, until every failing item has the error the API
+// gives it alone and every good item is created. Other failures (401, 403, 429 or 5xx after the
+// client's retries, no answer) go to every item unchanged. An ambiguous answer is resolved
+// inside client.CreateSecrets as for a single create: no duplicates, and no older secret
+// adopted. Two creates of one name never share a batch.
+//
+// DeleteSecret calls batch the same way into one bulk delete. Terraform's deletes come as a
+// stream, each as soon as another ends; the self-clocking gathers those that start while a bulk
+// delete is in flight into the next. The API fails a bulk delete whole with 404 when one id is
+// unknown, so that answer falls back to single deletes, where a 404 means "already gone" and is
+// success.
 //
 // # Cancellation never loses a created object
 //

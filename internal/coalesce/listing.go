@@ -20,19 +20,31 @@ type listing[T any] struct {
 	fetchPage func(ctx context.Context, page int) ([]T, client.PageInfo, error)
 	idOf      func(T) string
 	born      time.Time
+	patience  time.Duration // <= 0: a read that cannot afford the next page GETs at once
 	bg        *sync.WaitGroup
 
-	mu       sync.Mutex
-	items    []T            // in the API's order, first occurrence of each id
-	index    map[string]int // id -> position in items
-	pages    int            // pages fetched
-	complete bool           // the last page is in
-	fetching *pageFetch     // the fetch in flight, nil when none
+	mu         sync.Mutex
+	items      []T            // in the API's order, first occurrence of each id
+	index      map[string]int // id -> position in items
+	pages      int            // pages fetched
+	totalPages int            // the API's total_pages; 0 when it did not say
+	complete   bool           // the last page is in
+	fetching   *pageFetch     // the fetch in flight, nil when none
 	// tokens: one per read that came, plus one spare, less one per page fetched or GET
 	// granted to a read. waiting: reads that neither found their item nor were sent to GET.
-	// tokens >= waiting always holds: each waiting read can still be granted its GET.
+	// tokens >= waiting holds (each waiting read can still be granted its GET) unless
+	// finishing the listing was cheaper (see finishingIsCheaper).
 	tokens  int
 	waiting int
+	// stalled holds the arrival numbers of the reads waiting in stall; arrivals numbers the
+	// reads in the order they came.
+	stalled  []int
+	arrivals int
+	// changed is closed (and replaced) whenever something happens that may let a stalled read
+	// on: a read came or left (found, sent to GET, or gave up), or a page landed. lastChange
+	// is when it last did.
+	changed    chan struct{}
+	lastChange time.Time
 }
 
 // pageFetch is one page request in flight; err is set before done is closed.
@@ -41,22 +53,30 @@ type pageFetch struct {
 	err  error
 }
 
-func newListing[T any](born time.Time, bg *sync.WaitGroup, idOf func(T) string,
+func newListing[T any](born time.Time, patience time.Duration, bg *sync.WaitGroup, idOf func(T) string,
 	fetchPage func(ctx context.Context, page int) ([]T, client.PageInfo, error)) *listing[T] {
-	return &listing[T]{fetchPage: fetchPage, idOf: idOf, born: born, bg: bg, index: map[string]int{}, tokens: 1}
+	return &listing[T]{fetchPage: fetchPage, idOf: idOf, born: born, patience: patience, bg: bg,
+		index: map[string]int{}, tokens: 1, changed: make(chan struct{})}
 }
 
 // find looks id up. It returns the item (found), or found false when the caller must GET it:
 // the listing is complete without it, or fetching another page would leave too few tokens to
-// GET for every read still waiting. An error is a failed page fetch or ctx's end.
+// GET for every read still waiting and nothing let it on for the patience (see stall). An
+// error is a failed page fetch or ctx's end.
 func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.tokens++
 	l.waiting++
+	l.arrivals++
+	arrival := l.arrivals
+	l.notify()
+	defer func() {
+		l.waiting--
+		l.notify()
+	}()
 	for {
 		if i, ok := l.index[id]; ok {
-			l.waiting--
 			return l.items[i], true, nil
 		}
 		if l.complete {
@@ -64,21 +84,80 @@ func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, e
 		}
 		// One token for the page, and the rest must still cover a GET per waiting read
 		// (this one included) should the page not hold theirs.
-		if l.fetching == nil && l.tokens-1 >= l.waiting {
+		if l.fetching == nil && (l.tokens-1 >= l.waiting || l.finishingIsCheaper()) {
 			l.tokens--
 			l.startFetch(ctx)
 		}
-		if l.fetching == nil {
-			break
+		if f := l.fetching; f != nil {
+			if err := l.await(ctx, f); err != nil {
+				return item, false, err
+			}
+			continue
 		}
-		if err := l.await(ctx, l.fetching); err != nil {
-			l.waiting--
+		get, err := l.stall(ctx, arrival)
+		if err != nil {
 			return item, false, err
+		}
+		if get {
+			break
 		}
 	}
 	l.tokens--
-	l.waiting--
 	return item, false, nil
+}
+
+// finishingIsCheaper reports that far fewer pages remain than reads wait for them (l.mu held):
+// fetching them all then costs less than half a GET per waiting read. This is what keeps a
+// refresh whose first reads all miss the first page at the pages' cost: when every slot
+// Terraform gives (ten by default) holds a read still waiting, no new read comes to pay for the
+// next page. The price, should most of those reads be of secrets deleted outside Terraform
+// (each still costs its confirming GET), is at most the pages fetched: fewer than half a
+// request per waiting read.
+func (l *listing[T]) finishingIsCheaper() bool {
+	return l.totalPages > 0 && 2*(l.totalPages-l.pages) < l.waiting
+}
+
+// stall waits, for a read that can afford neither the next page nor yet its GET, until
+// something changes (then it returns false and the read looks again) or until nothing has
+// changed for the patience and no read stalled before it (then true: it GETs). One GET at a
+// time is enough to get things moving: it frees the caller's slot, so another read comes,
+// which may be found in the pages fetched and pay for the next. Without patience it returns
+// true at once. ctx's end is an error. (l.mu held; released while waiting.)
+func (l *listing[T]) stall(ctx context.Context, arrival int) (get bool, err error) {
+	if l.patience <= 0 {
+		return true, nil
+	}
+	var timeout <-chan time.Time
+	if !slices.ContainsFunc(l.stalled, func(a int) bool { return a < arrival }) {
+		wait := l.patience - time.Since(l.lastChange)
+		if wait <= 0 {
+			return true, nil
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	l.stalled = append(l.stalled, arrival)
+	changed := l.changed
+	l.mu.Unlock()
+	select {
+	case <-changed:
+	case <-timeout:
+	case <-ctx.Done():
+	}
+	l.mu.Lock()
+	l.stalled = slices.DeleteFunc(l.stalled, func(a int) bool { return a == arrival })
+	if ctx.Err() != nil {
+		return false, ctxErr(ctx)
+	}
+	return false, nil
+}
+
+// notify records a change and wakes the stalled reads (l.mu held).
+func (l *listing[T]) notify() {
+	l.lastChange = time.Now()
+	close(l.changed)
+	l.changed = make(chan struct{})
 }
 
 // all returns every item once the last page is in. A whole-list call pays for the pages it
@@ -126,6 +205,7 @@ func (l *listing[T]) startFetch(ctx context.Context) {
 		}
 		f.err = err
 		l.fetching = nil
+		l.notify()
 		l.mu.Unlock()
 		close(f.done)
 	}()
@@ -143,5 +223,6 @@ func (l *listing[T]) add(items []T, info client.PageInfo) {
 		l.items = append(l.items, it)
 	}
 	l.pages++
+	l.totalPages = info.TotalPages
 	l.complete = info.Last
 }

@@ -59,7 +59,7 @@ func (c *Coalescer) secretListing(owner client.Owner, storeID string) *listing[c
 		return l
 	}
 	o := key.owner()
-	l := newListing(now, &c.bg, func(s client.Secret) string { return s.ID },
+	l := newListing(now, c.opts.ReadPatience, &c.bg, func(s client.Secret) string { return s.ID },
 		func(ctx context.Context, page int) ([]client.Secret, client.PageInfo, error) {
 			return c.client.ListSecretsPage(ctx, o, storeID, client.ListSecretsOptions{}, page)
 		})
@@ -77,7 +77,7 @@ func (c *Coalescer) storeListing(owner client.Owner) *listing[client.Store] {
 		return l
 	}
 	o := key.owner()
-	l := newListing(now, &c.bg, func(s client.Store) string { return s.ID },
+	l := newListing(now, c.opts.ReadPatience, &c.bg, func(s client.Store) string { return s.ID },
 		func(ctx context.Context, page int) ([]client.Store, client.PageInfo, error) {
 			return c.client.ListStoresPage(ctx, o, client.ListStoresOptions{}, page)
 		})

@@ -373,3 +373,104 @@ func TestReadAfterOwnWriteUnderLoad(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// Terraform refreshes a store's secrets in an order unrelated to the store's, 10 at a time.
+// Reads that cannot yet afford the next page wait for reads found in the pages fetched, which
+// pay for it, instead of GETting: the 500 secrets cost their 5 pages. (The order is one whose
+// first 10 reads include secrets of the first page: when none of them does, and none of the
+// reads that replace those that GET, the token rule leaves no choice but a GET per read.)
+func TestReadRandomOrderCostsPages(t *testing.T) {
+	h := newHarness(t, harnessConfig{mock: mockserver.Options{Latency: 5 * time.Millisecond}})
+	all := h.seed("S", 500)
+	firstPage := map[string]bool{}
+	for _, s := range all[:100] {
+		firstPage[s.ID] = true
+	}
+	ids := idsOf(all)
+	for seed := uint64(1); ; seed++ {
+		rand.New(rand.NewPCG(seed, 3)).Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		if n := len(slices.DeleteFunc(slices.Clone(ids[:10]), func(id string) bool { return !firstPage[id] })); n >= 2 {
+			break
+		}
+	}
+	readAll(t, h.co, h, ids, 10)
+	if pages, gets := h.count("GET", rSecrets), h.count("GET", rSecret); pages != 5 || gets != 0 {
+		t.Fatalf("%d pages and %d GETs for 500 reads, want the 5 pages only", pages, gets)
+	}
+}
+
+// A refresh whose first ten reads (one per Terraform slot) all miss the first page still costs
+// the pages only: with far fewer pages left than reads waiting, the listing is finished rather
+// than a GET spent per read.
+func TestReadBadStartStillCostsPages(t *testing.T) {
+	h := newHarness(t, harnessConfig{mock: mockserver.Options{Latency: 5 * time.Millisecond}})
+	all := h.seed("S", 500)
+	ids := idsOf(all)
+	// The first ten reads are from the last page; the rest in a random order.
+	rest := slices.Clone(ids[:490])
+	rand.New(rand.NewPCG(7, 3)).Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	order := append(slices.Clone(ids[490:]), rest...)
+	readAll(t, h.co, h, order, 10)
+	if pages, gets := h.count("GET", rSecrets), h.count("GET", rSecret); pages != 5 || gets != 0 {
+		t.Fatalf("%d pages and %d GETs for 500 reads after a bad start, want the 5 pages only", pages, gets)
+	}
+}
+
+// stalledReads is how many reads of the store's listing wait for a change.
+func stalledReads(co *Coalescer, owner client.Owner, storeID string) int {
+	l := co.secretListing(owner, storeID)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.stalled)
+}
+
+// Reads that cannot afford the next page wait, and a read found in the pages fetched pays
+// for it: no GET. (A long patience keeps a slow machine from turning the wait into GETs.)
+func TestReadWaitsForAReadThatPays(t *testing.T) {
+	h := newHarness(t, harnessConfig{opts: Options{ReadPatience: time.Minute}})
+	all := h.seed("S", 500)
+	var wg sync.WaitGroup
+	for _, s := range all[100:103] { // on the second page
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got, err := h.co.ReadSecret(context.Background(), h.owner, h.storeID, s.ID); err != nil || got.ID != s.ID {
+				t.Errorf("read %s: %+v, %v", s.ID, got, err)
+			}
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); stalledReads(h.co, h.owner, h.storeID) != 3; {
+		if time.Now().After(deadline) {
+			t.Fatal("the reads never waited")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	readAll(t, h.co, h, []string{all[7].ID}, 1) // on the first page: it pays for the second
+	wg.Wait()
+	if pages, gets := h.count("GET", rSecrets), h.count("GET", rSecret); pages != 2 || gets != 0 {
+		t.Fatalf("%d pages and %d GETs, want the 2 pages only", pages, gets)
+	}
+}
+
+// A reader that comes alone, one read after another, never costs more than a request per read
+// plus one: when nothing changes for the patience, its read GETs.
+func TestSerialReadsCostAtMostOneGetEach(t *testing.T) {
+	h := newHarness(t, harnessConfig{})
+	all := h.seed("S", 300)
+	for name, ids := range map[string][]string{
+		"absent":         {unknownID, "11111111111111111111111111111111", "22222222222222222222222222222222", "33333333333333333333333333333333"},
+		"on a late page": {all[250].ID, all[260].ID, all[270].ID, all[280].ID},
+	} {
+		h.srv.ResetRequests()
+		co := h.newCoalescer(Options{})
+		for _, id := range ids {
+			s, err := co.ReadSecret(context.Background(), h.owner, h.storeID, id)
+			if name == "absent" && !client.IsNotFound(err) || name != "absent" && (err != nil || s.ID != id) {
+				t.Errorf("%s: read %s: %+v, %v", name, id, s, err)
+			}
+		}
+		if got := h.total(); got > len(ids)+1 {
+			t.Errorf("%s: %d requests for %d serial reads, want at most %d", name, got, len(ids), len(ids)+1)
+		}
+	}
+}

@@ -16,8 +16,8 @@ const (
 	StatusNotVisible = "not visible yet" // 404 within the not-found grace
 )
 
-// errDeletedWhileWaiting is the outcome of a wait whose secret came back "deleted".
-var errDeletedWhileWaiting = errors.New("the secret was deleted while waiting for it to become active")
+// ErrDeletedWhileWaiting is the outcome of a wait whose secret came back "deleted": it is gone.
+var ErrDeletedWhileWaiting = errors.New("the secret was deleted while waiting for it to become active")
 
 // WaitError is WaitActive's error when ctx ended before the secret was active.
 type WaitError struct {
@@ -219,7 +219,7 @@ func (c *Coalescer) pollRound(p *poller) {
 		case err == nil && s.Status == client.StatusActive:
 			p.deliver(w, waitOutcome{secret: s})
 		case err == nil && s.Status == client.StatusDeleted:
-			p.deliver(w, waitOutcome{err: errDeletedWhileWaiting})
+			p.deliver(w, waitOutcome{err: ErrDeletedWhileWaiting})
 		case err == nil:
 			w.lastStatus = s.Status
 			p.reschedule(w, now, c.opts.PollMaxWait)
