@@ -127,6 +127,26 @@ func (r *diagRecorder) expectWarning(typeName, summary string, details ...string
 	})
 }
 
+// expectApplyWarning is a check: some diagnostic recorded since the last reset, of typeName,
+// is a warning whose summary and detail together mention each of texts.
+func (r *diagRecorder) expectApplyWarning(typeName string, texts ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, d := range r.all() {
+			if d.typeName != typeName || d.d.Severity != tfprotov6.DiagnosticSeverityWarning {
+				continue
+			}
+			all := true
+			for _, want := range texts {
+				all = all && strings.Contains(d.d.Summary+" "+d.d.Detail, want)
+			}
+			if all {
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s warning mentions %q; recorded:%s", typeName, texts, r)
+	}
+}
+
 // expectNone is a check: nothing recorded since the last reset returned a diagnostic.
 func (r *diagRecorder) expectNone() resource.TestCheckFunc {
 	return func(*terraform.State) error {

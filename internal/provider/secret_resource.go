@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
 var (
@@ -246,8 +248,8 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	ch := changesOf(plan, state, config)
-	if !ch.value && !ch.replace && state.Status.ValueString() == client.StatusActive {
-		// Only a new value makes an active secret pending again.
+	if ch.apiUnchanged() || (!ch.value && !ch.replace && state.Status.ValueString() == client.StatusActive) {
+		// Nothing is sent, or nothing that makes an active secret pending again.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), state.Status)...)
 	}
 	if ch.apiUnchanged() {
@@ -304,49 +306,53 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	tflog.Info(ctx, "created secret", map[string]any{"store_id": storeID, "secret_id": s.ID, "name": name,
 		"duplicate_of": plan.SourceSecretID.ValueString()})
 
-	// Record the secret before anything else can fail: Terraform keeps it (tainted on an
-	// error) rather than losing track of an object that exists.
+	// Record the secret before anything else can fail: Terraform must never lose track of an
+	// object that exists.
 	plan.AccountID = types.StringValue(owner.Account)
 	plan.fill(s)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
-	if resp.Diagnostics.HasError() || r.endedAfterCreate(ctx, &resp.Diagnostics, plan.describe()) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if ctx.Err() != nil { // the request outlived the operation's timeout, or an interrupt
+		warnNotConfirmedActive(ctx, &resp.Diagnostics, plan.describe(), nil)
 		return
 	}
 	active, waited, err := co.WaitActive(ctx, owner, storeID, s, notFoundGrace)
-	if err != nil {
-		if timedOut(ctx) == nil && ctx.Err() != nil {
-			r.endedAfterCreate(ctx, &resp.Diagnostics, plan.describe())
-			return
-		}
-		addWaitError(ctx, &resp.Diagnostics, r.f, "Could not confirm "+plan.describe()+" is active", plan.describe(),
-			"It exists and is recorded in the state, marked tainted: the next apply replaces it.", err)
-		return
+	switch {
+	case err == nil:
+		plan.fill(active)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		warnLongWait(&resp.Diagnostics, "Creating "+plan.describe(), time.Since(start), waited, tally)
+	case errors.Is(err, coalesce.ErrDeletedWhileWaiting) || client.IsNotFound(err):
+		// Gone before it became active: nothing to record.
+		resp.State.RemoveResource(ctx)
+		addAPIError(&resp.Diagnostics, r.f, "Could not confirm "+plan.describe()+" is active", err)
+	default:
+		warnNotConfirmedActive(ctx, &resp.Diagnostics, plan.describe(), err)
 	}
-	plan.fill(active)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	warnLongWait(&resp.Diagnostics, "Creating "+plan.describe(), time.Since(start), waited, tally)
 }
 
-// endedAfterCreate reports an operation that ended after the secret was created and recorded:
-// a timeout is an error (Terraform then marks the secret tainted and the next apply replaces
-// it); an interrupt is a warning, since the secret exists with the configured value and only
-// its activation was not awaited. It returns false while the operation runs on.
-func (r *secretResource) endedAfterCreate(ctx context.Context, diags *diag.Diagnostics, object string) bool {
-	if ctx.Err() == nil {
-		return false
+// warnNotConfirmedActive reports a secret that was created and recorded, but not seen active:
+// the operation timed out or was interrupted first (err nil or a wait error), or the API failed
+// while it was watched. It is a warning: the secret exists with the configured value and the API
+// activates it on its own (the next plan reads its status), and a create that returns its state
+// with an error makes Terraform taint it (the next apply would replace a secret that works) and
+// crashes Terraform 1.16.0 when many creates fail at once.
+func warnNotConfirmedActive(ctx context.Context, diags *diag.Diagnostics, object string, err error) {
+	why := "the operation " + howEnded(ctx) + " before it was seen active." + raiseHint(ctx)
+	var w *coalesce.WaitError
+	switch {
+	case errors.As(err, &w):
+		why = fmt.Sprintf("it was still %s after %s of waiting: the operation %s.%s",
+			w.LastStatus, w.Waited.Round(time.Millisecond), howEnded(ctx), raiseHint(ctx))
+	case err != nil:
+		why = "watching it failed: " + err.Error()
 	}
-	if t := timedOut(ctx); t != nil {
-		diags.AddError("Could not confirm "+object+" is active",
-			fmt.Sprintf("%s was created, but the operation %s before it was confirmed active. It is recorded "+
-				"in the state, marked tainted: the next apply replaces it. If the API is slow, raise %s.",
-				object, howEnded(ctx), t.attr))
-		return true
-	}
-	diags.AddWarning("Interrupted after creating "+object,
-		fmt.Sprintf("The operation %s after %s was created. It is recorded in the state with the configured "+
-			"value; its activation was not awaited (the next plan reads its status).", howEnded(ctx), object))
-	return true
+	diags.AddWarning("Created "+object+", not confirmed active",
+		fmt.Sprintf("%s was created with the configured value and is recorded in the state, but %s The API "+
+			"activates a new secret on its own; until then a Worker that binds it fails to deploy.", object, why))
 }
 
 // importHint gives, after a name clash, the import ids of the secret holding the name.

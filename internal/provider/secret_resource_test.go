@@ -554,9 +554,9 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 }
 
 // TestAccSecretResource_slowActivationAndGoneOnDelete: a secret still pending when
-// timeouts.create runs out fails the apply with a message naming the attribute to raise, is kept
-// in the state (tainted) and replaced by the next apply; a secret the API no longer knows when
-// Terraform deletes it counts as deleted.
+// timeouts.create runs out is recorded in the state with a warning that says so and which
+// timeout to raise (no replacement churn: the API activates it on its own), and a 404 answering
+// the destroy's DELETE counts as already gone.
 func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 	// Wide margins: the create itself must finish well within the short timeout on a loaded machine.
 	m := startMock(t, mockserver.Options{ActivationDelay: 3 * time.Second})
@@ -565,24 +565,32 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 		return secretConfig(m, store, "SLOW", secretWO+fmt.Sprintf("\n  timeouts = { create = %q }", create))
 	}
 	vars := secretValueVar("slow-value")
+	rec := &diagRecorder{}
 
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec),
 		Steps: []resource.TestStep{
 			{
+				PreConfig:       rec.reset,
 				Config:          withTimeout("1s"),
 				ConfigVariables: vars,
-				ExpectError: errText("Could not confirm", "SLOW", "is active", "was still pending",
-					"timed out after 1s (timeouts.create)", "raise timeouts.create", "marked tainted: the next apply replaces it"),
+				Check: resource.ComposeTestCheckFunc(
+					rec.expectApplyWarning("secretsstore_secret", "Created secret SLOW", "not confirmed active",
+						"was still pending after", "timed out after 1s (timeouts.create)", "raise timeouts.create"),
+					checkStoredValue(m, store, "SLOW", "slow-value"),
+					checkSecretCount(m, store, 1),
+				),
 			},
 			{
-				// The pending secret was recorded before the wait: the next apply replaces it.
+				// Raising the timeout changes only the state: no request, the same secret.
+				PreConfig:       m.ResetRequests,
 				Config:          withTimeout("1m"),
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
+					planChangesOnly(secretAddr, "timeouts"),
 				}},
-				ConfigStateChecks: []statecheck.StateCheck{secretAttr("status", knownvalue.StringExact(client.StatusActive))},
+				Check: resource.ComposeTestCheckFunc(checkNoWrites(m), checkSecretCount(m, store, 1)),
 			},
 			{
 				PreConfig: func() {
@@ -592,8 +600,7 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 				ConfigVariables: vars,
 				Destroy:         true,
 				Check: func(*terraform.State) error {
-					// The first DELETE removed the tainted secret during the replacement.
-					if got := m.RequestsTo(routeDeleteSecret); len(got) != 2 || got[1].Status != http.StatusNotFound {
+					if got := m.RequestsTo(routeDeleteSecret); len(got) != 1 || got[0].Status != http.StatusNotFound {
 						return fmt.Errorf("want the destroy's DELETE answered 404, got %+v", got)
 					}
 					return nil
@@ -604,9 +611,9 @@ func TestAccSecretResource_slowActivationAndGoneOnDelete(t *testing.T) {
 }
 
 // TestAccSecretResource_createTimeoutLeavesNoOrphans: with a create timeout shorter than the
-// API's answer (timeouts.create = "100ms", 300ms of latency), every create still in flight is
-// finished and recorded (tainted), none abandoned: the next apply with a sensible timeout
-// converges without a single name clash, and the store holds exactly the configured secrets.
+// API's answer (timeouts.create = "100ms", 300ms of latency), every create in flight is
+// finished and recorded, none abandoned, each with a warning naming the timeout: the store
+// holds exactly the configured secrets, all in the state, and the next apply needs no create.
 func TestAccSecretResource_createTimeoutLeavesNoOrphans(t *testing.T) {
 	m := startMock(t, mockserver.Options{Latency: 300 * time.Millisecond})
 	store := defaultStoreID(t, m)
@@ -622,19 +629,25 @@ resource "secretsstore_secret" "s" {
 }
 `, store, timeout)
 	}
+	rec := &diagRecorder{}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: testProviderFactoriesNamed(rec),
 		CheckDestroy:             checkSecretCount(m, store, 0),
 		Steps: []resource.TestStep{
 			{
-				Config:      cfg("100ms"),
-				ExpectError: errText("was created, but the operation timed out after 100ms (timeouts.create)", "marked tainted"),
+				PreConfig: rec.reset,
+				Config:    cfg("100ms"),
+				Check: resource.ComposeTestCheckFunc(
+					checkSecretCount(m, store, 20),
+					rec.expectApplyWarning("secretsstore_secret", "not confirmed active",
+						"the operation timed out after 100ms (timeouts.create)"),
+				),
 			},
 			{
-				// Every secret made by the timed-out apply is in the state: replacing them and
-				// creating the rest meets no name clash.
-				Config: cfg("2m"),
-				Check:  checkSecretCount(m, store, 20),
+				// Every secret made by the timed-out apply is in the state: nothing to create.
+				PreConfig: m.ResetRequests,
+				Config:    cfg("2m"),
+				Check:     resource.ComposeTestCheckFunc(checkNoWrites(m), checkSecretCount(m, store, 20)),
 			},
 		},
 	})
