@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
+)
+
+// What a configuration of N secrets in one store costs in API requests, through the real CLI
+// against the mock with latency: the API allows 1,200 requests per 5 minutes, and a plan on
+// every pull request must not spend them one per secret.
+
+// phaseCost is one command's cost.
+type phaseCost struct {
+	requests int
+	took     time.Duration
+}
+
+// requestCost is an apply, the plan after it, a refresh-only plan and a destroy of n secrets.
+type requestCost struct {
+	n                             int
+	apply, plan, refresh, destroy phaseCost
+}
+
+// secretsConfig is n secrets named PREFIX_000… in store, fed by the ephemeral variable
+// secret_value.
+func secretsConfig(store, prefix string, n int) string {
+	return fmt.Sprintf(`
+variable "secret_value" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "secretsstore_secret" "s" {
+  count            = %d
+  store_id         = %q
+  name             = format("%s%%03d", count.index)
+  value_wo         = var.secret_value
+  value_wo_version = "1"
+  scopes           = ["workers"]
+}
+`, n, store, prefix)
+}
+
+// measure runs one command and returns what it cost; the command must succeed.
+func (c *cli) measure(m *testMock, args ...string) phaseCost {
+	c.t.Helper()
+	before, start := m.Stats().Total, time.Now()
+	c.mustRun(args...)
+	return phaseCost{requests: m.Stats().Total - before, took: time.Since(start)}
+}
+
+// measureRequestCost creates n secrets in the default store (a literal store id, as
+// `terraform query -generate-config-out` writes), plans, refreshes and destroys them, through
+// the CLI against a mock that answers after latency. The plan after the apply must be empty.
+func measureRequestCost(tb testing.TB, n int, latency time.Duration) requestCost {
+	tb.Helper()
+	m := startMock(tb, mockserver.Options{Latency: latency, SecretQuota: n + 100})
+	c := newCLI(tb, m)
+	c.env = append(c.env, "TF_VAR_secret_value=cost-value")
+	c.config(secretsConfig(defaultStoreID(tb, m), "COST_", n))
+	cost := requestCost{n: n}
+	cost.apply = c.measure(m, "apply", "-auto-approve", "-input=false", "-no-color")
+	cost.plan = c.measure(m, "plan", "-input=false", "-no-color", "-detailed-exitcode")
+	cost.refresh = c.measure(m, "plan", "-refresh-only", "-input=false", "-no-color")
+	cost.destroy = c.measure(m, "destroy", "-auto-approve", "-input=false", "-no-color")
+	if left := len(m.Secrets(defaultStoreID(tb, m))); left != 0 {
+		tb.Fatalf("%d secrets left after destroy", left)
+	}
+	return cost
+}
+
+// table renders costs beside what one request per secret costs (a POST and a GET per created
+// secret, a GET per refreshed one, a GET and a DELETE per destroyed one).
+func costTable(rows ...requestCost) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s %-22s %9s %16s %9s\n", "secrets", "step", "requests", "one per secret", "seconds")
+	for _, r := range rows {
+		for _, p := range []struct {
+			step    string
+			cost    phaseCost
+			perItem int
+		}{
+			{"apply (create)", r.apply, 2}, {"plan after apply", r.plan, 1},
+			{"plan -refresh-only", r.refresh, 1}, {"destroy", r.destroy, 2},
+		} {
+			fmt.Fprintf(&b, "%-8d %-22s %9d %16d %9.1f\n", r.n, p.step, p.cost.requests, p.perItem*r.n, p.cost.took.Seconds())
+		}
+	}
+	return b.String()
+}
+
+// TestAccRequestCost holds the provider to its request budget through the real CLI with the
+// default parallelism, against a mock with 50ms of latency: for 100 secrets in one store an
+// apply costs at most 25 requests, the (empty) plan after it and a refresh-only plan at most 2
+// each, and a destroy at most 25; for 500, a refresh at most 6.
+func TestAccRequestCost(t *testing.T) {
+	t.Run("100 secrets", func(t *testing.T) {
+		cost := measureRequestCost(t, 100, 50*time.Millisecond)
+		t.Logf("\n%s", costTable(cost))
+		for _, check := range []struct {
+			step     string
+			got, max int
+		}{
+			{"apply", cost.apply.requests, 25}, {"plan after apply", cost.plan.requests, 2},
+			{"refresh-only plan", cost.refresh.requests, 2}, {"destroy", cost.destroy.requests, 25},
+		} {
+			if check.got > check.max {
+				t.Errorf("%s cost %d requests, more than %d", check.step, check.got, check.max)
+			}
+		}
+	})
+	t.Run("500 secrets", func(t *testing.T) {
+		cost := measureRequestCost(t, 500, 50*time.Millisecond)
+		t.Logf("\n%s", costTable(cost))
+		if cost.refresh.requests > 6 || cost.plan.requests > 6 {
+			t.Errorf("refreshing 500 secrets cost %d (plan) and %d (refresh-only) requests, more than 6",
+				cost.plan.requests, cost.refresh.requests)
+		}
+	})
+	t.Run("3 managed in a store of 300", func(t *testing.T) {
+		// A store full of secrets this configuration does not manage never costs more than a
+		// request per managed secret plus one.
+		m := startMock(t, mockserver.Options{Latency: 50 * time.Millisecond, SecretQuota: 400})
+		store := defaultStoreID(t, m)
+		owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
+		var others []client.SecretInput
+		for i := range 300 {
+			others = append(others, client.SecretInput{Name: fmt.Sprintf("OTHER_%03d", i), Value: "v", Scopes: []string{"workers"}})
+		}
+		api := apiClient(t, m, m.Token)
+		for i := 0; i < len(others); i += 100 {
+			if _, err := api.CreateSecrets(t.Context(), owner, store, others[i:i+100]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := newCLI(t, m)
+		c.env = append(c.env, "TF_VAR_secret_value=managed-value")
+		c.config(secretsConfig(store, "MANAGED_", 3))
+		c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+		refresh := c.measure(m, "plan", "-refresh-only", "-input=false", "-no-color")
+		t.Logf("refreshing 3 secrets in a store of 303 cost %d requests", refresh.requests)
+		if refresh.requests > 4 {
+			t.Errorf("refreshing 3 secrets in a store of 303 cost %d requests, more than 4", refresh.requests)
+		}
+	})
+}
+
+// BenchmarkRequestCost prints the cost table `make bench` shows: requests and wall seconds of
+// each step for 100 and 500 secrets through the CLI (TF_ACC_TERRAFORM_PATH) against the mock
+// with 50ms of latency, beside what one request per secret would cost. It needs TF_ACC=1.
+func BenchmarkRequestCost(b *testing.B) {
+	var rows []requestCost
+	for _, n := range []int{100, 500} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				cost := measureRequestCost(b, n, 50*time.Millisecond)
+				rows = append(rows, cost)
+				b.ReportMetric(float64(cost.apply.requests), "apply-requests")
+				b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
+				b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
+			}
+		})
+	}
+	b.Logf("\n%s", costTable(rows...))
+}
