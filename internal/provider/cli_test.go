@@ -30,6 +30,12 @@ var (
 	randomStandin     = buildOnce("./internal/provider/testdata/random-standin", "terraform-provider-random")
 )
 
+// builtDirs are the directories buildOnce made; TestMain removes them when the tests end.
+var (
+	builtDirsMu sync.Mutex
+	builtDirs   []string
+)
+
 // buildOnce builds the package pkg (relative to the module root) the first time it is called,
 // into a temporary directory as binary, and returns that directory.
 func buildOnce(pkg, binary string) func() (string, error) {
@@ -38,6 +44,9 @@ func buildOnce(pkg, binary string) func() (string, error) {
 		if err != nil {
 			return "", err
 		}
+		builtDirsMu.Lock()
+		builtDirs = append(builtDirs, dir)
+		builtDirsMu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, binary), pkg)
@@ -47,6 +56,17 @@ func buildOnce(pkg, binary string) func() (string, error) {
 		}
 		return dir, nil
 	})
+}
+
+// TestMain removes the binaries the CLI tests built (tens of MB each) once every test ended.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	builtDirsMu.Lock()
+	for _, dir := range builtDirs {
+		_ = os.RemoveAll(dir)
+	}
+	builtDirsMu.Unlock()
+	os.Exit(code)
 }
 
 // cli runs the CLI in one working directory, with the provider configured from the
