@@ -294,6 +294,19 @@ func TestTolerantDecoding(t *testing.T) {
 			t.Fatalf("GetStore = %+v, %v", st, err)
 		}
 	})
+	t.Run("store account_id not an id is dropped", func(t *testing.T) {
+		for _, account := range []string{`42`, `"acct-1"`, `"` + strings.ToUpper(testAccount) + `"`, `{"id":"x"}`} {
+			_, srv := serveStub(t, ok(`{"id":"`+testStore+`","name":"n","account_id":`+account+`}`))
+			st, err := newTestClient(t, srv.URL, nil).GetStore(ctx, acct, testStore)
+			if err != nil || st.ID != testStore || st.AccountID != "" {
+				t.Errorf("account_id %s: GetStore = %+v, %v", account, st, err)
+			}
+		}
+		_, srv := serveStub(t, ok(storeJSON))
+		if st, err := newTestClient(t, srv.URL, nil).GetStore(ctx, acct, testStore); err != nil || st.AccountID != testAccount {
+			t.Errorf("a 32-hex account_id is kept: GetStore = %+v, %v", st, err)
+		}
+	})
 	t.Run("secret comment null, absent, string; scopes string", func(t *testing.T) {
 		_, srv := serveStub(t, ok(`[`+secretJSON(hexID(1), "A")+`,{"id":"`+hexID(2)+`","name":"B","scopes":"workers, dex"},{"id":"`+hexID(3)+`","name":"C","comment":"hi","future":true}]`))
 		list, err := newTestClient(t, srv.URL, nil).ListSecrets(ctx, acct, testStore, ListSecretsOptions{})

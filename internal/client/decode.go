@@ -193,10 +193,16 @@ func (w wireStore) value() (Store, error) {
 	if err != nil {
 		return Store{}, err
 	}
+	// account_id may be absent in real responses; one not in the id form is treated as absent,
+	// so the caller keeps the account it asked about rather than recording nonsense.
+	account := string(w.AccountID)
+	if !isHexID(account) {
+		account = ""
+	}
 	return Store{
 		ID:        id,
 		Name:      string(w.Name),
-		AccountID: string(w.AccountID),
+		AccountID: account,
 		Created:   time.Time(w.Created),
 		Modified:  time.Time(w.Modified),
 	}, nil

@@ -122,6 +122,9 @@ func checkStore(t *testing.T, s Store) {
 	if !isHexID(s.ID) {
 		t.Fatalf("store id %q", s.ID)
 	}
+	if s.AccountID != "" && !isHexID(s.AccountID) {
+		t.Fatalf("store account_id %q", s.AccountID)
+	}
 }
 
 func checkSecret(t *testing.T, s Secret) {
