@@ -66,7 +66,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	r := exchangeFrom(ctx).redactor
 	fields := map[string]any{
 		"http.method":          req.Method,
-		"http.url":             req.URL.String(),
+		"http.url":             loggableURL(req),
 		"http.request.headers": loggableHeaders(req.Header, r),
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
@@ -82,7 +82,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": req.URL.String(), "error": r.text(err.Error(), maxLoggedText),
+			"http.method": req.Method, "http.url": loggableURL(req), "error": r.text(err.Error(), maxLoggedText),
 			"http.duration_ms": time.Since(start).Milliseconds(),
 		})
 		return resp, err
@@ -99,9 +99,13 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp.Body = io.NopCloser(rest)
 
 	body := loggableBody(b, r, true)
+	if resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "" {
+		// A redirect's body only repeats its target, query included.
+		body = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
+	}
 	rf := map[string]any{
 		"http.method":           req.Method,
-		"http.url":              req.URL.String(),
+		"http.url":              loggableURL(req),
 		"http.status":           resp.StatusCode,
 		"http.response.headers": loggableHeaders(resp.Header, r),
 		"http.response.body":    body,
@@ -135,6 +139,35 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
+// serverURLHeaders may hold a URL the server chose (Referer does after a second redirect):
+// its query may carry anything (a signed token), so logs show it without one.
+var serverURLHeaders = map[string]bool{"Location": true, "Content-Location": true, "Referer": true}
+
+// queryOmitted stands for a query left out of a logged URL.
+const queryOmitted = "?[query omitted]"
+
+// withoutQuery is a URL without its query and fragment, marked where a query was.
+func withoutQuery(raw string) string {
+	i := strings.IndexAny(raw, "?#")
+	if i < 0 {
+		return raw
+	}
+	if raw[i] == '#' {
+		return raw[:i]
+	}
+	return raw[:i] + queryOmitted
+}
+
+// loggableURL is a request's URL for a log field. The client's own URLs are shown whole (their
+// queries are paging); a request following a redirect has the server's URL, shown without its
+// query and with any password masked.
+func loggableURL(req *http.Request) string {
+	if req.Response == nil {
+		return req.URL.String()
+	}
+	return withoutQuery(req.URL.Redacted())
+}
+
 // loggableHeaders flattens headers for a log field, leaving out every credential, each
 // value made fit to log like any server text.
 func loggableHeaders(h http.Header, r redactor) map[string]string {
@@ -143,7 +176,11 @@ func loggableHeaders(h http.Header, r redactor) map[string]string {
 		if credentialHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		out[sanitizeBounded(k, maxLoggedHeader)] = r.text(strings.Join(v, ", "), maxLoggedHeader)
+		text := strings.Join(v, ", ")
+		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
+			text = withoutQuery(text)
+		}
+		out[sanitizeBounded(k, maxLoggedHeader)] = r.text(text, maxLoggedHeader)
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -95,5 +97,46 @@ func TestLegacyCredentialsNotLogged(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "Received HTTP response") {
 		t.Errorf("no response logged")
+	}
+}
+
+// TestRedirectQueryNotLogged: same-origin redirects are followed, and its target's query,
+// which the server chose and may hold a signed token, is left out of the Location and Referer
+// headers, the followed requests' URLs and the redirect bodies in TRACE logs.
+func TestRedirectQueryNotLogged(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	const token = "LOCATION-QUERY-TOKEN"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Two hops, so the last request's Referer is a URL the server chose too.
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/hop"):
+			http.Redirect(w, r, "/moved"+strings.TrimPrefix(r.URL.Path, "/hop")+"?token="+token+"#frag", http.StatusTemporaryRedirect)
+			return
+		case !strings.HasPrefix(r.URL.Path, "/moved"):
+			http.Redirect(w, r, "/hop"+r.URL.Path+"?token="+token, http.StatusFound)
+			return
+		}
+		_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	if _, err := newTestClient(t, srv.URL, nil).GetStore(ctx, acct, testStore); err != nil {
+		t.Fatal(err)
+	}
+	all := buf.String()
+	if strings.Contains(all, token) || strings.Contains(all, "frag") {
+		t.Errorf("log shows the redirect's query:\n%s", all)
+	}
+	var location, followed bool
+	for _, e := range logEntries(t, &buf) {
+		if h, _ := e["http.response.headers"].(map[string]any); h["Location"] != nil {
+			location = strings.HasSuffix(h["Location"].(string), "/stores/"+testStore+queryOmitted)
+		}
+		if u, _ := e["http.url"].(string); e["@message"] == "Sending HTTP request" && strings.Contains(u, "/moved") {
+			followed = true
+		}
+	}
+	if !location || !followed {
+		t.Errorf("want the Location without its query (%v) and the followed request logged (%v):\n%s", location, followed, all)
 	}
 }
