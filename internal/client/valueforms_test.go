@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"math/rand/v2"
 	"net/url"
 	"regexp"
 	"strings"
@@ -202,5 +203,41 @@ func BenchmarkValueForms64K(b *testing.B) {
 		if forms.foundIn(body) {
 			b.Fatal("found a value that is not there")
 		}
+	}
+}
+
+// TestValueFormsFromPrefix: the needles of a value are those its every form, computed whole,
+// starts with; newValueForms computes them from the value's first runes only.
+func TestValueFormsFromPrefix(t *testing.T) {
+	alphabet := []string{"a", "Z", "7", " ", `"`, `\`, "<", ">", "&", "'", "/", "+", "%", "=", "?", "#",
+		"ä", "ö", "€", "😀", "\u2028", "\x00", "\r", "\x7f", "\xff", "\xc3"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		var v strings.Builder
+		for range 1 + rng.IntN(80) {
+			v.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		want := map[string]bool{}
+		for _, f := range append(echoForms(v.String()), base64Forms(v.String())...) {
+			if n := prefixRunes(f, prefixLen); n != "" {
+				want[n] = true
+			}
+		}
+		got := map[string]bool{}
+		for _, n := range newValueForms([]string{v.String()}).needles {
+			got[n] = true
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("value %q: needles %v, want %v", v.String(), got, want)
+		}
+	}
+}
+
+// BenchmarkNewValueForms64K: preparing the search for a value of the API's largest size.
+func BenchmarkNewValueForms64K(b *testing.B) {
+	v := strings.Repeat(hardValue, 65536/len(hardValue)) // the API's largest value, 64 KiB
+	b.ReportAllocs()
+	for b.Loop() {
+		newValueForms([]string{v})
 	}
 }
