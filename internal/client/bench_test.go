@@ -27,11 +27,7 @@ func BenchmarkDecodeListPage100(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ws, err := decodeList[wireSecret](raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if list, err := secretsOf(ws); err != nil || len(list) != 100 {
+		if list, err := decodeItems(raw, wireSecret.value); err != nil || len(list) != 100 {
 			b.Fatal(err)
 		}
 	}

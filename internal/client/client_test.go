@@ -105,8 +105,14 @@ func serveStub(t *testing.T, answers ...answer) (*stub, *httptest.Server) {
 	return s, srv
 }
 
-// isStatus reports an *APIError with this status in err's chain.
-func isStatus(status int, err error) bool { return hasStatus(err, status) }
+// secretsPage is a list page of the secrets hexID(id), named "N"+id.
+func secretsPage(ids ...int) answer {
+	items := make([]string, len(ids))
+	for i, id := range ids {
+		items[i] = secretJSON(hexID(id), fmt.Sprint("N", id))
+	}
+	return ok(`[` + strings.Join(items, ",") + `]`)
+}
 
 // hexID is a valid id (32 lowercase hex) made from n.
 func hexID(n int) string { return fmt.Sprintf("%032x", n) }
@@ -399,7 +405,7 @@ func TestAPIError(t *testing.T) {
 	e := &APIError{Method: "POST", Path: "/accounts/a/secrets_store/stores/s/secrets", StatusCode: 409,
 		Errors: []Message{{Code: 1003, Message: "secret_name_already_exists: API_KEY"}}}
 	wrapped := fmt.Errorf("creating: %w", e)
-	if !isStatus(409, wrapped) || IsNotFound(wrapped) || !e.HasReason("secret_name_already_exists") || e.HasReason("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
+	if !hasStatus(wrapped, 409) || IsNotFound(wrapped) || !e.HasReason("secret_name_already_exists") || e.HasReason("API_KEY") || !e.HasCode(1003) || e.HasCode(1001) {
 		t.Errorf("helpers wrong for %v", e)
 	}
 	want := "POST /accounts/a/secrets_store/stores/s/secrets: HTTP 409 Conflict: error 1003: secret_name_already_exists: API_KEY"
@@ -551,14 +557,7 @@ func TestContextCancelStopsRetries(t *testing.T) {
 }
 
 func TestPagingStub(t *testing.T) {
-	page := func(ids ...int) answer {
-		items := make([]string, len(ids))
-		for i, id := range ids {
-			items[i] = secretJSON(hexID(id), fmt.Sprint("N", id))
-		}
-		return ok(`[` + strings.Join(items, ",") + `]`)
-	}
-	s, srv := serveStub(t, page(1, 2), page(3, 4), page(5))
+	s, srv := serveStub(t, secretsPage(1, 2), secretsPage(3, 4), secretsPage(5))
 	c := newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 })
 	list, err := c.ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{Search: "n", Scopes: []string{"workers", "dex"}, Order: "name", Direction: "desc"})
 	if err != nil || len(list) != 5 {
@@ -574,14 +573,14 @@ func TestPagingStub(t *testing.T) {
 	}
 
 	// Exactly full last page: one more, empty, page ends the walk.
-	s, srv = serveStub(t, page(1, 2), ok(`[]`))
+	s, srv = serveStub(t, secretsPage(1, 2), ok(`[]`))
 	list, err = newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{})
 	if err != nil || len(list) != 2 || len(s.requests()) != 2 {
 		t.Errorf("full page then empty: %d items, %d requests, %v", len(list), len(s.requests()), err)
 	}
 
 	// A server that ignores page: error, not a loop.
-	_, srv = serveStub(t, page(1, 2))
+	_, srv = serveStub(t, secretsPage(1, 2))
 	if _, err := newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(context.Background(), acct, testStore, ListSecretsOptions{}); err == nil {
 		t.Errorf("repeating pages accepted")
 	}
@@ -623,7 +622,7 @@ func TestPostRecoveryStub(t *testing.T) {
 		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+storeJSON+`]`),
 			fail(409, 1003, "store_name_already_exists"), ok(`[`+storeJSON+`]`))
 		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
-		if !isStatus(409, err) || st != nil {
+		if !hasStatus(err, 409) || st != nil {
 			t.Fatalf("%+v %v", st, err)
 		}
 		var methods []string
@@ -689,7 +688,7 @@ func TestRetryAfterCappedStub(t *testing.T) {
 	_, err := c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "x"})
 	el := time.Since(start)
 	e := asAPIError(err)
-	if e == nil || !isStatus(429, err) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
+	if e == nil || !hasStatus(err, 429) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
 		t.Fatalf("err %#v", err)
 	}
 	if n := len(s.requests()); n != 3 {

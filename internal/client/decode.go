@@ -263,11 +263,9 @@ func (w wireQuota) value() Quota {
 	return Quota{Quota: int64(c.Quota), Usage: int64(c.Usage)}
 }
 
-// wireResultInfo is a list's result_info; any field may be missing.
+// wireResultInfo is what the client reads of a list's result_info (page, per_page and count
+// too are sent); any field may be missing.
 type wireResultInfo struct {
-	Page       flexInt64 `json:"page"`
-	PerPage    flexInt64 `json:"per_page"`
-	Count      flexInt64 `json:"count"`
 	TotalCount flexInt64 `json:"total_count"`
 	TotalPages flexInt64 `json:"total_pages"`
 }
@@ -380,4 +378,11 @@ func convertAll[W, T any](ws []W, convert func(W) (T, error)) ([]T, error) {
 	return out, nil
 }
 
-func secretsOf(ws []wireSecret) ([]Secret, error) { return convertAll(ws, wireSecret.value) }
+// decodeItems decodes a list result and checks and converts its items.
+func decodeItems[W, T any](raw json.RawMessage, convert func(W) (T, error)) ([]T, error) {
+	ws, err := decodeList[W](raw)
+	if err != nil {
+		return nil, err
+	}
+	return convertAll(ws, convert)
+}

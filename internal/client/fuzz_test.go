@@ -91,22 +91,16 @@ func FuzzDecode(f *testing.F) {
 			} else {
 				checkShownError(t, err, r)
 			}
-			if ws, err := decodeList[wireSecret](raw); err == nil {
-				if list, err := secretsOf(ws); err == nil {
-					for _, s := range list {
-						checkSecret(t, s)
-					}
-				} else {
-					checkShownError(t, err, r)
+			if list, err := decodeItems(raw, wireSecret.value); err == nil {
+				for _, s := range list {
+					checkSecret(t, s)
 				}
 			} else {
 				checkShownError(t, err, r)
 			}
-			if ws, err := decodeList[wireStore](raw); err == nil {
-				if list, err := convertAll(ws, wireStore.value); err == nil {
-					for _, s := range list {
-						checkStore(t, s)
-					}
+			if list, err := decodeItems(raw, wireStore.value); err == nil {
+				for _, s := range list {
+					checkStore(t, s)
 				}
 			} else {
 				checkShownError(t, err, r)

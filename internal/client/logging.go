@@ -98,10 +98,12 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = io.NopCloser(rest)
 
-	body := loggableBody(b, r, true)
+	var body string
 	if resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "" {
 		// A redirect's body only repeats its target, query included.
 		body = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
+	} else {
+		body = loggableBody(b, r, true)
 	}
 	rf := map[string]any{
 		"http.method":           req.Method,
@@ -212,14 +214,8 @@ func loggableBody(b []byte, r redactor, response bool) string {
 	if !response && r.mayEcho(text) {
 		return withheldMarker
 	}
-	// Mask before the cut, with room for a credential straddling it, so a cut never shows
-	// part of one.
-	w, windowed := text, len(text) > limit+1024
-	if windowed {
-		w = cutBytes(w, limit+1024)
-	}
-	w = scrubText(sanitize(scrubText(w, r.credentials)), r.credentials)
-	return bound(w, limit, len(text), windowed)
+	// The window leaves room for a credential straddling the cut.
+	return cleanBounded(text, limit, limit+1024, r.credentials)
 }
 
 // leveledLogger adapts go-retryablehttp's logger to tflog. Attempt failures and retries

@@ -179,7 +179,7 @@ func TestMockEveryRouteBothFamilies(t *testing.T) {
 				t.Errorf("deleted secret still there: %v", err)
 			}
 			err = c.DeleteStore(ctx, o, st.ID, false)
-			if !isStatus(409, err) || !asAPIError(err).HasReason("store_not_empty") {
+			if !hasStatus(err, 409) || !asAPIError(err).HasReason("store_not_empty") {
 				t.Errorf("DeleteStore of a non-empty store: %v", err)
 			}
 			deleted, err := c.DeleteSecrets(ctx, o, st.ID, []string{created[1].ID})
@@ -235,7 +235,7 @@ func TestMockAuthErrors(t *testing.T) {
 		t.Errorf("read token writing: %v", err)
 	}
 	bad := newTestClient(t, e.url, func(c *Config) { c.APIToken = "nope" })
-	if _, err := bad.GetStore(ctx, mockAcct, store); !isStatus(401, err) {
+	if _, err := bad.GetStore(ctx, mockAcct, store); !hasStatus(err, 401) {
 		t.Errorf("bad token: %v", err)
 	}
 	if n := len(e.srv.RequestsTo(route(mockAcct, "POST", rSecrets))); n != 1 {
@@ -514,7 +514,7 @@ func TestMockRetryAfter(t *testing.T) {
 	e.srv.FailNext(mockserver.Fault{Route: rt, Status: 429, Count: 5, RetryAfter: time.Second})
 	c = e.client(t, mockAcct, func(c *Config) { c.MaxRetries = 1; c.RetryWaitMax = 10 * time.Millisecond })
 	_, err := c.ListStores(ctx, mockAcct, ListStoresOptions{})
-	if ae := asAPIError(err); !isStatus(429, err) || !ae.HasCode(971) || ae.RetryAfter != time.Second {
+	if ae := asAPIError(err); !hasStatus(err, 429) || !ae.HasCode(971) || ae.RetryAfter != time.Second {
 		t.Errorf("exhausted 429: %#v", err)
 	}
 }
@@ -702,7 +702,7 @@ func TestMockAdoptionRespectsCreatedTime(t *testing.T) {
 				default:
 					got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: "TAKEN", Scopes: []string{"workers"}})
 				}
-				nameClash := isStatus(409, err) && (asAPIError(err).HasReason("store_name_already_exists") || asAPIError(err).HasReason("secret_name_already_exists"))
+				nameClash := hasStatus(err, 409) && (asAPIError(err).HasReason("store_name_already_exists") || asAPIError(err).HasReason("secret_name_already_exists"))
 				if !nameClash {
 					t.Fatalf("got %+v, err %v; want the 409 name clash", got, err)
 				}

@@ -43,11 +43,7 @@ func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Value
 	if err != nil {
 		return nil, info, err
 	}
-	ws, err := decodeList[W](env.Result)
-	var items []T
-	if err == nil {
-		items, err = convertAll(ws, convert)
-	}
+	items, err := decodeItems(env.Result, convert)
 	if err != nil {
 		return nil, info, fmt.Errorf("GET %s: decoding page %d: %w", path, page, err)
 	}

@@ -63,15 +63,8 @@ func TestPagingBounded(t *testing.T) {
 
 func TestPagingRepeats(t *testing.T) {
 	ctx := context.Background()
-	page := func(ids ...int) answer {
-		items := make([]string, len(ids))
-		for i, id := range ids {
-			items[i] = secretJSON(hexID(id), fmt.Sprint("N", id))
-		}
-		return ok(`[` + strings.Join(items, ",") + `]`)
-	}
 	// A list that shifted while paging repeats an item: it is kept once.
-	_, srv := serveStub(t, page(1, 2), page(2, 3), page(4))
+	_, srv := serveStub(t, secretsPage(1, 2), secretsPage(2, 3), secretsPage(4))
 	list, err := newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(ctx, acct, testStore, ListSecretsOptions{})
 	if err != nil || len(list) != 4 {
 		t.Fatalf("%d items, %v", len(list), err)
@@ -82,7 +75,7 @@ func TestPagingRepeats(t *testing.T) {
 		}
 	}
 	// A server that answers every page with the first: an error, not a loop.
-	s, srv := serveStub(t, page(1, 2))
+	s, srv := serveStub(t, secretsPage(1, 2))
 	_, err = newTestClient(t, srv.URL, func(c *Config) { c.PageSize = 2 }).ListSecrets(ctx, acct, testStore, ListSecretsOptions{})
 	if err == nil || !strings.Contains(err.Error(), "page 2 repeats earlier items") || len(s.requests()) != 2 {
 		t.Errorf("err %v after %d pages", err, len(s.requests()))

@@ -81,11 +81,20 @@ func plainLine(s string) bool {
 // sanitizeBounded is sanitize, then bound to limit bytes. Only the first sanitizeWindow
 // bytes of a long text are looked at: the rest could never be shown.
 func sanitizeBounded(s string, limit int) string {
-	w := s
-	if len(w) > sanitizeWindow {
-		w = cutBytes(w, sanitizeWindow)
+	return cleanBounded(s, limit, sanitizeWindow, nil)
+}
+
+// cleanBounded sanitizes the first window bytes of s, masks the credentials' forms in them
+// (before and after sanitizing, so whitespace or escapes inside an echo do not hide one) and
+// bounds the result to limit bytes. The cut comes after masking, and window leaves room past
+// limit, so a cut never shows part of a credential.
+func cleanBounded(s string, limit, window int, credentials []string) string {
+	w, windowed := s, len(s) > window
+	if windowed {
+		w = cutBytes(w, window)
 	}
-	return bound(sanitize(w), limit, len(s), len(w) < len(s))
+	w = scrubText(sanitize(scrubText(w, credentials)), credentials)
+	return bound(w, limit, len(s), windowed)
 }
 
 // bound keeps at most limit bytes of s, cut on a rune boundary, and marks a cut (or an

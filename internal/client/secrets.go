@@ -45,16 +45,12 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		values[i] = s.Value
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {
-		ws, err := decodeList[wireSecret](raw)
+		out, err := decodeItems(raw, wireSecret.value)
 		if err != nil {
 			return nil, fmt.Errorf("POST %s: decoding secrets: %w", path, err)
 		}
-		if len(ws) == 0 {
+		if len(out) == 0 {
 			return nil, fmt.Errorf("POST %s: %w", path, errNoResult)
-		}
-		out, err := secretsOf(ws)
-		if err != nil {
-			return nil, fmt.Errorf("POST %s: decoding secrets: %w", path, err)
 		}
 		return out, nil
 	}
@@ -260,11 +256,7 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	if err != nil {
 		return nil, err
 	}
-	ws, err := decodeList[wireSecret](raw)
-	if err != nil {
-		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
-	}
-	out, err := secretsOf(ws)
+	out, err := decodeItems(raw, wireSecret.value)
 	if err != nil {
 		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
 	}

@@ -72,16 +72,9 @@ func (r redactor) shows(text string) bool {
 	return false
 }
 
-// clean sanitizes s, masks credentials (before and after sanitizing, so whitespace or
-// escapes inside an echo do not hide one) and bounds it to limit bytes, cutting only after
-// masking so a cut never shows part of a credential.
+// clean sanitizes s, masks credentials and bounds it to limit bytes (see cleanBounded).
 func (r redactor) clean(s string, limit int) string {
-	w, windowed := s, len(s) > sanitizeWindow
-	if windowed {
-		w = cutBytes(w, sanitizeWindow)
-	}
-	w = scrubText(sanitize(scrubText(w, r.credentials)), r.credentials)
-	return bound(w, limit, len(s), windowed)
+	return cleanBounded(s, limit, sanitizeWindow, r.credentials)
 }
 
 // message is an API error message fit to show. With no value in it, it is shown cleaned.
