@@ -72,12 +72,24 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 // API's unmasked message, so it is for decisions: print Message, not Reason, since a reason
 // the API does not document may echo a secret value.
 func (m Message) Reason() string {
-	text := m.Message
-	if m.raw != nil {
-		text = *m.raw
-	}
-	t, _, _ := strings.Cut(text, ":")
+	t, _, _ := strings.Cut(m.apiText(), ":")
 	return strings.TrimSpace(t)
+}
+
+// Subject is what the message names after its reason ("API_KEY" of
+// "secret_name_already_exists: API_KEY"), read like Reason from the API's unmasked message:
+// for decisions, never to print. ok is false when the message has no ":".
+func (m Message) Subject() (subject string, ok bool) {
+	_, s, ok := strings.Cut(m.apiText(), ":")
+	return strings.TrimSpace(s), ok
+}
+
+// apiText is the message as the API wrote it; Message may have parts withheld.
+func (m Message) apiText() string {
+	if m.raw != nil {
+		return *m.raw
+	}
+	return m.Message
 }
 
 // APIError is a request the API answered with a failure status or success:false.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -169,11 +168,11 @@ func namedItem(err error, items []*item[client.SecretInput, *client.Secret]) *it
 		if m.Reason() != reasonNameTaken {
 			continue
 		}
-		_, name, ok := strings.Cut(m.Message, ":")
+		// The unmasked text: a name the request's values appear in is withheld from Message.
+		name, ok := m.Subject()
 		if !ok {
 			continue
 		}
-		name = strings.TrimSpace(name)
 		var found *item[client.SecretInput, *client.Secret]
 		for _, it := range items {
 			if it.in.Name == name {
