@@ -21,6 +21,26 @@ type secretInputBody struct {
 	Comment *string  `json:"comment,omitempty"`
 }
 
+// body is s as an item of the create-secrets array: scopes are always sent, [] for none.
+func (s SecretInput) body() secretInputBody {
+	scopes := s.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return secretInputBody{Name: s.Name, Value: s.Value, Scopes: scopes, Comment: s.Comment}
+}
+
+// BodySize is the bytes s takes in a create request's array body, without a separating comma:
+// what a batch counts against the API's body limit.
+func (s SecretInput) BodySize() int {
+	b, err := json.Marshal(s.body())
+	if err != nil {
+		// Cannot happen for strings; count the worst case of escaping rather than fail.
+		return 6*(len(s.Name)+len(s.Value)) + 64
+	}
+	return len(b)
+}
+
 // CreateSecrets creates one or more secrets in one request (the API's array body) and
 // returns them in the order given. The API creates all or none. A failure that may have
 // come after the secrets were made is resolved by name (see createWithRecovery): secrets
@@ -37,11 +57,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 	body := make([]secretInputBody, len(in))
 	values := make([]string, len(in))
 	for i, s := range in {
-		scopes := s.Scopes
-		if scopes == nil {
-			scopes = []string{}
-		}
-		body[i] = secretInputBody{Name: s.Name, Value: s.Value, Scopes: scopes, Comment: s.Comment}
+		body[i] = s.body()
 		values[i] = s.Value
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {

@@ -7,16 +7,17 @@ import (
 	"time"
 )
 
-// itemState is where one caller's item stands. Only the states before itemSending, and
-// itemReleased, let a caller whose context ended leave with nothing done for it.
+// itemState is where one caller's item stands. Only itemUnsent lets a caller whose context
+// ended leave with nothing done for it.
 type itemState int
 
 const (
-	itemQueued    itemState = iota // in a batch not sent yet
-	itemSending                    // in a request whose outcome is not known yet
-	itemReleased                   // its last request failed as a whole, before acting: not sent now
-	itemDone                       // outcome delivered
-	itemAbandoned                  // its caller left before it was sent; it is never sent
+	// itemUnsent: in a batch not sent yet, or released after a request that failed as a
+	// whole before acting on it.
+	itemUnsent    itemState = iota
+	itemSending             // in a request whose outcome is not known yet
+	itemDone                // outcome delivered
+	itemAbandoned           // its caller left before it was sent; it is never sent
 )
 
 // item is one caller's input and, once done, its outcome.
@@ -146,7 +147,7 @@ func (q *queue[I, O]) leaveIfUnsent(ctx context.Context, it *item[I, O]) (O, err
 	switch it.state {
 	case itemDone:
 		return it.out, it.err, true
-	case itemQueued, itemReleased:
+	case itemUnsent:
 		it.state = itemAbandoned
 		if b := it.batch; !b.sealed {
 			b.items = slices.DeleteFunc(b.items, func(x *item[I, O]) bool { return x == it })
@@ -303,7 +304,7 @@ func (b *batch[I, O]) claim(items []*item[I, O]) []*item[I, O] {
 	defer b.q.mu.Unlock()
 	var out []*item[I, O]
 	for _, it := range items {
-		if it.state == itemQueued || it.state == itemReleased {
+		if it.state == itemUnsent {
 			it.state = itemSending
 			out = append(out, it)
 		}
@@ -318,7 +319,7 @@ func (b *batch[I, O]) release(items []*item[I, O]) {
 	defer b.q.mu.Unlock()
 	for _, it := range items {
 		if it.state == itemSending {
-			it.state = itemReleased
+			it.state = itemUnsent
 		}
 	}
 }

@@ -136,9 +136,6 @@ func (c *Coalescer) batchRules(envelope int) batchRules {
 		envelope: envelope, grace: c.opts.InFlightGrace}
 }
 
-// Client returns the client the Coalescer sends through.
-func (c *Coalescer) Client() *client.Client { return c.client }
-
 // ownerKey and storeKey identify whose work may be merged. The client treats an empty family
 // as the account family, so the key does too.
 type ownerKey struct {
@@ -200,7 +197,7 @@ func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID
 	return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
 }
 
-// DuplicateSecret is client.DuplicateSecret run to completion as Finish does (with
+// DuplicateSecret is client.DuplicateSecret run to completion as finish does (with
 // Options.InFlightGrace), then drops the store's listing.
 func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, storeID, sourceID string, req client.DuplicateSecretRequest) (*client.Secret, error) {
 	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
@@ -209,7 +206,7 @@ func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, sto
 	})
 }
 
-// CreateStore is client.CreateStore run to completion as Finish does (with
+// CreateStore is client.CreateStore run to completion as finish does (with
 // Options.InFlightGrace), then drops the owner's store listing.
 func (c *Coalescer) CreateStore(ctx context.Context, owner client.Owner, req client.CreateStoreRequest) (*client.Store, error) {
 	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Store, error) {

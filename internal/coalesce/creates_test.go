@@ -302,25 +302,11 @@ func TestCreateBatchFailureNotAboutItems(t *testing.T) {
 // mock holds exactly one.
 func TestCreateCancelledInFlightGetsItsSecret(t *testing.T) {
 	h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1}})
-	sent, release := h.gate.hold("POST", "/secrets")
-	defer release()
-	ctx, cancel := context.WithCancel(context.Background())
-	type outcome struct {
-		s   *client.Secret
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		s, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "KEEP", Value: "v", Scopes: []string{"workers"}})
-		done <- outcome{s, err}
-	}()
-	<-sent
-	cancel()
-	time.Sleep(20 * time.Millisecond) // let the caller see its context end while in flight
-	release()
-	got := <-done
-	if got.err != nil || got.s == nil || got.s.Name != "KEEP" {
-		t.Fatalf("cancelled caller: %+v, %v; want its secret", got.s, got.err)
+	ctx, s, err := interruptedInFlight(h, "POST", "/secrets", func(ctx context.Context) (*client.Secret, error) {
+		return h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "KEEP", Value: "v", Scopes: []string{"workers"}})
+	})
+	if err != nil || s == nil || s.Name != "KEEP" {
+		t.Fatalf("cancelled caller: %+v, %v; want its secret", s, err)
 	}
 	if ctx.Err() == nil {
 		t.Fatal("the caller's context should have ended")

@@ -110,16 +110,10 @@ func TestBulkDeleteFailureReachesEveryone(t *testing.T) {
 func TestDeleteCancelledInFlightFinishes(t *testing.T) {
 	h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1}})
 	all := h.seed("S", 1)
-	sent, release := h.gate.hold("DELETE", all[0].ID)
-	defer release()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- h.co.DeleteSecret(ctx, h.owner, h.storeID, all[0].ID) }()
-	<-sent
-	cancel()
-	time.Sleep(20 * time.Millisecond) // let the caller see its context end while in flight
-	release()
-	if err := <-errc; err != nil {
+	_, _, err := interruptedInFlight(h, "DELETE", all[0].ID, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, h.co.DeleteSecret(ctx, h.owner, h.storeID, all[0].ID)
+	})
+	if err != nil {
 		t.Fatalf("cancelled in flight: %v, want the delete's own outcome", err)
 	}
 	if n := len(h.srv.Secrets(h.storeID)); n != 0 {

@@ -17,17 +17,13 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the request was sent, and n
 // errNoListener is the cause given to detached work cancelled because every caller gave up.
 var errNoListener = errors.New("coalesce: every caller waiting for this request gave up")
 
-// Finish runs fn to completion on a context of its own, for a creating call whose result the
+// finish runs fn to completion on a context of its own, for a creating call whose result the
 // caller must learn even when interrupted. fn's context has ctx's values but not its
-// cancellation. Finish returns fn's result as is, even after ctx ended: the caller checks
+// cancellation. finish returns fn's result as is, even after ctx ended: the caller checks
 // ctx.Err() itself to learn it was interrupted, and records what was created. When ctx ends
-// before fn returns, Finish waits up to grace more; if fn has still not returned then, fn's
-// context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error.
-func Finish[T any](ctx context.Context, grace time.Duration, fn func(context.Context) (T, error)) (T, error) {
-	return finish(ctx, grace, nil, fn)
-}
-
-// finish is Finish, counting its goroutine in bg when given (the Coalescer's tests wait on it).
+// before fn returns, finish waits up to grace more; if fn has still not returned then, fn's
+// context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error. fn's goroutine
+// is counted in bg (tests wait on it).
 func finish[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
@@ -39,13 +35,9 @@ func finish[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup,
 		err error
 	}
 	done := make(chan result, 1) // buffered: fn's goroutine never waits for a caller gone
-	if bg != nil {
-		bg.Add(1)
-	}
+	bg.Add(1)
 	go func() {
-		if bg != nil {
-			defer bg.Done()
-		}
+		defer bg.Done()
 		v, err := fn(work)
 		done <- result{v, err}
 	}()

@@ -24,7 +24,6 @@ const (
 	sysBase  = "/system/accounts/{account_tag}"
 
 	// Route suffixes below a family's base, as the mock names them.
-	rStores  = "/stores"
 	rStore   = "/stores/{store_id}"
 	rSecrets = "/stores/{store_id}/secrets"
 	rSecret  = "/stores/{store_id}/secrets/{secret_id}"
@@ -39,7 +38,6 @@ var (
 type harness struct {
 	t       testing.TB
 	srv     *mockserver.Server
-	url     string
 	cl      *client.Client
 	co      *Coalescer
 	owner   client.Owner
@@ -69,7 +67,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 
-	h := &harness{t: t, srv: srv, url: hs.URL + "/client/v4", owner: acctOwner, base: acctBase,
+	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase,
 		gate: &gate{base: http.DefaultTransport.(*http.Transport).Clone()}}
 	t.Cleanup(h.gate.base.CloseIdleConnections)
 	token := testToken
@@ -77,7 +75,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 		h.owner, h.base, token = sysOwner, sysBase, testSvcToken
 	}
 	cl, err := client.New(client.Config{
-		BaseURL: h.url, APIToken: token, MaxRetries: 3,
+		BaseURL: hs.URL + "/client/v4", APIToken: token, MaxRetries: 3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		HTTPClient: &http.Client{Transport: h.gate},
 	})
@@ -205,6 +203,30 @@ func (g *gate) hold(method, suffix string) (sent <-chan struct{}, release func()
 	var once sync.Once
 	rel := g.release
 	return g.sent, func() { once.Do(func() { close(rel) }) }
+}
+
+// interruptedInFlight runs call with its request (method, path ending in suffix) held in
+// flight, cancels call's context once the request is sent, then lets the request through. It
+// returns the (ended) context and call's outcome.
+func interruptedInFlight[T any](h *harness, method, suffix string, call func(context.Context) (T, error)) (context.Context, T, error) {
+	sent, release := h.gate.hold(method, suffix)
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	type outcome struct {
+		v   T
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		v, err := call(ctx)
+		done <- outcome{v, err}
+	}()
+	<-sent
+	cancel()
+	time.Sleep(20 * time.Millisecond) // let the caller see its context end while in flight
+	release()
+	got := <-done
+	return ctx, got.v, got.err
 }
 
 func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -24,7 +24,7 @@ const arrivalWait = 250 * time.Millisecond
 // of the store's secrets queued or in flight. When the API answers store_not_empty while this
 // process is deleting, or has lately (Options.RecentDeletes) deleted, secrets of the store, it
 // waits for that work and tries again, as long as it makes progress. Otherwise the API's error
-// is returned as is (a 404 included). The request itself runs as Finish does. When ctx ends
+// is returned as is (a 404 included). The request itself runs as finish does. When ctx ends
 // while waiting, the error is ctx's (wrapping the last store_not_empty answer, if any).
 func (c *Coalescer) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
 	deletes := c.deleteQueue(owner, storeID)

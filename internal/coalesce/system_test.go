@@ -97,32 +97,20 @@ func derefs(ss []*client.Secret) []client.Secret {
 // gets the store.
 func TestCreateStoreFinishesWhenInterrupted(t *testing.T) {
 	h := newHarness(t, harnessConfig{system: true})
-	sent, release := h.gate.hold("POST", "/stores")
-	defer release()
-	ctx, cancel := context.WithCancel(context.Background())
-	type outcome struct {
-		st  *client.Store
-		err error
-	}
-	done := make(chan outcome, 1)
 	n := testInternal
-	go func() {
-		st, err := h.co.CreateStore(ctx, h.owner, client.CreateStoreRequest{Name: "second", AccountInternalID: &n})
-		done <- outcome{st, err}
-	}()
-	<-sent
-	cancel()
-	time.Sleep(20 * time.Millisecond)
-	release()
-	got := <-done
-	if got.err != nil || got.st == nil || got.st.Name != "second" {
-		t.Fatalf("%+v, %v: want the store", got.st, got.err)
+	_, st, err := interruptedInFlight(h, "POST", "/stores", func(ctx context.Context) (*client.Store, error) {
+		return h.co.CreateStore(ctx, h.owner, client.CreateStoreRequest{Name: "second", AccountInternalID: &n})
+	})
+	if err != nil || st == nil || st.Name != "second" {
+		t.Fatalf("%+v, %v: want the store", st, err)
 	}
 }
 
 func TestFinish(t *testing.T) {
 	ctx := context.Background()
-	v, err := Finish(ctx, time.Second, func(context.Context) (int, error) { return 7, nil })
+	var bg sync.WaitGroup
+	defer bg.Wait() // fn's goroutine ends every time
+	v, err := finish(ctx, time.Second, &bg, func(context.Context) (int, error) { return 7, nil })
 	if v != 7 || err != nil {
 		t.Fatalf("%d, %v", v, err)
 	}
@@ -136,7 +124,7 @@ func TestFinish(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		close(release)
 	}()
-	v, err = Finish(cctx, time.Minute, func(fctx context.Context) (int, error) {
+	v, err = finish(cctx, time.Minute, &bg, func(fctx context.Context) (int, error) {
 		close(running)
 		<-release
 		return 8, fctx.Err()
@@ -154,7 +142,7 @@ func TestFinish(t *testing.T) {
 		<-started
 		cancelCause(cause)
 	}()
-	_, err = Finish(cctx, 10*time.Millisecond, func(fctx context.Context) (int, error) {
+	_, err = finish(cctx, 10*time.Millisecond, &bg, func(fctx context.Context) (int, error) {
 		close(started)
 		<-fctx.Done()
 		stopped <- context.Cause(fctx)
@@ -168,7 +156,7 @@ func TestFinish(t *testing.T) {
 	}
 
 	// Already ended: fn never runs.
-	_, err = Finish(cctx, time.Second, func(context.Context) (int, error) {
+	_, err = finish(cctx, time.Second, &bg, func(context.Context) (int, error) {
 		t.Error("fn ran")
 		return 0, nil
 	})
