@@ -120,6 +120,16 @@ func blockOrEnv(v types.String, name, env string, diags *diag.Diagnostics) strin
 // validates it before any request, and builds the API client.
 func configureClient(m providerModel, version, terraformVersion string, tune func(*client.Config), diags *diag.Diagnostics) *providerData {
 	token, email, key := resolveCredentials(m, diags)
+	// The validators check the block's credentials at plan time; these may come from the
+	// environment.
+	for _, c := range []struct{ attr, env, value string }{
+		{attrAPIToken, envAPIToken, token}, {attrAPIEmail, envAPIEmail, email}, {attrAPIKey, envAPIKey, key},
+	} {
+		if problem := credentialProblem(c.value); problem != "" {
+			diags.AddAttributeError(path.Root(c.attr), "Invalid "+c.attr,
+				fmt.Sprintf("%s (or %s) %s.", c.attr, c.env, problem))
+		}
+	}
 	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
 	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
 	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax} {
@@ -194,16 +204,6 @@ func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email,
 		return "", "", ""
 	}
 
-	defer func() {
-		for _, c := range []struct{ attr, env, value string }{
-			{attrAPIToken, envAPIToken, token}, {attrAPIEmail, envAPIEmail, email}, {attrAPIKey, envAPIKey, key},
-		} {
-			if problem := credentialProblem(c.value); problem != "" {
-				diags.AddAttributeError(path.Root(c.attr), "Invalid "+c.attr,
-					fmt.Sprintf("%s (or %s) %s.", c.attr, c.env, problem))
-			}
-		}
-	}()
 	switch {
 	case cfgToken != "" && (cfgEmail != "" || cfgKey != ""):
 		diags.AddAttributeError(path.Root(attrAPIToken), "Conflicting credentials",

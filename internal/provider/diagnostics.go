@@ -41,6 +41,12 @@ func apiErrorDetail(f routeFamily, err error) string {
 	return b.String()
 }
 
+// isAPIError reports an answer from the API (as opposed to no answer).
+func isAPIError(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr)
+}
+
 // hasAPIReason reports whether err is an API error with this reason (see client.APIError.HasReason).
 func hasAPIReason(err error, reason string) bool {
 	var apiErr *client.APIError

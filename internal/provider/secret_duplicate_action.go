@@ -35,8 +35,6 @@ func newSystemSecretDuplicateAction() action.Action { return &secretDuplicateAct
 type secretDuplicateAction struct {
 	f    routeFamily
 	data *providerData
-	// activeTimeout overrides duplicateActiveTimeout (tests).
-	activeTimeout time.Duration
 }
 
 // duplicateArgs is the action's configuration.
@@ -91,7 +89,7 @@ func (a *secretDuplicateAction) Schema(_ context.Context, _ action.SchemaRequest
 			"comment": schema.StringAttribute{
 				MarkdownDescription: "The copy's comment, 1 to 1,024 characters. Not copied from the source: omit it for none.",
 				Optional:            true,
-				Validators:          []validator.String{commentValidator{}}, // the secret resource's rule
+				Validators:          []validator.String{commentValidator()}, // the secret resource's rule
 			},
 			attrAccountID: schema.StringAttribute{
 				MarkdownDescription: "The account (32 hex) holding the store. Defaults to the provider's `account_id`.",
@@ -137,11 +135,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	in := client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: args.Comment.ValueStringPointer()}
 	summary := fmt.Sprintf("Could not duplicate secret %s as %s in store %s", sourceID, name, storeID)
 
-	timeout := a.activeTimeout
-	if timeout <= 0 {
-		timeout = duplicateActiveTimeout
-	}
-	ctx, cancel := withOperationTimeout(ctx, "the action's fixed bound", timeout)
+	ctx, cancel := withOperationTimeout(ctx, "the action's fixed bound", duplicateActiveTimeout)
 	defer cancel()
 
 	// Look the source up first: a missing source is reported before anything is attempted, and

@@ -4,11 +4,8 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -79,7 +76,7 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 	}
 	var nullTimeouts timeouts.Value
 	if req.IncludeResource {
-		nullTimeouts, diags = nullTimeoutsOf(ctx, req)
+		nullTimeouts, diags = nullTimeoutsOf(ctx, req.ResourceSchema)
 		if diags.HasError() {
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
 			return
@@ -101,18 +98,4 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 			result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 		}
 	})
-}
-
-// nullTimeoutsOf is a null timeouts value typed as the secret resource's schema declares it.
-func nullTimeoutsOf(ctx context.Context, req list.ListRequest) (timeouts.Value, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	typ, err := req.ResourceSchema.TypeAtPath(ctx, path.Root("timeouts"))
-	diags.Append(err...)
-	withAttrs, ok := typ.(attr.TypeWithAttributeTypes)
-	if diags.HasError() || !ok {
-		diags.AddError("Unexpected resource schema",
-			"The secretsstore_secret resource schema has no timeouts object. This is a bug in the provider: please report it.")
-		return timeouts.Value{}, diags
-	}
-	return timeouts.Value{Object: types.ObjectNull(withAttrs.AttributeTypes())}, diags
 }

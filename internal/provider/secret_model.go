@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"context"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
@@ -49,12 +53,7 @@ func (m *secretModel) identity() objectIdentity {
 
 // describe names the secret in messages: "secret NAME (ID) in store STORE".
 func (m *secretModel) describe() string {
-	return describeSecret(m.Name.ValueString(), m.ID.ValueString(), m.StoreID.ValueString())
-}
-
-// describeSecret names a secret in messages: "secret NAME (ID) in store STORE".
-func describeSecret(name, id, storeID string) string {
-	return "secret " + name + " (" + id + ") in store " + storeID
+	return "secret " + m.Name.ValueString() + " (" + m.ID.ValueString() + ") in store " + m.StoreID.ValueString()
 }
 
 // scopeList is the set of scopes as the API takes them, sorted.
@@ -119,4 +118,19 @@ func changesOf(plan, state, config secretModel) secretChanges {
 // and modified keep their values.
 func (c secretChanges) apiUnchanged() bool {
 	return !c.scopes && !c.comment && !c.value && !c.replace
+}
+
+// nullTimeoutsOf is a null timeouts value typed as the secret resource's schema declares it,
+// for a secret's state made without a plan (a listing, a moved state).
+func nullTimeoutsOf(ctx context.Context, sch interface {
+	TypeAtPath(context.Context, path.Path) (attr.Type, diag.Diagnostics)
+}) (timeouts.Value, diag.Diagnostics) {
+	typ, diags := sch.TypeAtPath(ctx, path.Root("timeouts"))
+	withAttrs, ok := typ.(attr.TypeWithAttributeTypes)
+	if diags.HasError() || !ok {
+		diags.AddError("Unexpected resource schema",
+			"The secretsstore_secret resource schema has no timeouts object. This is a bug in the provider: please report it.")
+		return timeouts.Value{}, diags
+	}
+	return timeouts.Value{Object: types.ObjectNull(withAttrs.AttributeTypes())}, diags
 }

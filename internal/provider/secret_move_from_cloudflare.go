@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -86,10 +85,6 @@ func (r *movableSecretResource) moveFromCloudflare(ctx context.Context, req reso
 	}
 
 	slices.Sort(src.Scopes)
-	scopes := make([]attr.Value, 0, len(src.Scopes))
-	for _, s := range slices.Compact(src.Scopes) {
-		scopes = append(scopes, types.StringValue(s))
-	}
 	m := secretModel{
 		ID:             types.StringValue(src.ID),
 		AccountID:      types.StringValue(src.AccountID),
@@ -99,7 +94,7 @@ func (r *movableSecretResource) moveFromCloudflare(ctx context.Context, req reso
 		ValueWOVersion: types.StringNull(),
 		Value:          types.StringNull(),
 		SourceSecretID: types.StringNull(),
-		Scopes:         types.SetValueMust(types.StringType, scopes),
+		Scopes:         apiScopes(slices.Compact(src.Scopes)),
 		Comment:        apiComment(src.Comment),
 		Status:         types.StringNull(),
 		Created:        movedTime(src.Created, src.CreatedAt),
@@ -108,11 +103,9 @@ func (r *movableSecretResource) moveFromCloudflare(ctx context.Context, req reso
 	if src.Status != "" {
 		m.Status = types.StringValue(src.Status)
 	}
-	typ, diags := resp.TargetState.Schema.TypeAtPath(ctx, path.Root("timeouts"))
+	var diags diag.Diagnostics
+	m.Timeouts, diags = nullTimeoutsOf(ctx, resp.TargetState.Schema)
 	resp.Diagnostics.Append(diags...)
-	if withAttrs, ok := typ.(attr.TypeWithAttributeTypes); ok {
-		m.Timeouts = timeouts.Value{Object: types.ObjectNull(withAttrs.AttributeTypes())}
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

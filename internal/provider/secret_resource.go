@@ -142,7 +142,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "A note about the secret, 1 to 1,024 characters; omit it for none. " +
 					"Updated in place.",
 				Optional:   true,
-				Validators: []validator.String{commentValidator{}},
+				Validators: []validator.String{commentValidator()},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The secret's id (32 hex).",

@@ -114,11 +114,14 @@ func (r *storeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return // destroy
 	}
 	planAccount(ctx, r.f, r.data, req.Config, req.State, resp)
+	if !req.State.Raw.IsNull() {
+		return // an update: account_internal_id is needed only to create
+	}
 	var config systemStoreModel
 	view := config.schemaView(r.f)
 	resp.Diagnostics.Append(req.Config.Get(ctx, view)...)
 	// Only the system store's view holds account_internal_id.
-	if _, system := view.(*systemStoreModel); system && req.State.Raw.IsNull() && config.AccountInternalID.IsNull() {
+	if _, system := view.(*systemStoreModel); system && config.AccountInternalID.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("account_internal_id"), "Missing account_internal_id",
 			"Creating a system store needs account_internal_id: the account's numeric id, which the "+
 				"/system create route takes in its body. (It is optional only for an imported store.)")

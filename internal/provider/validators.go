@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -43,90 +45,65 @@ func valueLengthValidator() validator.String {
 	return stringvalidator.LengthBetween(1, maxValueBytes)
 }
 
-// commentValidator refuses an empty comment (omit the attribute for none) and one longer than
-// the API accepts. The secret resource and the duplicate actions use it.
-type commentValidator struct{}
-
-func (commentValidator) Description(context.Context) string {
-	return "1 to 1,024 characters; omit the attribute for no comment"
+// stringRule is a plan-time rule for a known string: its description (shown in the docs and in
+// some messages) and a check that reports what is wrong with a value at path p.
+type stringRule struct {
+	description string
+	check       func(p path.Path, value string, diags *diag.Diagnostics)
 }
 
-func (v commentValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (r stringRule) Description(context.Context) string         { return r.description }
+func (r stringRule) MarkdownDescription(context.Context) string { return r.description }
 
-func (commentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (r stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	switch n := utf8.RuneCountInString(req.ConfigValue.ValueString()); {
-	case n == 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Empty comment",
-			"comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.")
-	case n > maxCommentChars:
-		resp.Diagnostics.AddAttributeError(req.Path, "Comment too long",
-			fmt.Sprintf("comment must be at most 1,024 characters, got %d.", n))
-	}
+	r.check(req.Path, req.ConfigValue.ValueString(), &resp.Diagnostics)
+}
+
+// commentValidator refuses an empty comment (omit the attribute for none) and one longer than
+// the API accepts. The secret resource and the duplicate actions use it.
+func commentValidator() validator.String {
+	return stringRule{"1 to 1,024 characters; omit the attribute for no comment", func(p path.Path, v string, diags *diag.Diagnostics) {
+		switch n := utf8.RuneCountInString(v); {
+		case n == 0:
+			diags.AddAttributeError(p, "Empty comment",
+				"comment must not be empty: omit the comment attribute (or set it to null) for a secret without one.")
+		case n > maxCommentChars:
+			diags.AddAttributeError(p, "Comment too long",
+				fmt.Sprintf("comment must be at most 1,024 characters, got %d.", n))
+		}
+	}}
 }
 
 // credentialValidator refuses a blank credential, or one with whitespace around it, at plan
 // time (the environment's are checked when the provider is configured).
-func credentialValidator() validator.String { return credentialText{} }
-
-type credentialText struct{}
-
-func (credentialText) Description(context.Context) string {
-	return "not blank, without leading or trailing whitespace"
-}
-
-func (v credentialText) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (credentialText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if problem := credentialProblem(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+" "+problem+".")
-	}
+func credentialValidator() validator.String {
+	return stringRule{"not blank, without leading or trailing whitespace", func(p path.Path, v string, diags *diag.Diagnostics) {
+		if problem := credentialProblem(v); problem != "" {
+			diags.AddAttributeError(p, "Invalid "+p.String(), p.String()+" "+problem+".")
+		}
+	}}
 }
 
 // baseURLValidator refuses at plan time a base_url Configure would refuse (see baseURLProblem).
-func baseURLValidator() validator.String { return baseURLText{} }
-
-type baseURLText struct{}
-
-func (baseURLText) Description(context.Context) string {
-	return "an absolute https:// URL (http:// only for loopback hosts), without credentials"
-}
-
-func (v baseURLText) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (baseURLText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if summary, detail := baseURLProblem(req.ConfigValue.ValueString()); summary != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
-	}
+func baseURLValidator() validator.String {
+	return stringRule{"an absolute https:// URL (http:// only for loopback hosts), without credentials", func(p path.Path, v string, diags *diag.Diagnostics) {
+		if summary, detail := baseURLProblem(v); summary != "" {
+			diags.AddAttributeError(p, summary, detail)
+		}
+	}}
 }
 
 // durationValidator accepts a positive Go duration such as "30s" or "2m".
-func durationValidator() validator.String { return durationString{} }
-
-type durationString struct{}
-
-func (durationString) Description(context.Context) string {
-	return `must be a positive duration such as "30s" or "2m"`
-}
-
-func (v durationString) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationString) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, ok := positiveDuration(req.ConfigValue.ValueString()); !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%s %s, got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
+func durationValidator() validator.String {
+	const description = `must be a positive duration such as "30s" or "2m"`
+	return stringRule{description, func(p path.Path, v string, diags *diag.Diagnostics) {
+		if _, ok := positiveDuration(v); !ok {
+			diags.AddAttributeError(p, "Invalid duration", fmt.Sprintf("%s %s, got %q.", p, description, v))
+		}
+	}}
 }
 
 // positiveDuration parses a Go duration and reports whether it is positive: the rule of

@@ -84,12 +84,6 @@ func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, s
 	}
 }
 
-// isAPIError reports an answer from the API (as opposed to no answer).
-func isAPIError(err error) bool {
-	var apiErr *client.APIError
-	return errors.As(err, &apiErr)
-}
-
 // addWaitError reports a failed wait for "active" on object ("secret X (id) in store S", "the
 // copy X"). A timeout names the attribute to raise (advice says what else to do); an interrupt
 // is said to be one; anything else is an API failure.
