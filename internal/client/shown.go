@@ -136,16 +136,13 @@ func (r redactor) messages(ms []Message) (shown []Message, more int) {
 }
 
 // excerpt is a short, one-line excerpt of a body that is not the API's JSON (an HTML
-// error page), withheld whole if it may echo a value.
+// error page), judged like any server text (see text).
 func (r redactor) excerpt(body []byte) string {
 	text := string(body)
 	if strings.TrimSpace(text) == "" {
 		return "(empty body)"
 	}
-	if r.mayEcho(text) {
-		return withheldMarker
-	}
-	return r.clean(text, bodyExcerptLen)
+	return r.text(text, bodyExcerptLen)
 }
 
 // knownReasons are the reasons (message tokens) the Secrets Store API answers with
