@@ -141,6 +141,27 @@ func (c *cli) mustRun(args ...string) string {
 	return out
 }
 
+// checkEmptyPlan fails the test unless a plan shows no changes; when says at which point
+// ("after the apply").
+func (c *cli) checkEmptyPlan(when string) {
+	c.t.Helper()
+	if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		c.t.Errorf("the plan %s is not empty (%v):\n%s", when, err, out)
+	}
+}
+
+// checkStateHoldsNone fails the test if terraform.tfstate holds any of values.
+func (c *cli) checkStateHoldsNone(values ...string) {
+	c.t.Helper()
+	st, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := holdsNone("the state", string(st), values...); err != nil {
+		c.t.Error(err)
+	}
+}
+
 // start starts a command and returns it running, its output collected in out.
 func (c *cli) start(out *bytes.Buffer, args ...string) *exec.Cmd {
 	c.t.Helper()
@@ -187,6 +208,27 @@ func (c *cli) stateResources() map[string][]map[string]any {
 		}
 	}
 	return out
+}
+
+// secretsConfig is n secrets named PREFIX_000… in store, fed by the ephemeral variable
+// secret_value.
+func secretsConfig(store, prefix string, n int) string {
+	return fmt.Sprintf(`
+variable "secret_value" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "secretsstore_secret" "s" {
+  count            = %d
+  store_id         = %q
+  name             = format("%s%%03d", count.index)
+  value_wo         = var.secret_value
+  value_wo_version = "1"
+  scopes           = ["workers"]
+}
+`, n, store, prefix)
 }
 
 func execWriteFile(t testing.TB, name, content string) {

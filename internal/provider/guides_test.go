@@ -347,18 +347,14 @@ func TestAccGuides_firstSnippets(t *testing.T) {
 			switch run.command {
 			case "apply":
 				out = c.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
-				if plan, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-					t.Errorf("the plan after the apply is not empty (%v):\n%s", err, plan)
-				}
-				state, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-				if err != nil {
-					t.Fatal(err)
-				}
+				c.checkEmptyPlan("after the apply")
+				var values []string
 				for name, v := range run.vars {
-					if !strings.HasSuffix(name, "_version") && strings.Contains(string(state), v) {
-						t.Errorf("the state holds the value of var.%s", name)
+					if !strings.HasSuffix(name, "_version") {
+						values = append(values, v)
 					}
 				}
+				c.checkStateHoldsNone(values...)
 			case "plan":
 				out = c.mustRun("plan", "-input=false", "-no-color")
 			case "validate":
@@ -415,11 +411,8 @@ func TestAccGuides_adoptingManySecrets(t *testing.T) {
 		ids[name] = fx.secret(store, name, comment, scopes...).ID
 	}
 
-	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "guides", "adopting-many-secrets", "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	execWriteFile(t, filepath.Join(c.dir, "main.tf"), string(example))
+	example := readExample(t, "guides/adopting-many-secrets/main.tf")
+	execWriteFile(t, filepath.Join(c.dir, "main.tf"), example)
 
 	m.ResetRequests()
 	out := c.mustRun("plan", "-input=false", "-no-color", "-out=tfplan")
@@ -428,10 +421,8 @@ func TestAccGuides_adoptingManySecrets(t *testing.T) {
 		t.Fatalf("the plan does not import the 12 secrets and nothing else:\n%s", out)
 	}
 	c.mustRun("apply", "-input=false", "-no-color", "tfplan")
-	for _, r := range m.Requests() {
-		if r.Method != "GET" {
-			t.Errorf("the adoption sent %s %s", r.Method, r.Path)
-		}
+	if err := checkNoWrites(m)(nil); err != nil {
+		t.Errorf("the adoption sent a write: %v", err)
 	}
 	adopted := map[string]string{}
 	for _, attrs := range c.stateResources()["secretsstore_secret"] {
@@ -447,21 +438,17 @@ func TestAccGuides_adoptingManySecrets(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Errorf("the plan after the adoption is not empty (%v):\n%s", err, out)
-	}
+	c.checkEmptyPlan("after the adoption")
 
 	// Stop managing one: out of the map and out of the state.
 	const dropped = "SERVICE_12_KEY"
-	filtered := strings.Replace(string(example), "s.name => s }", `s.name => s if s.name != "`+dropped+`" }`, 1)
-	if filtered == string(example) {
+	filtered := strings.Replace(example, "s.name => s }", `s.name => s if s.name != "`+dropped+`" }`, 1)
+	if filtered == example {
 		t.Fatal("the example's map has changed: update this test")
 	}
 	execWriteFile(t, filepath.Join(c.dir, "main.tf"), filtered)
 	c.mustRun("state", "rm", "-no-color", `secretsstore_secret.adopted["`+dropped+`"]`)
-	if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Errorf("the plan after dropping %s is not empty (%v):\n%s", dropped, err, out)
-	}
+	c.checkEmptyPlan("after dropping " + dropped)
 	if _, ok := m.SecretByName(store, dropped); !ok {
 		t.Errorf("%s is gone from the store", dropped)
 	}
@@ -518,9 +505,7 @@ func TestAccGuides_adoptingManySecrets(t *testing.T) {
 	if err := checkStoredValue(m, store, dropped, "value-of-"+dropped)(nil); err != nil {
 		t.Error(err)
 	}
-	if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Errorf("the plan after taking the values over is not empty (%v):\n%s", err, out)
-	}
+	c.checkEmptyPlan("after taking the values over")
 }
 
 // TestAccGuides_generatingAValue applies the "Generating a value" example
@@ -533,11 +518,8 @@ func TestAccGuides_generatingAValue(t *testing.T) {
 	skipWithoutTFAcc(t)
 	m := startMock(t, mockserver.Options{})
 	store := defaultStoreID(t, m)
-	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "guides", "generating-a-value", "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, ok := guideCLI(t, m, guideSnippet{where: "generating-a-value/main.tf", text: string(example)})
+	example := readExample(t, "guides/generating-a-value/main.tf")
+	c, ok := guideCLI(t, m, guideSnippet{where: "generating-a-value/main.tf", text: example})
 	if !ok {
 		t.Fatal("the example needs a provider that has no stand-in")
 	}
@@ -554,25 +536,12 @@ func TestAccGuides_generatingAValue(t *testing.T) {
 		}
 		return s.Value
 	}
-	stateHolds := func(values ...string) {
-		t.Helper()
-		st, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := holdsNone("the state", string(st), values...); err != nil {
-			t.Error(err)
-		}
-	}
-
 	c.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
 	first := stored()
-	stateHolds(first)
+	c.checkStateHoldsNone(first)
 
 	m.ResetRequests()
-	if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-		t.Errorf("with the same version the plan is not empty (%v):\n%s", err, out)
-	}
+	c.checkEmptyPlan("with the same version")
 	c.mustRun("apply", "-input=false", "-auto-approve", "-no-color")
 	if n := len(m.RequestsTo(routePatchSecret)); n != 0 || stored() != first {
 		t.Errorf("with the same version the value changed (%d PATCH requests)", n)
@@ -587,7 +556,7 @@ func TestAccGuides_generatingAValue(t *testing.T) {
 	if n := len(m.RequestsTo(routePatchSecret)); n != 1 || second == first {
 		t.Errorf("the new version sent %d PATCH requests; the value changed: %v", n, second != first)
 	}
-	stateHolds(first, second)
+	c.checkStateHoldsNone(first, second)
 
 	// Two write-only arguments fed by the same ephemeral value, their versions changed together.
 	const copyName = "INTERNAL_API_TOKEN_COPY"
@@ -608,5 +577,5 @@ resource "secretsstore_secret" "token_copy" {
 	if third == second || cp.Value != third {
 		t.Errorf("one run with both versions changed did not give both secrets the same new value")
 	}
-	stateHolds(first, second, third)
+	c.checkStateHoldsNone(first, second, third)
 }

@@ -264,9 +264,7 @@ func TestAccImportExamples(t *testing.T) {
 
 	for _, tc := range cases {
 		t.Run(tc.typeName, func(t *testing.T) {
-			if os.Getenv(resource.EnvTfAcc) == "" {
-				t.Skipf("acceptance test: set %s=1 to run it", resource.EnvTfAcc)
-			}
+			skipWithoutTFAcc(t)
 			t.Parallel()
 			m := startMock(t, mockserver.Options{MaxStores: 2, Services: map[string]string{"example": exampleServiceToken}})
 			token, owner := m.Token, client.Owner{Family: client.FamilyAccount, Account: m.Account}

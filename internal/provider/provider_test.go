@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -158,13 +159,11 @@ func apiClient(t testing.TB, m *testMock, token string) *client.Client {
 // defaultStoreID is the id of the store every mock account starts with.
 func defaultStoreID(t testing.TB, m *testMock) string {
 	t.Helper()
-	for _, s := range m.Stores() {
-		if s.Name == "default_secrets_store" {
-			return s.ID
-		}
+	s, ok := storeNamed(m, "default_secrets_store")
+	if !ok {
+		t.Fatal("the mock has no default_secrets_store")
 	}
-	t.Fatal("the mock has no default_secrets_store")
-	return ""
+	return s.ID
 }
 
 // requestBodies decodes the JSON bodies of the requests the mock received on route.
@@ -341,6 +340,16 @@ func skipWithoutTFAcc(t testing.TB) {
 	}
 }
 
+// readExample returns a file of the repository's examples folder.
+func readExample(t testing.TB, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // fixtures creates objects on a test mock through the API, as the holder of token.
 type fixtures struct {
 	t     *testing.T
@@ -363,11 +372,7 @@ func accountFixtures(t *testing.T, m *testMock) *fixtures {
 
 func fixturesAs(t *testing.T, m *testMock, token string, family client.Family) *fixtures {
 	t.Helper()
-	c, err := client.New(client.Config{BaseURL: m.URL, APIToken: token, RetryWaitMin: time.Millisecond})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return &fixtures{t: t, c: c, owner: client.Owner{Family: family, Account: m.Account}}
+	return &fixtures{t: t, c: apiClient(t, m, token), owner: client.Owner{Family: family, Account: m.Account}}
 }
 
 func (f *fixtures) store(name string) client.Store {

@@ -26,27 +26,6 @@ type requestCost struct {
 	apply, plan, refresh, destroy phaseCost
 }
 
-// secretsConfig is n secrets named PREFIX_000… in store, fed by the ephemeral variable
-// secret_value.
-func secretsConfig(store, prefix string, n int) string {
-	return fmt.Sprintf(`
-variable "secret_value" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-resource "secretsstore_secret" "s" {
-  count            = %d
-  store_id         = %q
-  name             = format("%s%%03d", count.index)
-  value_wo         = var.secret_value
-  value_wo_version = "1"
-  scopes           = ["workers"]
-}
-`, n, store, prefix)
-}
-
 // measure runs one command and returns what it cost; the command must succeed.
 func (c *cli) measure(m *testMock, args ...string) phaseCost {
 	c.t.Helper()
@@ -127,6 +106,7 @@ func TestAccRequestCost(t *testing.T) {
 		// A store full of secrets this configuration does not manage never costs more than a
 		// request per managed secret plus one.
 		m := startMock(t, mockserver.Options{Latency: 50 * time.Millisecond, SecretQuota: 400})
+		c := newCLI(t, m) // skips without a CLI, before the 300 secrets are made
 		store := defaultStoreID(t, m)
 		owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
 		var others []client.SecretInput
@@ -139,7 +119,6 @@ func TestAccRequestCost(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c := newCLI(t, m)
 		c.env = append(c.env, "TF_VAR_secret_value=managed-value")
 		c.config(secretsConfig(store, "MANAGED_", 3))
 		c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")

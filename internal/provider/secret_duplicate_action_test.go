@@ -2,8 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -200,16 +198,6 @@ func TestSystemSecretDuplicateActionInvoke(t *testing.T) {
 	if n := len(m.RequestsTo("POST /system/accounts/{account_tag}/stores/{store_id}/secrets/{secret_id}/duplicate")); n != 1 {
 		t.Errorf("system duplicate route called %d times, want 1", n)
 	}
-}
-
-// readExample returns a file of the repository's examples folder.
-func readExample(t testing.TB, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // checkCopy checks inside the mock that the copy exists, is active and holds the source's value.

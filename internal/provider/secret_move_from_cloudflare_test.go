@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,21 +116,13 @@ resource "secretsstore_secret" "x" {
 			if err := checkStoredValue(m, store, name, newValue)(nil); err != nil {
 				t.Error(err)
 			}
-			state, err := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(string(state), plaintext) || strings.Contains(string(state), newValue) {
-				t.Errorf("a secret value is in the state after the move:\n%s", state)
-			}
+			c.checkStateHoldsNone(plaintext, newValue)
 			res := c.stateResources()
 			if len(res[cloudflareSecretType]) != 0 || len(res["secretsstore_secret"]) != 1 ||
 				res["secretsstore_secret"][0]["id"] != made[0].ID {
 				t.Errorf("state after the move: %v; want only secretsstore_secret.x with id %s", res, made[0].ID)
 			}
-			if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-				t.Errorf("the plan after the move is not empty (%v):\n%s", err, out)
-			}
+			c.checkEmptyPlan("after the move")
 		})
 	}
 }

@@ -140,22 +140,7 @@ func TestAccSecretResource_cliInterruptLeavesNoOrphans(t *testing.T) {
 			c := newCLI(t, m)
 			c.env = append(c.env, "TF_VAR_secret_value=interrupted-value")
 			prefix := fmt.Sprintf("RUN%d_", run)
-			c.config(fmt.Sprintf(`
-variable "secret_value" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-
-resource "secretsstore_secret" "s" {
-  count            = 50
-  store_id         = %q
-  name             = format("%s%%02d", count.index)
-  value_wo         = var.secret_value
-  value_wo_version = "1"
-  scopes           = ["workers"]
-}
-`, store, prefix))
+			c.config(secretsConfig(store, prefix, 50))
 			createsBefore := len(m.RequestsTo(routeCreateSecrets))
 			var out bytes.Buffer
 			cmd := c.start(&out, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -197,9 +182,7 @@ resource "secretsstore_secret" "s" {
 			t.Logf("interrupted with %d made: %d of 50 secrets exist, %d in the state", made, countPrefix(m, store, prefix), len(inState))
 
 			c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-			if out, err := c.run("plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
-				t.Errorf("the plan after the second apply is not empty (%v):\n%s", err, out)
-			}
+			c.checkEmptyPlan("after the second apply")
 			if n := countPrefix(m, store, prefix); n != 50 {
 				t.Errorf("the store holds %d secrets of this run, want 50", n)
 			}

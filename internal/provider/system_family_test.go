@@ -2,7 +2,7 @@ package provider
 
 // Acceptance tests of the /system route family (secretsstore_system_store, _system_secret,
 // _system_stores, _system_secrets, _system_secret_duplicate) against one mock serving the account
-// and two calling services, svc-a and svc-b. Helpers are in system_family_helpers_test.go.
+// and two calling services, svc-a and svc-b. Helpers are in provider_test.go.
 
 import (
 	"context"
@@ -535,24 +535,11 @@ resource "secretsstore_system_secret" "test" {
 }
 `
 	vars := secretValueVar("svc-value")
-	svcStore := func() (mockserver.StoreRecord, bool) {
-		for _, s := range m.Stores() {
-			if s.Name == "svc_store" {
-				return s, true
-			}
-		}
-		return mockserver.StoreRecord{}, false
-	}
 	mark := 0
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if s, ok := svcStore(); ok {
-				return fmt.Errorf("store svc_store (%s) still exists", s.ID)
-			}
-			return nil
-		},
+		CheckDestroy:             checkNoServiceStores(m),
 		Steps: []resource.TestStep{
 			{
 				Config: provider + `
@@ -570,14 +557,9 @@ resource "secretsstore_system_store" "test" {
 					statecheck.ExpectKnownValue(systemSecretAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, "POST /system/accounts/{account_tag}/stores", `{"account_id":4242,"name":"svc_store"}`),
-					func(*terraform.State) error {
-						s, ok := svcStore()
-						if !ok || s.ManagedBy != "svc-a" {
-							return fmt.Errorf("svc_store: found %v, managed by %q; want managed by svc-a", ok, s.ManagedBy)
-						}
-						return checkStoredValue(m, s.ID, "SVC_KEY", "svc-value")(nil)
-					},
+					checkBodies(m, routeSystemCreateStore, `{"account_id":4242,"name":"svc_store"}`),
+					// The value rule of checkManagedBy gives SVC_KEY "svc-value", as configured.
+					checkManagedBy(m, "svc_store", "svc-a", "SVC_KEY"),
 				),
 			},
 		},
