@@ -80,7 +80,8 @@ func isOpenTofu(path string) bool {
 		return known.(bool)
 	}
 	out, _ := exec.Command(path, "version").Output()
-	tofu := strings.HasPrefix(string(out), "OpenTofu")
+	// Not a prefix: tofu prints a warning first when TF_CLI_CONFIG_FILE names a missing file.
+	tofu := strings.Contains(string(out), "OpenTofu v")
 	openTofuBinaries.Store(path, tofu)
 	return tofu
 }
