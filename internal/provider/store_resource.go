@@ -239,7 +239,8 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if !force && hasAPIReason(err, "store_not_empty") {
 		remaining, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{})
 		if lerr == nil && len(remaining) == 0 {
-			// Emptied since the API answered: the last of this run's deletes had just landed.
+			// Emptied since the API answered: deletes the coalescer does not track (another
+			// provider configuration's, in this run) had just landed.
 			err = r.data.Coalescer.DeleteStore(ctx, owner, id, false)
 		} else {
 			resp.Diagnostics.AddError("Could not delete "+m.describe(), storeNotEmptyDetail(m.describe(), remaining, lerr)+
