@@ -190,13 +190,6 @@ func (c *Coalescer) invalidateStores(owner client.Owner, storeID string) {
 	}
 }
 
-// PatchSecret is client.PatchSecret, then drops the store's listing so reads see the change.
-// It runs on ctx: a patch is idempotent, and one cut short only leaves the state behind the API.
-func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
-	defer c.Invalidate(owner, storeID)
-	return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
-}
-
 // DuplicateSecret is client.DuplicateSecret run to completion as finish does (with
 // Options.InFlightGrace), then drops the store's listing.
 func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, storeID, sourceID string, req client.DuplicateSecretRequest) (*client.Secret, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
 var (
@@ -35,6 +36,8 @@ type secretsStoreProvider struct {
 	version string
 	// tuneClient lets in-process tests adjust the client (page size, retry waits).
 	tuneClient func(*client.Config)
+	// tuneCoalescer lets in-process tests adjust the coalescer (the in-flight grace).
+	tuneCoalescer func(*coalesce.Options)
 }
 
 func (p *secretsStoreProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -108,6 +111,11 @@ func (p *secretsStoreProvider) Configure(ctx context.Context, req provider.Confi
 	data := configureClient(model, p.version, req.TerraformVersion, p.tuneClient, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if p.tuneCoalescer != nil {
+		var opts coalesce.Options
+		p.tuneCoalescer(&opts)
+		data.Coalescer = coalesce.New(data.Client, opts)
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data

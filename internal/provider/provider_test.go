@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
@@ -115,9 +116,26 @@ var testAccProtoV6ProviderFactories = testProviderFactories(2)
 // name (see providerNamed), each from its own server. With rec, every server records the
 // diagnostics of its refreshes and resource validations.
 func testProviderFactoriesNamed(rec *diagRecorder, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
+	return recordingFactories(rec, func() provider.Provider { return newTestProvider(2) }, extraNames...)
+}
+
+// testProviderFactoriesGrace is testProviderFactoriesNamed (one name) with the coalescer's
+// in-flight grace set to grace: how long a create or update in flight when its operation ends
+// is awaited (30s in use).
+func testProviderFactoriesGrace(rec *diagRecorder, grace time.Duration) map[string]func() (tfprotov6.ProviderServer, error) {
+	return recordingFactories(rec, func() provider.Provider {
+		p := newTestProvider(2).(*secretsStoreProvider)
+		p.tuneCoalescer = func(o *coalesce.Options) { o.InFlightGrace = grace }
+		return p
+	})
+}
+
+// recordingFactories serves a provider made by newProvider as "secretsstore" and under each
+// extra name, each from its own server; with rec, every server records diagnostics.
+func recordingFactories(rec *diagRecorder, newProvider func() provider.Provider, extraNames ...string) map[string]func() (tfprotov6.ProviderServer, error) {
 	out := map[string]func() (tfprotov6.ProviderServer, error){}
 	for _, name := range append([]string{"secretsstore"}, extraNames...) {
-		serve := providerserver.NewProtocol6WithError(newTestProvider(2))
+		serve := providerserver.NewProtocol6WithError(newProvider())
 		out[name] = func() (tfprotov6.ProviderServer, error) {
 			srv, err := serve()
 			if err != nil || rec == nil {

@@ -148,7 +148,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 				sourceID, a.f.notFound, storeID, owner.Account, apiErrorDetail(a.f, err)))
 			return
 		}
-		addCallError(ctx, &resp.Diagnostics, a.f, summary, "", err)
+		addCallError(ctx, &resp.Diagnostics, a.f, summary, "", err, "")
 		return
 	}
 	sourceLabel := fmt.Sprintf("%s (%s)", source.Name, sourceID)
@@ -158,7 +158,10 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 	// Run to completion even when interrupted, so that the copy, if made, is reported.
 	copied, err := co.DuplicateSecret(ctx, owner, storeID, sourceID, in)
 	if err != nil {
-		addCallError(ctx, &resp.Diagnostics, a.f, summary, scopeRefusal(err, scopes), err)
+		addCallError(ctx, &resp.Diagnostics, a.f, summary, scopeRefusal(err, scopes), err,
+			fmt.Sprintf("The copy %s may now exist in store %s. It is not managed by Terraform: look for it with the "+
+				"%s data source. Invoking the action again fails with a name clash if it exists.",
+				name, storeID, a.f.typeName("secretsstore", "secrets")))
 		return
 	}
 	tflog.Info(ctx, "duplicated secret", map[string]any{"store_id": storeID, "source_id": sourceID, "secret_id": copied.ID})

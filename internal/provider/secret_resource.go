@@ -73,8 +73,10 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"is never stored in the plan or the state, so feed it from an ephemeral source, such as a " +
 					"variable with `ephemeral = true`. Terraform cannot see a change to it: change " +
 					"`value_wo_version` to send a new value. Conflicts with `value` and `source_secret_id`.",
-				Optional:   true,
-				Sensitive:  true,
+				Optional: true,
+				// Not Sensitive: a write-only value is never stored nor shown (plans print
+				// "(write-only attribute)"), and a second sensitive path makes Terraform 1.11's
+				// refresh-only plan exit 2 with "No changes" (hashicorp/terraform#36403).
 				WriteOnly:  true,
 				Validators: []validator.String{valueLengthValidator(), stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
 			},
@@ -300,7 +302,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create secret %s in store %s", name, storeID),
-			r.importHint(ctx, owner, storeID, name, err)+scopeRefusal(err, scopes), err)
+			r.importHint(ctx, owner, storeID, name, err)+scopeRefusal(err, scopes), err, unknownSecretCreate(owner, storeID, name))
 		return
 	}
 	tflog.Info(ctx, "created secret", map[string]any{"store_id": storeID, "secret_id": s.ID, "name": name,
@@ -433,30 +435,32 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
 		patch.Value = &value
 	}
-	// A merge-patch is idempotent: one cut short by a timeout or an interrupt leaves the state
-	// as it was, and the next apply sends it again.
+	// A patch in flight when the operation times out or is interrupted is awaited (briefly), so
+	// that what is reported and recorded is what the API did.
 	s, err := r.data.Coalescer.PatchSecret(ctx, owner, storeID, id, patch)
 	if err != nil {
-		addCallError(ctx, &resp.Diagnostics, r.f, "Could not update "+state.describe(), scopeRefusal(err, patch.Scopes), err)
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not update "+state.describe(), scopeRefusal(err, patch.Scopes), err,
+			unknownUpdate(ch.value))
 		return
 	}
 	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
 		"scopes_changed": ch.scopes, "comment_changed": ch.comment, "value_sent": ch.value})
 	var waited time.Duration
-	if ch.value {
+	if late := ctx.Err() != nil; late || ch.value {
 		var active *client.Secret
-		active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
+		if !late {
+			active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
+		}
 		switch {
+		case late || (err != nil && ctx.Err() != nil):
+			// Applied, but the operation ended first: record it, so it is not sent twice.
+			warnUpdatedUnconfirmed(ctx, &resp.Diagnostics, state.describe(), ch.value, late, err)
 		case err == nil:
 			s = active
-		case ctx.Err() != nil && timedOut(ctx) == nil:
-			// Interrupted after the new value was stored: record it, so it is not sent twice.
-			resp.Diagnostics.AddWarning("Interrupted after updating "+state.describe(),
-				fmt.Sprintf("The operation %s after the new value was sent. The update is recorded in the state; "+
-					"its activation was not awaited.", howEnded(ctx)))
 		default:
-			addWaitError(ctx, &resp.Diagnostics, r.f, "Could not confirm "+state.describe()+" is active", state.describe(),
-				"The next apply sends the value again.", err)
+			// Terraform keeps the previous state: the next apply sends the value again.
+			resp.Diagnostics.AddError("Could not confirm "+state.describe()+" is active", apiErrorDetail(r.f, err)+
+				"\n\nThe API applied the new value. Terraform kept the secret's previous state, so the next apply sends it again.")
 			return
 		}
 	}
@@ -475,7 +479,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
 	// Batched with the other deletes of the store into one bulk delete; gone already is done.
 	if err := r.data.Coalescer.DeleteSecret(ctx, owner, storeID, id); err != nil {
-		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err)
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err, unknownDelete(m.describe()))
 		return
 	}
 	tflog.Info(ctx, "deleted secret", map[string]any{"store_id": storeID, "secret_id": id})

@@ -144,7 +144,8 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 	st, err := r.data.Coalescer.CreateStore(ctx, owner, in)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create store %s in account %s", in.Name, owner.Account),
-			r.storeImportHint(ctx, owner, in.Name, err), err)
+			r.storeImportHint(ctx, owner, in.Name, err), err, unknownCreate("Store "+in.Name, "in account "+owner.Account,
+				owner.Account+"/STORE_ID", " (STORE_ID is its id: the "+r.f.typeName("secretsstore", "stores")+" data source lists the account's stores)"))
 		return
 	}
 	tflog.Info(ctx, "created store", map[string]any{"store_id": st.ID, "name": st.Name})
@@ -249,7 +250,7 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		}
 	}
 	if err != nil && !client.IsNotFound(err) {
-		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err)
+		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err, unknownDelete(m.describe()))
 		return
 	}
 	tflog.Info(ctx, "deleted store", map[string]any{"store_id": id, "force": force})

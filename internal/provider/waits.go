@@ -68,20 +68,74 @@ func raiseHint(ctx context.Context) string {
 	return ""
 }
 
-// addCallError reports a failed call of an operation whose context may have ended: the
-// timeout or interrupt is named rather than a bare "context deadline exceeded", and an
-// outcome the API never told is said to be unknown.
-func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, summary, detail string, err error) {
+// addCallError reports a failed call of an operation whose context may have ended, saying only
+// what is true: a request whose outcome is unknown (in flight when the operation timed out or
+// was interrupted, and unanswered while the provider waited for it afterwards) is said to be
+// so, followed by unknown, which says what it may have left behind and what to do; a call that
+// ended before its request was sent changed nothing; anything else is the API's failure.
+func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, summary, detail string, err error, unknown string) {
 	switch {
 	case errors.Is(err, coalesce.ErrOutcomeUnknown):
 		diags.AddError(summary, fmt.Sprintf("The operation %s while the request was in flight, and no answer "+
-			"came afterwards: it may have taken effect. The next plan reads what exists.%s", howEnded(ctx), raiseHint(ctx)))
-	case ctx.Err() != nil && !isAPIError(err):
-		diags.AddError(summary, fmt.Sprintf("The operation %s before the API answered; nothing was changed.%s",
+			"came while the provider waited for it afterwards: whether it took effect is unknown. %s%s",
+			howEnded(ctx), unknown, raiseHint(ctx)))
+	case ctx.Err() != nil && notSent(err):
+		diags.AddError(summary, fmt.Sprintf("The operation %s before the request was sent: nothing was changed.%s",
 			howEnded(ctx), raiseHint(ctx)))
 	default:
 		diags.AddError(summary, apiErrorDetail(f, err)+detail)
 	}
+}
+
+// notSent reports an error that is the operation's own context ending: the coalescer returns
+// it only for a request it never sent (one in flight is awaited, and then its own outcome or
+// ErrOutcomeUnknown is returned).
+func notSent(err error) bool {
+	return !errors.Is(err, coalesce.ErrOutcomeUnknown) && !isAPIError(err) &&
+		(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}
+
+// unknownCreate says what a create (or duplicate) whose outcome is unknown may have left: what
+// ("Secret API_KEY") may exist where ("in store S"), unrecorded; the next apply creates it
+// again and meets a name clash if it does; and the import block that adopts it instead. id is
+// the import id, or a form of it to fill in.
+func unknownCreate(what, where, id, findID string) string {
+	return fmt.Sprintf("%s may now exist %s, but Terraform did not record it in the state. The next apply "+
+		"will try to create it again, and fails with a name clash if it exists. If it exists, adopt it "+
+		"instead with an import block%s:\n\n  import {\n    to = ADDRESS\n    id = %q\n  }\n\n"+
+		"where ADDRESS is this resource's address, shown above.", what, where, findID, id)
+}
+
+// unknownSecretCreate is unknownCreate for a secret: the import id may end with its name.
+func unknownSecretCreate(owner client.Owner, storeID, name string) string {
+	return unknownCreate("Secret "+name, "in store "+storeID,
+		fmt.Sprintf("%s/%s/%s", owner.Account, storeID, name), "")
+}
+
+// unknownDelete says what a delete whose outcome is unknown leaves: the object may be gone,
+// the state still holds it, and the next refresh finds out.
+func unknownDelete(object string) string {
+	return fmt.Sprintf("%s may have been deleted. The state still holds it: the next plan (or destroy) reads "+
+		"it again, and removes it from the state if it is gone.", upperFirst(object))
+}
+
+// unknownUpdate says what an update whose outcome is unknown leaves: the change may be in
+// effect, the state is the one before the update, so the next apply sends it again.
+func unknownUpdate(valueSent bool) string {
+	what := "The change"
+	if valueSent {
+		what = "The new value"
+	}
+	return what + " may have been applied (and be in use already). Terraform kept the secret's previous " +
+		"state, so the next plan shows this update again and the next apply sends it again: a merge-patch, " +
+		"so sending it twice is harmless."
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // addWaitError reports a failed wait for "active" on object ("secret X (id) in store S", "the
@@ -95,6 +149,38 @@ func addWaitError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, s
 	}
 	diags.AddError(summary, fmt.Sprintf("%s was still %s (after waiting %s for it to become active): the "+
 		"operation %s.%s %s", object, w.LastStatus, w.Waited.Round(time.Millisecond), howEnded(ctx), raiseHint(ctx), advice))
+}
+
+// warnUpdatedUnconfirmed reports an update the API applied although the operation timed out
+// or was interrupted: its answer came only after that (late, awaited as an in-flight request
+// is), or, with a new value, the secret was not seen active before it (waitErr: the wait's
+// *coalesce.WaitError, nil when the wait never began). The update is recorded in the state, so
+// the next plan does not send it again; a warning, as for a create: it took effect.
+func warnUpdatedUnconfirmed(ctx context.Context, diags *diag.Diagnostics, object string, valueSent, late bool, waitErr error) {
+	what, summary := "the change", "Updated "+object+" after the operation ended"
+	if valueSent {
+		what, summary = "the new value", "Updated "+object+", not confirmed active"
+	}
+	var b strings.Builder
+	if late {
+		fmt.Fprintf(&b, "The operation %s while the update request was in flight. The provider waited for "+
+			"its answer: the API applied %s.", howEnded(ctx), what)
+	} else {
+		fmt.Fprintf(&b, "The API applied %s.", what)
+	}
+	b.WriteString(" The update is recorded in the state, so the next plan does not send it again.")
+	if valueSent {
+		var w *coalesce.WaitError
+		if errors.As(waitErr, &w) {
+			fmt.Fprintf(&b, " The secret was still %s after %s of waiting for it to become active: the operation %s.",
+				w.LastStatus, w.Waited.Round(time.Millisecond), howEnded(ctx))
+		} else {
+			b.WriteString(" Its activation was not awaited.")
+		}
+		b.WriteString(" The API activates it on its own; until then a Worker that binds it may fail to deploy.")
+	}
+	b.WriteString(raiseHint(ctx))
+	diags.AddWarning(summary, b.String())
 }
 
 // warnLongWait warns when an operation took long, saying where the time went: the wait for
