@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -45,6 +46,13 @@ type testMock struct {
 // Secrets turn active quickly so tests that wait for "active" stay fast.
 func startMock(t testing.TB, opts mockserver.Options) *testMock {
 	t.Helper()
+	return startMockBehind(t, opts, nil)
+}
+
+// startMockBehind is startMock with the mock served behind wrap (nil: directly), for tests
+// that change how answers travel.
+func startMockBehind(t testing.TB, opts mockserver.Options, wrap func(http.Handler) http.Handler) *testMock {
+	t.Helper()
 	if opts.Account == "" {
 		opts.Account = mockserver.DefaultAccount
 	}
@@ -55,7 +63,11 @@ func startMock(t testing.TB, opts mockserver.Options) *testMock {
 		opts.ActivationDelay = 50 * time.Millisecond
 	}
 	srv := mockserver.New(opts)
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return &testMock{Server: srv, URL: hs.URL, Account: opts.Account, Token: opts.Token}
 }
