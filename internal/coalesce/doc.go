@@ -81,7 +81,9 @@
 // interrupted, and records the secret. Only if the grace runs out first does it get an error
 // wrapping ErrOutcomeUnknown (and the context's cause): the request may have taken effect.
 // finish gives the same treatment to single creating calls (CreateStore and DuplicateSecret use
-// it), and DeleteStore uses it too.
+// it), and DeleteStore uses it too. PatchSecret uses finishSent, which differs in one respect:
+// while none of the request's attempts has got a connection, the caller's end cancels it, and
+// the caller gets its context's error (nothing was sent).
 //
 // # Waiting for "active" through the listing
 //
