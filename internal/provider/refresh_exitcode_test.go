@@ -17,10 +17,11 @@ import (
 // "something changed". Terraform 1.11 writes an instance's sensitive_attributes in a random
 // order (hashicorp/terraform#36403; 1.12.0 sorts them), and compares the refreshed state with
 // the stored one in memory, order included: with two sensitive paths such a plan exits 2 with
-// "No changes" about half the time. A secret's state holds one sensitive path, value (the
-// schema marks it even when null; the write-only value_wo, though Sensitive, adds none), plus
-// value_wo when the configuration feeds it a value marked sensitive (a variable with
-// `sensitive = true`): that mark comes from the configuration, and no provider can drop it.
+// "No changes" about half the time. The schema's Sensitive flag marks a path even when the
+// attribute is null, so value_wo is not Sensitive (write-only: never stored, never shown),
+// leaving a secret one sensitive path, value. value_wo gets a second one when the configuration
+// feeds it a value marked sensitive (a variable with `sensitive = true`): that mark comes from
+// the configuration, and no provider can drop it.
 
 // featureStableSensitiveOrder is a CLI that writes sensitive_attributes in a stable order.
 var featureStableSensitiveOrder = cliFeature{"stable order of sensitive_attributes (hashicorp/terraform#36403)",
@@ -119,10 +120,10 @@ func (c *cli) sensitiveAttributes() string {
 	return strings.Join(out, " ")
 }
 
-// TestAccSecretResource_cliWriteOnlyValueNeverShown: the way round the above on Terraform 1.11
-// (an ephemeral variable not marked sensitive feeding value_wo) shows the value nowhere: not in
-// the plan output, the saved plan (as JSON), the apply output, the state or the TRACE log, for a
-// create and for a rotation.
+// TestAccSecretResource_cliWriteOnlyValueNeverShown: value_wo is not Sensitive, and fed by an
+// ephemeral variable not marked sensitive (the way round the above on Terraform 1.11), its value
+// still appears nowhere: not in the plan output, the saved plan (as JSON), the apply output, the
+// state or the TRACE log, for a create and for a rotation.
 func TestAccSecretResource_cliWriteOnlyValueNeverShown(t *testing.T) {
 	const canary = "wo-canary-5f3e9a"
 	m := startMock(t, mockserver.Options{})

@@ -73,8 +73,11 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"is never stored in the plan or the state, so feed it from an ephemeral source, such as a " +
 					"variable with `ephemeral = true`. Terraform cannot see a change to it: change " +
 					"`value_wo_version` to send a new value. Conflicts with `value` and `source_secret_id`.",
-				Optional:   true,
-				Sensitive:  true,
+				Optional: true,
+				// Not Sensitive: a write-only value is never stored nor shown (plans print
+				// "(write-only attribute)"), while the flag gives every secret's state a second
+				// sensitive path, which Terraform 1.11 writes in a random order, so its
+				// refresh-only plans exit 2 with "No changes" (hashicorp/terraform#36403).
 				WriteOnly:  true,
 				Validators: []validator.String{valueLengthValidator(), stringvalidator.AlsoRequires(path.MatchRoot("value_wo_version"))},
 			},
