@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
@@ -23,9 +24,10 @@ import (
 // feeds it a value marked sensitive (a variable with `sensitive = true`): that mark comes from
 // the configuration, and no provider can drop it.
 
-// featureStableSensitiveOrder is a CLI that writes sensitive_attributes in a stable order.
+// featureStableSensitiveOrder is a CLI whose refresh-only plan does not depend on the order of
+// sensitive paths: Terraform sorts them since 1.12.0; OpenTofu is measured at 1.12.6.
 var featureStableSensitiveOrder = cliFeature{"stable order of sensitive_attributes (hashicorp/terraform#36403)",
-	tfversion.Version1_12_0, tfversion.Version1_12_0}
+	tfversion.Version1_12_0, version.Must(version.NewVersion("1.12.6"))}
 
 // refreshSecretsConfig is a secret fed by value_wo, one by the legacy value and a system
 // secret fed by value_wo in systemStore (through a second provider configuration holding the
