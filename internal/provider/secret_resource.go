@@ -460,8 +460,12 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			s = active
 		default:
 			// Terraform keeps the previous state: the next apply sends the value again.
+			next := "Terraform kept the secret's previous state, so the next apply sends it again."
+			if errors.Is(err, coalesce.ErrDeletedWhileWaiting) || client.IsNotFound(err) {
+				next = "The secret was then deleted: the next plan finds it gone and plans its creation."
+			}
 			resp.Diagnostics.AddError("Could not confirm "+state.describe()+" is active", apiErrorDetail(r.f, err)+
-				"\n\nThe API applied the new value. Terraform kept the secret's previous state, so the next apply sends it again.")
+				"\n\nThe API applied the new value. "+next)
 			return
 		}
 	}
