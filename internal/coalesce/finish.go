@@ -30,24 +30,47 @@ func finish[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup,
 		return zero, ctxErr(ctx)
 	}
 	work, stop := context.WithCancelCause(context.WithoutCancel(ctx))
-	type result struct {
-		v   T
-		err error
+	done := runDetached(work, bg, fn)
+	if r, ok := beforeEnd(ctx, done, stop); ok {
+		return r.v, r.err
 	}
-	done := make(chan result, 1) // buffered: fn's goroutine never waits for a caller gone
+	return awaitGrace(ctx, grace, done, stop)
+}
+
+// beforeEnd waits for a detached result or for ctx to end, whichever comes first; ok when the
+// result came (fn's context is then released).
+func beforeEnd[T any](ctx context.Context, done <-chan result[T], stop context.CancelCauseFunc) (result[T], bool) {
+	select {
+	case r := <-done:
+		stop(nil)
+		return r, true
+	case <-ctx.Done():
+		return result[T]{}, false
+	}
+}
+
+// result is what a detached fn returned.
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// runDetached runs fn on work in a goroutine counted in bg, and returns the channel its result
+// comes on (buffered: the goroutine never waits for a caller gone).
+func runDetached[T any](work context.Context, bg *sync.WaitGroup, fn func(context.Context) (T, error)) <-chan result[T] {
+	done := make(chan result[T], 1)
 	bg.Add(1)
 	go func() {
 		defer bg.Done()
 		v, err := fn(work)
-		done <- result{v, err}
+		done <- result[T]{v, err}
 	}()
+	return done
+}
 
-	select {
-	case r := <-done:
-		stop(nil)
-		return r.v, r.err
-	case <-ctx.Done():
-	}
+// awaitGrace waits up to grace for a detached result once ctx ended: the result as is, or,
+// after grace, fn's context cancelled (stop) and an error wrapping ErrOutcomeUnknown.
+func awaitGrace[T any](ctx context.Context, grace time.Duration, done <-chan result[T], stop context.CancelCauseFunc) (T, error) {
 	t := time.NewTimer(max(grace, 0))
 	defer t.Stop()
 	select {
@@ -56,6 +79,7 @@ func finish[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup,
 		return r.v, r.err
 	case <-t.C:
 	}
+	var zero T
 	err := outcomeUnknown(ctx)
 	stop(err)
 	return zero, err

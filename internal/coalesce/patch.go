@@ -51,48 +51,26 @@ func finishSent[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGr
 		GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
 	})
 	work, stop := context.WithCancelCause(traced)
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1) // buffered: fn's goroutine never waits for a caller gone
-	bg.Add(1)
-	go func() {
-		defer bg.Done()
-		v, err := fn(work)
-		done <- result{v, err}
-	}()
-
-	select {
-	case r := <-done:
-		stop(nil)
+	done := runDetached(work, bg, fn)
+	if r, ok := beforeEnd(ctx, done, stop); ok {
 		return r.v, r.err
-	case <-ctx.Done():
 	}
+	if sent.Load() {
+		return awaitGrace(ctx, grace, done, stop)
+	}
+	stop(ctxErr(ctx))
 	t := time.NewTimer(max(grace, 0))
 	defer t.Stop()
-	if !sent.Load() {
-		stop(ctxErr(ctx))
-		select {
-		case r := <-done:
-			switch {
-			case r.err == nil:
-				return r.v, nil // answered before the cancellation took hold
-			case !sent.Load():
-				return zero, ctxErr(ctx)
-			}
-			// An attempt got out as fn was cancelled: its fate is unknown.
-		case <-t.C:
-		}
-		return zero, outcomeUnknown(ctx)
-	}
 	select {
 	case r := <-done:
-		stop(nil)
-		return r.v, r.err
+		switch {
+		case r.err == nil:
+			return r.v, nil // answered before the cancellation took hold
+		case !sent.Load():
+			return zero, ctxErr(ctx)
+		}
+		// An attempt got out as fn was cancelled: its fate is unknown.
 	case <-t.C:
 	}
-	err := outcomeUnknown(ctx)
-	stop(err)
-	return zero, err
+	return zero, outcomeUnknown(ctx)
 }

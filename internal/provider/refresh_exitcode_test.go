@@ -134,20 +134,7 @@ func TestAccSecretResource_cliWriteOnlyValueNeverShown(t *testing.T) {
 	c.env = append(c.env, "TF_VAR_secret_value="+canary, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
 	store := defaultStoreID(t, m)
 	for _, version := range []string{"1", "2"} {
-		c.config(fmt.Sprintf(`
-variable "secret_value" {
-  type      = string
-  ephemeral = true
-}
-
-resource "secretsstore_secret" "shown" {
-  store_id         = %q
-  name             = "SHOWN"
-  value_wo         = var.secret_value
-  value_wo_version = %q
-  scopes           = ["workers"]
-}
-`, store, version))
+		c.config(ephemeralSecretConfig("shown", store, "SHOWN", version))
 		plan := c.mustRun("plan", "-out=tfplan", "-input=false", "-no-color")
 		shown := c.mustRun("show", "-json", "tfplan")
 		applied := c.mustRun("apply", "-input=false", "-no-color", "tfplan")

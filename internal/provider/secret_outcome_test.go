@@ -203,28 +203,12 @@ func TestAccSecretResource_cliRotationInterrupted(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	c := newCLI(t, m)
 	store := defaultStoreID(t, m)
-	cfg := func(version string) string {
-		return fmt.Sprintf(`
-variable "secret_value" {
-  type      = string
-  ephemeral = true
-}
-
-resource "secretsstore_secret" "rotated" {
-  store_id         = %q
-  name             = "ROTATED"
-  value_wo         = var.secret_value
-  value_wo_version = %q
-  scopes           = ["workers"]
-}
-`, store, version)
-	}
-	c.config(cfg("1"))
+	c.config(ephemeralSecretConfig("rotated", store, "ROTATED", "1"))
 	env := c.env
 	c.env = append(env, "TF_VAR_secret_value=first-value")
 	c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 
-	c.config(cfg("2"))
+	c.config(ephemeralSecretConfig("rotated", store, "ROTATED", "2"))
 	c.env = append(env, "TF_VAR_secret_value=second-value")
 	var out bytes.Buffer
 	cmd := c.start(&out, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -264,4 +248,23 @@ resource "secretsstore_secret" "rotated" {
 	}
 	c.checkEmptyPlan("after the interrupted rotation")
 	c.checkStateHoldsNone("first-value", "second-value")
+}
+
+// ephemeralSecretConfig is secretsstore_secret LABEL named NAME in store, fed by value_wo from
+// the ephemeral variable secret_value (not marked sensitive) at version.
+func ephemeralSecretConfig(label, store, name, version string) string {
+	return fmt.Sprintf(`
+variable "secret_value" {
+  type      = string
+  ephemeral = true
+}
+
+resource "secretsstore_secret" %q {
+  store_id         = %q
+  name             = %q
+  value_wo         = var.secret_value
+  value_wo_version = %q
+  scopes           = ["workers"]
+}
+`, label, store, name, version)
 }

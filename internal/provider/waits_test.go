@@ -107,39 +107,30 @@ func TestAddCallErrorSaysWhatIsKnown(t *testing.T) {
 		timeout bool
 		err     error
 		want    []string
-		notWant []string
+		wantNot []string
 	}{{
 		name: "in flight past the grace, timeout", timeout: true,
 		err:     fmt.Errorf("%w (%w)", coalesce.ErrOutcomeUnknown, context.DeadlineExceeded),
 		want:    []string{"timed out after 0s (timeouts.update) while the request was in flight", "whether it took effect is unknown", unknown, "raise timeouts.update"},
-		notWant: []string{"nothing was changed"},
+		wantNot: []string{"nothing was changed"},
 	}, {
 		name: "in flight past the grace, interrupt",
 		err:  fmt.Errorf("%w (%w)", coalesce.ErrOutcomeUnknown, context.Canceled),
-		want: []string{"was interrupted", "whether it took effect is unknown", unknown}, notWant: []string{"raise", "nothing was changed"},
+		want: []string{"was interrupted", "whether it took effect is unknown", unknown}, wantNot: []string{"raise", "nothing was changed"},
 	}, {
 		name: "never sent", timeout: true, err: fmt.Errorf("wrapped: %w", context.DeadlineExceeded),
-		want: []string{"timed out after 0s (timeouts.update) before the request was sent: nothing was changed."}, notWant: []string{unknown},
+		want: []string{"timed out after 0s (timeouts.update) before the request was sent: nothing was changed."}, wantNot: []string{unknown},
 	}, {
 		// An answer awaited after the operation ended is the API's, not the context's.
 		name: "answered after the operation ended", err: transport,
-		want: []string{"connection reset by peer", "DETAIL"}, notWant: []string{"nothing was changed", unknown},
+		want: []string{"connection reset by peer", "DETAIL"}, wantNot: []string{"nothing was changed", unknown},
 	}} {
 		var diags diag.Diagnostics
 		addCallError(endedBy(t, tc.timeout), &diags, accountFamily, "SUMMARY", "DETAIL", tc.err, unknown)
 		if len(diags) != 1 || diags[0].Summary() != "SUMMARY" {
 			t.Fatalf("%s: %v", tc.name, diags)
 		}
-		for _, w := range tc.want {
-			if !strings.Contains(diags[0].Detail(), w) {
-				t.Errorf("%s: %q does not say %q", tc.name, diags[0].Detail(), w)
-			}
-		}
-		for _, w := range tc.notWant {
-			if strings.Contains(diags[0].Detail(), w) {
-				t.Errorf("%s: %q says %q", tc.name, diags[0].Detail(), w)
-			}
-		}
+		checkSays(t, tc.name, diags[0].Detail(), tc.want, tc.wantNot)
 	}
 }
 
@@ -190,15 +181,21 @@ func TestWarnUpdatedUnconfirmed(t *testing.T) {
 		if len(diags) != 1 || diags[0].Severity() != diag.SeverityWarning || diags[0].Summary() != tc.summary {
 			t.Fatalf("%s: %v", tc.name, diags)
 		}
-		for _, w := range tc.want {
-			if !strings.Contains(diags[0].Detail(), w) {
-				t.Errorf("%s: %q does not say %q", tc.name, diags[0].Detail(), w)
-			}
+		checkSays(t, tc.name, diags[0].Detail(), tc.want, tc.wantNot)
+	}
+}
+
+// checkSays fails the test unless text says every one of want and none of wantNot.
+func checkSays(t *testing.T, name, text string, want, wantNot []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s: %q does not say %q", name, text, w)
 		}
-		for _, w := range tc.wantNot {
-			if strings.Contains(diags[0].Detail(), w) {
-				t.Errorf("%s: %q says %q", tc.name, diags[0].Detail(), w)
-			}
+	}
+	for _, w := range wantNot {
+		if strings.Contains(text, w) {
+			t.Errorf("%s: %q says %q", name, text, w)
 		}
 	}
 }
