@@ -75,9 +75,9 @@ type Client struct {
 	secrets []string
 	// gate pauses every request after a 429 with Retry-After to any of them.
 	gate *rateGate
-	// adoptSkew is the clock-skew allowance of createWithRecovery (defaultAdoptSkew;
-	// tests in this package lower it).
-	adoptSkew time.Duration
+	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
+	// this package set it.
+	now func() time.Time
 	// listItemCap and listPageCap bound one walk over a list (defaultListItemCap,
 	// defaultListPageCap; tests in this package lower them).
 	listItemCap, listPageCap int
@@ -108,7 +108,7 @@ func New(cfg Config) (*Client, error) {
 		pageSize:    cfg.PageSize,
 		userAgent:   cfg.UserAgent,
 		gate:        &rateGate{},
-		adoptSkew:   defaultAdoptSkew,
+		now:         time.Now,
 		listItemCap: defaultListItemCap,
 		listPageCap: defaultListPageCap,
 	}

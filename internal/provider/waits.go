@@ -72,7 +72,10 @@ func raiseHint(ctx context.Context) string {
 // timeout or interrupt is named rather than a bare "context deadline exceeded", and an
 // outcome the API never told is said to be unknown.
 func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, summary, detail string, err error) {
+	var taken *client.NameExistsError
 	switch {
+	case errors.As(err, &taken):
+		diags.AddError(summary, nameExistsDetail(f, taken))
 	case errors.Is(err, coalesce.ErrOutcomeUnknown):
 		diags.AddError(summary, fmt.Sprintf("The operation %s while the request was in flight, and no answer "+
 			"came afterwards: it may have taken effect. The next plan reads what exists.%s", howEnded(ctx), raiseHint(ctx)))
