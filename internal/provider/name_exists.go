@@ -29,9 +29,9 @@ func nameExistsDetail(f routeFamily, e *client.NameExistsError) string {
 			fmt.Fprintf(&b, " It was created before this apply sent its request (%s), so it is someone else's.",
 				e.Sent.UTC().Format(time.RFC3339))
 		} else {
-			fmt.Fprintf(&b, " It was created about when this apply sent its request (%s, by this machine's clock): it may "+
-				"have been created by this request or by another writer at the same time; the API gives no means to tell.",
-				e.Sent.UTC().Format(time.RFC3339))
+			fmt.Fprintf(&b, " It was created %s this apply sent its request (at %s by this machine's clock, which may "+
+				"differ from the API's): it may have been created by this request or by another writer at about the same "+
+				"time; the API gives no means to tell.", sinceSend(o.Created, e.Sent), e.Sent.UTC().Format(time.RFC3339))
 		}
 		typeName, id := f.typeName("secretsstore", "secret"), o.Account+"/"+o.StoreID+"/"+o.ID
 		if o.Kind == "store" {
@@ -42,4 +42,16 @@ func nameExistsDetail(f routeFamily, e *client.NameExistsError) string {
 			"  import {\n    to = %s.<name>\n    id = %q\n  }\n\nIf it is not yours, choose another name.", o.Kind, typeName, id)
 	}
 	return b.String()
+}
+
+// sinceSend says how long before or after sent created was, to the second.
+func sinceSend(created, sent time.Time) string {
+	d := created.Sub(sent).Round(time.Second)
+	switch {
+	case d < 0:
+		return (-d).String() + " before"
+	case d > 0:
+		return d.String() + " after"
+	}
+	return "within a second of when"
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -44,6 +45,13 @@ type testMock struct {
 // Secrets turn active quickly so tests that wait for "active" stay fast.
 func startMock(t testing.TB, opts mockserver.Options) *testMock {
 	t.Helper()
+	return startMockBehind(t, opts, nil)
+}
+
+// startMockBehind is startMock with requests reaching the mock through front (nil: directly),
+// for tests that act between a request's arrival and the mock's answer.
+func startMockBehind(t testing.TB, opts mockserver.Options, front func(*mockserver.Server) http.Handler) *testMock {
+	t.Helper()
 	if opts.Account == "" {
 		opts.Account = mockserver.DefaultAccount
 	}
@@ -54,7 +62,11 @@ func startMock(t testing.TB, opts mockserver.Options) *testMock {
 		opts.ActivationDelay = 50 * time.Millisecond
 	}
 	srv := mockserver.New(opts)
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if front != nil {
+		h = front(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return &testMock{Server: srv, URL: hs.URL, Account: opts.Account, Token: opts.Token}
 }
