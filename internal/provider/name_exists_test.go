@@ -26,7 +26,7 @@ func TestNameExistsDetail(t *testing.T) {
 	}{
 		{
 			name: "secret made an hour before the request", f: accountFamily,
-			obj:  client.ExistingObject{Kind: "secret", Account: acct, StoreID: store, ID: id, Name: "SHARED_1", Created: sent.Add(-time.Hour)},
+			obj: client.ExistingObject{Kind: "secret", Account: acct, StoreID: store, ID: id, Name: "SHARED_1", Created: sent.Add(-time.Hour)},
 			want: []string{"This apply's create request failed: POST /x: HTTP 503", "The API may or may not have acted on it.",
 				"A secret named SHARED_1 now exists in store " + store + ": id " + id, "so it is someone else's.",
 				"Terraform recorded nothing and changed nothing", "  import {\n    to = secretsstore_secret.<name>\n    id = \"" + acct + "/" + store + "/" + id + "\"\n  }"},
@@ -34,14 +34,14 @@ func TestNameExistsDetail(t *testing.T) {
 		},
 		{
 			name: "system secret made just after the send, resent", f: systemFamily, resend: errors.New("HTTP 409"),
-			obj:  client.ExistingObject{Kind: "secret", Account: acct, StoreID: store, ID: id, Name: "SHARED_1", Created: sent.Add(2 * time.Second)},
+			obj: client.ExistingObject{Kind: "secret", Account: acct, StoreID: store, ID: id, Name: "SHARED_1", Created: sent.Add(2 * time.Second)},
 			want: []string{"sent once more, and that failed too: HTTP 409", "It was created 2s after this apply sent its request",
 				"it may have been created by this request or by another writer", "to = secretsstore_system_secret.<name>"},
 			notWant: "someone else's",
 		},
 		{
 			name: "store", f: accountFamily,
-			obj:  client.ExistingObject{Kind: "store", Account: acct, ID: store, Name: "s1", Created: sent.Add(-3 * time.Second)},
+			obj: client.ExistingObject{Kind: "store", Account: acct, ID: store, Name: "s1", Created: sent.Add(-3 * time.Second)},
 			want: []string{"A store named s1 now exists in account " + acct, "3s before this apply sent its request",
 				"to = secretsstore_store.<name>\n    id = \"" + acct + "/" + store + "\""},
 		},

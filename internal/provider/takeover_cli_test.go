@@ -137,7 +137,7 @@ func createDiagnostic(out, name string) string {
 // carriesImport reports whether a diagnostic holds an import block with id.
 func carriesImport(diag, id string) bool {
 	return errText("import {").MatchString(diag) &&
-		regexp.MustCompile(`id(?:\s|│)+=(?:\s|│)+"` + regexp.QuoteMeta(id) + `"`).MatchString(diag)
+		regexp.MustCompile(`id(?:\s|│)+=(?:\s|│)+"`+regexp.QuoteMeta(id)+`"`).MatchString(diag)
 }
 
 // diagnosticKind names which error a contested create got.
