@@ -2,11 +2,17 @@ package provider
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 // TestNameExistsDetail: the diagnostic after a create whose outcome is unknown names what
@@ -58,4 +64,68 @@ func TestNameExistsDetail(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAccAmbiguousCreateNeverAdopts: a store create and a duplicate (source_secret_id) whose
+// answers are lost after the API acted fail with the diagnostic and the import block of what
+// now holds the name; nothing is recorded, resent or PATCHed.
+func TestAccAmbiguousCreateNeverAdopts(t *testing.T) {
+	m := startMock(t, mockserver.Options{MaxStores: 2})
+	store := defaultStoreID(t, m)
+	storeDiag := errText("Could not create store second", "The API may or may not have acted", "A store named second now exists",
+		"Terraform recorded nothing and changed nothing", "to = secretsstore_store.<name>").String() + `(?:\s|│)+id(?:\s|│)+=(?:\s|│)+"` + m.Account + `/[0-9a-f]{32}"`
+	copyDiag := errText("Could not create secret COPY", "The API may or may not have acted", "A secret named COPY now exists in store "+store,
+		"Terraform recorded nothing and changed nothing", "to = secretsstore_secret.<name>").String() + `(?:\s|│)+id(?:\s|│)+=(?:\s|│)+"` + m.Account + "/" + store + `/[0-9a-f]{32}"`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					m.FailNext(mockserver.Fault{Route: routeCreateStore, Status: 503, AfterAction: true})
+					m.FailNext(mockserver.Fault{Route: routeDuplicateSecret, Drop: true, AfterAction: true})
+				},
+				Config: m.providerBlock() + fmt.Sprintf(`
+resource "secretsstore_store" "second" {
+  name = "second"
+}
+
+resource "secretsstore_secret" "src" {
+  store_id = %[1]q
+  name     = "SRC"
+  value    = "src-value"
+  scopes   = ["workers"]
+}
+
+resource "secretsstore_secret" "copy" {
+  store_id         = %[1]q
+  name             = "COPY"
+  source_secret_id = secretsstore_secret.src.id
+  scopes           = ["workers"]
+}
+`, store),
+				ExpectError: regexp.MustCompile(`(?s)(` + storeDiag + `.*` + copyDiag + `)|(` + copyDiag + `.*` + storeDiag + `)`),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			// The destroy removed only SRC, which this apply's answer returned.
+			if _, ok := storeNamed(m, "second"); !ok {
+				return fmt.Errorf("the store the lost answer made is gone")
+			}
+			if rec, ok := m.SecretByName(store, "COPY"); !ok || rec.Value != "src-value" {
+				return fmt.Errorf("COPY is %+v, want the copy of SRC's value kept", rec)
+			}
+			if _, ok := m.SecretByName(store, "SRC"); ok {
+				return fmt.Errorf("SRC survived the destroy")
+			}
+			for _, rt := range []string{routeCreateStore, routeDuplicateSecret} {
+				if n := len(m.RequestsTo(rt)); n != 1 {
+					return fmt.Errorf("%s: %d requests, want 1 (never resent over a name that exists)", rt, n)
+				}
+			}
+			if n := len(m.RequestsTo(routePatchSecret)); n != 0 {
+				return fmt.Errorf("%d PATCHes", n)
+			}
+			return nil
+		},
+	})
 }
