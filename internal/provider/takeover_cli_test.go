@@ -134,10 +134,13 @@ func createDiagnostic(out, name string) string {
 	return ""
 }
 
-// carriesImport reports whether a diagnostic holds an import block with id.
-func carriesImport(diag, id string) bool {
+// carriesImport reports whether a diagnostic holds an import block for the secret id named
+// name in k's store, by id or by name (the name-clash error falls back to the name when its
+// own lookup of the id fails).
+func carriesImport(diag string, k *contest, id, name string) bool {
+	prefix := k.mock.Account + "/" + k.store + "/"
 	return errText("import {").MatchString(diag) &&
-		regexp.MustCompile(`id(?:\s|│)+=(?:\s|│)+"`+regexp.QuoteMeta(id)+`"`).MatchString(diag)
+		regexp.MustCompile(`id(?:\s|│)+=(?:\s|│)+"`+regexp.QuoteMeta(prefix)+`(?:`+regexp.QuoteMeta(id)+`|`+regexp.QuoteMeta(name)+`)"`).MatchString(diag)
 }
 
 // diagnosticKind names which error a contested create got.
@@ -254,7 +257,7 @@ func TestAccSecretResource_cliNeverTakesOver(t *testing.T) {
 				t.Errorf("%s: %s recorded as %s although the colleague holds the name", ap.name, n, inState[n])
 			}
 			diag := createDiagnostic(out, n)
-			if !carriesImport(diag, k.mock.Account+"/"+k.store+"/"+id) {
+			if !carriesImport(diag, k, id, n) {
 				t.Errorf("%s: the failed create of %s does not carry the import block of %s:\n%s", ap.name, n, id, out)
 			}
 			outcomes[diagnosticKind(diag)]++
@@ -267,7 +270,7 @@ func TestAccSecretResource_cliNeverTakesOver(t *testing.T) {
 			}
 			outcomes["uncontested: created"]++
 		case exists:
-			if diag := createDiagnostic(out, free); !carriesImport(diag, k.mock.Account+"/"+k.store+"/"+rec.ID) {
+			if diag := createDiagnostic(out, free); !carriesImport(diag, k, rec.ID, free) {
 				t.Errorf("%s: %s exists unrecorded and its error carries no import block:\n%s", ap.name, free, out)
 			}
 			outcomes["uncontested: created, answer lost (import block)"]++
@@ -343,7 +346,7 @@ func TestAccSecretResource_cliTwoProcessesShareNames(t *testing.T) {
 				// Refused, looked up (free), resent once, refused again: the other process took
 				// the name only afterwards.
 				kind = "503 twice, the name free when looked up"
-			case !carriesImport(diag, k.mock.Account+"/"+k.store+"/"+rec.ID):
+			case !carriesImport(diag, k, rec.ID, n):
 				t.Errorf("%s: the error of %s does not carry the import block of the secret holding the name:\n%s", side.label, n, diag)
 			}
 			outcomes[kind]++
