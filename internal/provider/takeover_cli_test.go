@@ -234,6 +234,9 @@ func TestAccSecretResource_cliNeverTakesOver(t *testing.T) {
 		c := newCLI(t, k.mock)
 		contestConfig(c, k.store, "ours-", names)
 		out, _ := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+		if err := holdsNone("the apply's output", out, "ours-"+free, colleagueValue(contested[0])); err != nil {
+			t.Error(err)
+		}
 		ids := stateIDs(c)
 		inState := map[string]string{} // name → id
 		for id, n := range ids {
