@@ -107,11 +107,17 @@ func matchRoute(method, path string) (*route, map[string]string, []string) {
 }
 
 func (rt *route) match(segs []string) (map[string]string, bool) {
-	if len(segs) != len(rt.segs) {
+	return matchSegs(rt.segs, segs)
+}
+
+// matchSegs matches a path's segments against a template's; a placeholder takes any non-empty
+// segment.
+func matchSegs(tmpl, segs []string) (map[string]string, bool) {
+	if len(segs) != len(tmpl) {
 		return nil, false
 	}
 	params := map[string]string{}
-	for i, want := range rt.segs {
+	for i, want := range tmpl {
 		if name, ok := placeholder(want); ok {
 			if segs[i] == "" {
 				return nil, false

@@ -68,6 +68,7 @@ type Server struct {
 	requests []*Request
 	stats    Stats
 	windows  map[string][]time.Time
+	seed     *State // what Reset returns to
 
 	logMu sync.Mutex
 }
@@ -97,6 +98,7 @@ func New(opts Options) *Server {
 		windows: map[string][]time.Time{},
 	}
 	s.addStore(defaultStoreName, "")
+	s.seed = s.snapshot()
 	return s
 }
 
@@ -122,6 +124,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.body, x.tooLarge = readBody(r)
 	rt, params, allow := matchRoute(r.Method, x.path)
 	x.rec = s.record(r, x.path, rt, x.body)
+	if rt != nil {
+		x.route = rt.key
+	}
 	defer s.finish(x)
 
 	if rt == nil {
@@ -173,6 +178,7 @@ type exchange struct {
 	body     []byte
 	tooLarge bool
 	rec      *Request
+	route    string // the route's "METHOD /template", "" when none matched
 	status   int      // 0 until answered; stays 0 when the connection is dropped
 	dropped  net.Conn // a hijacked connection to close without answering
 }

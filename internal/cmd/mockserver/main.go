@@ -4,6 +4,9 @@
 //
 // It prints "mockserver listening on http://HOST:PORT" once listening, logs one line per request
 // to stderr (never bodies or credentials) and shuts down gracefully on SIGINT or SIGTERM.
+// Besides the API it serves its own routes: GET /__mock/health, GET and DELETE /__mock/stats,
+// POST /__mock/reset and GET /__mock/secrets/{secret_id}/sha256 (docs/guides/mock-server.md).
+// -version prints the version and exits.
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +42,11 @@ func main() {
 // run serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr, opts, err := parseFlags(args, stderr)
+	if errors.Is(err, errVersion) {
+		info, ok := debug.ReadBuildInfo()
+		fmt.Fprintf(stdout, "mockserver %s\n", versionString(version, info, ok))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -68,6 +77,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// errVersion is parseFlags' answer to -version: print the version, serve nothing.
+var errVersion = errors.New("-version")
+
 func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, error) {
 	var opts mockserver.Options
 	services := serviceFlag{}
@@ -87,10 +99,13 @@ func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, er
 	fs.DurationVar(&opts.Latency, "latency", 0, "latency added to every request")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 503 (0 to 1)")
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per minute per token before 429 (0: off)")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return "", opts, err
 	}
 	switch {
+	case *showVersion:
+		return "", opts, errVersion
 	case fs.NArg() > 0:
 		return "", opts, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	case opts.FailRate < 0 || opts.FailRate > 1:

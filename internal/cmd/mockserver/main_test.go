@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -213,5 +214,36 @@ func TestMainExitsCleanlyOnSignal(t *testing.T) {
 				t.Fatalf("more than one line on stdout: %q", rest)
 			}
 		})
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-version"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A test binary is built from a checkout: no -ldflags, no module version.
+	if out.String() != "mockserver dev\n" {
+		t.Fatalf("-version printed %q", out.String())
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	installed := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}
+	devel := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}
+	for _, tc := range []struct {
+		ldflag string
+		info   *debug.BuildInfo
+		ok     bool
+		want   string
+	}{
+		{"1.4.0", installed, true, "1.4.0"}, // a release: -ldflags wins
+		{"", installed, true, "v1.2.3"},     // go install ...@v1.2.3
+		{"", devel, true, "dev"},            // go build in a checkout
+		{"", nil, false, "dev"},             // no build info
+	} {
+		if got := versionString(tc.ldflag, tc.info, tc.ok); got != tc.want {
+			t.Errorf("versionString(%q, %+v, %v) = %q, want %q", tc.ldflag, tc.info, tc.ok, got, tc.want)
+		}
 	}
 }
