@@ -178,7 +178,7 @@ type exchange struct {
 	body     []byte
 	tooLarge bool
 	rec      *Request
-	route    string // the route's "METHOD /template", "" when none matched
+	route    string   // the route's "METHOD /template", "" when none matched
 	status   int      // 0 until answered; stays 0 when the connection is dropped
 	dropped  net.Conn // a hijacked connection to close without answering
 }
