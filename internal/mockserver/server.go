@@ -50,6 +50,14 @@ type Options struct {
 	FailRate        float64           // 0..1 share answered 503
 	RateLimit       int               // requests per minute per token before 429; 0 = off
 	Log             io.Writer         // one line per request (method, path, status); nil = silent. Never bodies.
+
+	// Seed is the state to start from and the one POST /__mock/reset returns to; nil is the
+	// fresh default (one default_secrets_store).
+	Seed *State
+	// Resume, when set, is the state to start from instead (a state file from an earlier run).
+	Resume *State
+	// StateFile, when set, receives the whole state after every change (crash-safe, mode 0600).
+	StateFile string
 }
 
 // Server is the mock API. It implements http.Handler and is safe for concurrent use.
@@ -73,8 +81,20 @@ type Server struct {
 	logMu sync.Mutex
 }
 
-// New returns a server holding one account with its pre-made default_secrets_store.
+// New returns a server holding one account with its pre-made default_secrets_store, or
+// Options.Seed. It panics when Open would fail: use Open for states read from files.
 func New(opts Options) *Server {
+	s, err := Open(opts)
+	if err != nil {
+		panic("mockserver: " + err.Error())
+	}
+	return s
+}
+
+// Open returns a server starting from Options.Resume, else Options.Seed, else the fresh default,
+// after checking them against the API's rules and the options' limits; with Options.StateFile
+// it writes that state there first.
+func Open(opts Options) (*Server, error) {
 	if opts.Account == "" {
 		opts.Account = DefaultAccount
 	}
@@ -99,7 +119,29 @@ func New(opts Options) *Server {
 	}
 	s.addStore(defaultStoreName, "")
 	s.seed = s.snapshot()
-	return s
+	for _, st := range []**State{&opts.Seed, &opts.Resume} {
+		if *st == nil {
+			continue
+		}
+		prepared, err := prepare(*st, opts, s.now())
+		if err != nil {
+			return nil, err
+		}
+		*st = prepared
+	}
+	if opts.Seed != nil {
+		s.seed = opts.Seed
+		s.restore(s.seed)
+	}
+	if opts.Resume != nil {
+		s.restore(opts.Resume)
+	}
+	if opts.StateFile != "" {
+		if err := s.writeState(); err != nil {
+			return nil, fmt.Errorf("%s: writing the state file: %w", opts.StateFile, err)
+		}
+	}
+	return s, nil
 }
 
 // ServeHTTP answers one request. The pipeline follows the spec's order of checks: route, then
@@ -167,7 +209,11 @@ func (s *Server) serveRoute(x *exchange, rt *route, params map[string]string) re
 	c.body, c.tooLarge, c.rawQuery = x.body, x.tooLarge, x.r.URL.RawQuery
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return rt.handle(s, c)
+	rep := rt.handle(s, c)
+	if rep.err == nil && rt.method != http.MethodGet {
+		s.persist()
+	}
+	return rep
 }
 
 // exchange is one request in flight.
@@ -285,8 +331,16 @@ func (s *Server) logRequest(method, path string, status int, took time.Duration)
 	if status == 0 {
 		st = "dropped"
 	}
+	s.logLine(fmt.Sprintf("%s %s %s %s %s",
+		time.Now().UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond)))
+}
+
+// logLine writes one line to Options.Log.
+func (s *Server) logLine(line string) {
+	if s.opts.Log == nil {
+		return
+	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	fmt.Fprintf(s.opts.Log, "%s %s %s %s %s\n",
-		time.Now().UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond))
+	fmt.Fprintln(s.opts.Log, line)
 }

@@ -41,7 +41,7 @@ func main() {
 
 // run serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	addr, opts, err := parseFlags(args, stderr)
+	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, errVersion) {
 		info, ok := debug.ReadBuildInfo()
 		fmt.Fprintf(stdout, "mockserver %s\n", versionString(version, info, ok))
@@ -50,13 +50,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts.Log = stderr
-
-	ln, err := net.Listen("tcp", addr)
+	cfg.opts.Log = stderr
+	if err := cfg.loadState(); err != nil {
+		return err
+	}
+	handler, err := mockserver.Open(cfg.opts)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mockserver.New(opts), ReadHeaderTimeout: 10 * time.Second}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "mockserver listening on http://%s\n", displayAddr(ln.Addr()))
 
 	served := make(chan error, 1)
@@ -77,15 +84,46 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// config is what the flags ask for.
+type config struct {
+	addr      string
+	opts      mockserver.Options
+	seedFile  string
+	stateFile string
+}
+
+// loadState reads -seed, and -state when that file exists already: an existing state file wins
+// over the seed, which then serves only POST /__mock/reset.
+func (c *config) loadState() error {
+	var err error
+	if c.seedFile != "" {
+		if c.opts.Seed, err = mockserver.ReadState(c.seedFile); err != nil {
+			return fmt.Errorf("-seed: %w", err)
+		}
+	}
+	if c.stateFile == "" {
+		return nil
+	}
+	c.opts.StateFile = c.stateFile
+	if _, err := os.Stat(c.stateFile); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if c.opts.Resume, err = mockserver.ReadState(c.stateFile); err != nil {
+		return fmt.Errorf("-state: %w", err)
+	}
+	return nil
+}
+
 // errVersion is parseFlags' answer to -version: print the version, serve nothing.
 var errVersion = errors.New("-version")
 
-func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, error) {
-	var opts mockserver.Options
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	opts := &cfg.opts
 	services := serviceFlag{}
 	fs := flag.NewFlagSet("mockserver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8787", "listen address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8787", "listen address (127.0.0.1:0 picks a free port)")
 	fs.StringVar(&opts.Account, "account", mockserver.DefaultAccount, "the one account served")
 	fs.StringVar(&opts.Token, "token", "dev-token", "account token with write permission")
 	fs.StringVar(&opts.ReadToken, "read-token", "", "account token with read permission only")
@@ -99,30 +137,32 @@ func parseFlags(args []string, stderr io.Writer) (string, mockserver.Options, er
 	fs.DurationVar(&opts.Latency, "latency", 0, "latency added to every request")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "share of requests answered 503 (0 to 1)")
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per minute per token before 429 (0: off)")
+	fs.StringVar(&cfg.stateFile, "state", "", "keep the state in FILE across restarts (it holds values: mode 0600)")
+	fs.StringVar(&cfg.seedFile, "seed", "", "start from FILE (the state file's form); POST /__mock/reset returns to it")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
-		return "", opts, err
+		return cfg, err
 	}
 	switch {
 	case *showVersion:
-		return "", opts, errVersion
+		return cfg, errVersion
 	case fs.NArg() > 0:
-		return "", opts, fmt.Errorf("unexpected arguments: %q", fs.Args())
+		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	case opts.FailRate < 0 || opts.FailRate > 1:
-		return "", opts, fmt.Errorf("-fail-rate must be between 0 and 1")
+		return cfg, fmt.Errorf("-fail-rate must be between 0 and 1")
 	case (opts.Email == "") != (opts.Key == ""):
-		return "", opts, fmt.Errorf("-email and -key go together")
+		return cfg, fmt.Errorf("-email and -key go together")
 	case opts.MaxStores < 1 || opts.SecretQuota < 1:
-		return "", opts, fmt.Errorf("-max-stores and -secret-quota must be at least 1")
+		return cfg, fmt.Errorf("-max-stores and -secret-quota must be at least 1")
 	case opts.ActivationDelay < 0:
-		return "", opts, fmt.Errorf("-activation-delay must not be negative")
+		return cfg, fmt.Errorf("-activation-delay must not be negative")
 	}
 	// In Options 0 means the default delay and a negative one means none.
 	if opts.ActivationDelay == 0 {
 		opts.ActivationDelay = -1
 	}
 	opts.Services = services
-	return *addr, opts, nil
+	return cfg, nil
 }
 
 // serviceFlag collects repeated -service NAME=TOKEN flags.

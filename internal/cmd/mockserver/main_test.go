@@ -102,10 +102,11 @@ func TestRunServesUntilContextDone(t *testing.T) {
 }
 
 func TestParseFlagsDefaults(t *testing.T) {
-	addr, opts, err := parseFlags(nil, io.Discard)
+	cfg, err := parseFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	addr, opts := cfg.addr, cfg.opts
 	if addr != "127.0.0.1:8787" || opts.Account != mockserver.DefaultAccount || opts.Token != "dev-token" ||
 		opts.ReadToken != "" || opts.Email != "" || len(opts.Services) != 0 || opts.MaxStores != 1 ||
 		opts.SecretQuota != 100 || opts.ActivationDelay != 250*time.Millisecond || opts.Latency != 0 ||
@@ -116,7 +117,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 
 func TestParseFlagsEveryFlag(t *testing.T) {
 	acct := "0123456789abcdef0123456789abcdef"
-	_, opts, err := parseFlags([]string{
+	cfg, err := parseFlags([]string{
 		"-account", acct, "-token", "w", "-read-token", "r", "-email", "e@x", "-key", "k",
 		"-service", "a=1", "-service", "b=2", "-max-stores", "3", "-secret-quota", "7",
 		"-activation-delay", "2s", "-latency", "5ms", "-fail-rate", "0.5", "-rate-limit", "9",
@@ -124,6 +125,7 @@ func TestParseFlagsEveryFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := cfg.opts
 	if opts.Account != acct || opts.Token != "w" || opts.ReadToken != "r" || opts.Email != "e@x" || opts.Key != "k" ||
 		opts.Services["a"] != "1" || opts.Services["b"] != "2" || opts.MaxStores != 3 || opts.SecretQuota != 7 ||
 		opts.ActivationDelay != 2*time.Second || opts.Latency != 5*time.Millisecond || opts.FailRate != 0.5 || opts.RateLimit != 9 {
@@ -134,10 +136,11 @@ func TestParseFlagsEveryFlag(t *testing.T) {
 // TestParseFlagsActivationDelayZeroIsImmediate: for people "-activation-delay 0" means no
 // pending phase; in Options that is a negative delay (0 there means the default).
 func TestParseFlagsActivationDelayZeroIsImmediate(t *testing.T) {
-	_, opts, err := parseFlags([]string{"-activation-delay", "0"}, io.Discard)
+	cfg, err := parseFlags([]string{"-activation-delay", "0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := cfg.opts
 	if opts.ActivationDelay >= 0 {
 		t.Fatalf("-activation-delay 0 gave ActivationDelay %v, want a negative (immediate) delay", opts.ActivationDelay)
 	}
@@ -149,7 +152,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"-max-stores", "x"}, {"-max-stores", "0"}, {"-secret-quota", "-1"}, {"-activation-delay", "-1s"},
 		{"extra"}, {"-nope"},
 	} {
-		if _, _, err := parseFlags(args, io.Discard); err == nil {
+		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
