@@ -90,7 +90,7 @@ func (s *Server) serveMock(x *exchange) bool {
 		s.fail(x, errNoRoute)
 		return true
 	}
-	x.route = m.key()
+	x.route, x.params = m.key(), params
 	c := mockCall{params: params}
 	if m.access != accessNone {
 		who, ok := s.authenticate(x.r)

@@ -50,6 +50,8 @@ type Options struct {
 	FailRate        float64           // 0..1 share answered 503
 	RateLimit       int               // requests per minute per token before 429; 0 = off
 	Log             io.Writer         // one line per request (method, path, status); nil = silent. Never bodies.
+	// RequestLog receives one JSON line per request: route, status, ids, duration (requestlog.go).
+	RequestLog io.Writer
 
 	// Seed is the state to start from and the one POST /__mock/reset returns to; nil is the
 	// fresh default (one default_secrets_store).
@@ -148,10 +150,11 @@ func Open(opts Options) (*Server, error) {
 // (after any injected fault) credentials, then path ids, then the handler's body, conflict and
 // limit checks.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start, clockStart := time.Now(), s.now()
 	x := &exchange{w: w, r: r, path: stripPrefix(r.URL.Path)}
 	defer func() {
 		s.logRequest(r.Method, x.path, x.status, time.Since(start))
+		s.logJSON(x, clockStart)
 		// A dropped connection closes last, so that whoever sees it close also sees the request
 		// recorded and logged.
 		if x.dropped != nil {
@@ -167,7 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, allow := matchRoute(r.Method, x.path)
 	x.rec = s.record(r, x.path, rt, x.body)
 	if rt != nil {
-		x.route = rt.key
+		x.route, x.params = rt.key, params
 	}
 	defer s.finish(x)
 
@@ -213,6 +216,9 @@ func (s *Server) serveRoute(x *exchange, rt *route, params map[string]string) re
 	if rep.err == nil && rt.method != http.MethodGet {
 		s.persist()
 	}
+	if rep.err == nil && rt.method == http.MethodPost {
+		x.created = createdIDs(rep.result)
+	}
 	return rep
 }
 
@@ -225,6 +231,8 @@ type exchange struct {
 	tooLarge bool
 	rec      *Request
 	route    string   // the route's "METHOD /template", "" when none matched
+	params   map[string]string
+	created  []string // ids of the objects the request created
 	status   int      // 0 until answered; stays 0 when the connection is dropped
 	dropped  net.Conn // a hijacked connection to close without answering
 }

@@ -54,6 +54,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := cfg.loadState(); err != nil {
 		return err
 	}
+	if cfg.requestLog != "" {
+		f, err := os.OpenFile(cfg.requestLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("-log-requests: %w", err)
+		}
+		defer f.Close()
+		cfg.opts.RequestLog = f
+	}
 	handler, err := mockserver.Open(cfg.opts)
 	if err != nil {
 		return err
@@ -88,8 +96,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type config struct {
 	addr      string
 	opts      mockserver.Options
-	seedFile  string
-	stateFile string
+	seedFile   string
+	stateFile  string
+	requestLog string
 }
 
 // loadState reads -seed, and -state when that file exists already: an existing state file wins
@@ -139,6 +148,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "requests per minute per token before 429 (0: off)")
 	fs.StringVar(&cfg.stateFile, "state", "", "keep the state in FILE across restarts (it holds values: mode 0600)")
 	fs.StringVar(&cfg.seedFile, "seed", "", "start from FILE (the state file's form); POST /__mock/reset returns to it")
+	fs.StringVar(&cfg.requestLog, "log-requests", "",
+		"append one JSON line per request to FILE: route, status, ids (never a value or credential)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -180,3 +180,39 @@ func TestBadSeedOrStateFileFailsAtStart(t *testing.T) {
 		}
 	}
 }
+
+func TestLogRequestsFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "requests.jsonl")
+	m := start(t, "-log-requests", path, "-token", cmdCanary+"-token")
+	acct := m.base + "/accounts/" + mockserver.DefaultAccount + "/secrets_store"
+	send(t, "GET", acct+"/stores?search="+cmdCanary, cmdCanary+"-token", "")
+	send(t, "GET", acct+"/stores", "wrong-"+cmdCanary, "")
+	send(t, "GET", m.base+"/__mock/health", "", "")
+	if err := m.stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+	var statuses []int
+	for line := range strings.Lines(string(b)) {
+		var e struct {
+			Route  string `json:"route"`
+			Status int    `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		statuses = append(statuses, e.Status)
+	}
+	if len(statuses) != 3 || statuses[0] != 200 || statuses[1] != 401 || statuses[2] != 200 {
+		t.Fatalf("statuses %v in\n%s", statuses, b)
+	}
+	if strings.Contains(string(b)+m.stderr.String(), "CANARY") {
+		t.Fatalf("a credential or query reached the logs:\n%s\n%s", b, m.stderr)
+	}
+}
