@@ -230,7 +230,7 @@ type exchange struct {
 	body     []byte
 	tooLarge bool
 	rec      *Request
-	route    string   // the route's "METHOD /template", "" when none matched
+	route    string // the route's "METHOD /template", "" when none matched
 	params   map[string]string
 	created  []string // ids of the objects the request created
 	status   int      // 0 until answered; stays 0 when the connection is dropped

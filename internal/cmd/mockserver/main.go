@@ -94,8 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // config is what the flags ask for.
 type config struct {
-	addr      string
-	opts      mockserver.Options
+	addr       string
+	opts       mockserver.Options
 	seedFile   string
 	stateFile  string
 	requestLog string
