@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -71,8 +72,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	scheme := "http"
+	if cfg.tlsDir != "" {
+		hostname, _ := os.Hostname()
+		cert, note, err := serverCertificate(cfg.tlsDir, certNames(hostname, cfg.tlsHosts), cfg.tlsHosts, time.Now())
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		fmt.Fprintln(stderr, "mockserver:", note)
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "mockserver listening on http://%s\n", displayAddr(ln.Addr()))
+	fmt.Fprintf(stdout, "mockserver listening on %s://%s\n", scheme, displayAddr(ln.Addr()))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -99,6 +112,8 @@ type config struct {
 	seedFile   string
 	stateFile  string
 	requestLog string
+	tlsDir     string
+	tlsHosts   hostsFlag
 }
 
 // loadState reads -seed, and -state when that file exists already: an existing state file wins
@@ -150,6 +165,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.seedFile, "seed", "", "start from FILE (the state file's form); POST /__mock/reset returns to it")
 	fs.StringVar(&cfg.requestLog, "log-requests", "",
 		"append one JSON line per request to FILE: route, status, ids (never a value or credential)")
+	fs.StringVar(&cfg.tlsDir, "tls-dir", "",
+		"serve HTTPS with DIR/cert.pem and DIR/key.pem, generated (with DIR/ca.pem) when absent")
+	fs.Var(&cfg.tlsHosts, "tls-host", "one more name the generated certificate covers (repeatable; needs -tls-dir)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -167,6 +185,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-max-stores and -secret-quota must be at least 1")
 	case opts.ActivationDelay < 0:
 		return cfg, fmt.Errorf("-activation-delay must not be negative")
+	case len(cfg.tlsHosts) > 0 && cfg.tlsDir == "":
+		return cfg, fmt.Errorf("-tls-host needs -tls-dir")
 	}
 	// In Options 0 means the default delay and a negative one means none.
 	if opts.ActivationDelay == 0 {
