@@ -33,8 +33,11 @@ type listQuery struct {
 	scopes        []string
 }
 
+// The orders each list accepts. Cloudflare's Go SDK offers secrets' five for store lists too;
+// stores have no comment or status, so under those orders every store ties and the tie-break
+// (id, in the direction asked) orders them.
 var (
-	storeOrders  = []string{"name", "created", "modified"}
+	storeOrders  = []string{"name", "comment", "created", "modified", "status"}
 	secretOrders = []string{"name", "comment", "created", "modified", "status"}
 )
 
@@ -141,6 +144,8 @@ func sortStores(stores []*store, q listQuery) {
 		key = func(a, b *store) int { return strings.Compare(a.name, b.name) }
 	case "modified":
 		key = func(a, b *store) int { return a.modified.Compare(b.modified) }
+	case "comment", "status":
+		key = func(a, b *store) int { return 0 }
 	default:
 		key = func(a, b *store) int { return a.created.Compare(b.created) }
 	}
