@@ -125,7 +125,7 @@ func reset(s *Server, x *exchange, _ mockCall) {
 func digest(s *Server, x *exchange, c mockCall) {
 	id := c.params["secret_id"]
 	if !isID(id) {
-		s.fail(x, errBadIdentifier(x.path))
+		s.fail(x, errBadIdentifier.fill("PATH", x.path))
 		return
 	}
 	sum, ok := s.valueDigest(id, c.who)

@@ -14,6 +14,7 @@ import (
 const (
 	defaultPerPage = 20
 	maxPerPage     = 100
+	defaultOrder   = "created"
 )
 
 type resultInfo struct {
@@ -49,7 +50,7 @@ func parseListQuery(raw string, orders []string) (listQuery, *apiError) {
 	if err != nil {
 		return listQuery{}, errInvalidQuery
 	}
-	q := listQuery{page: 1, perPage: defaultPerPage, order: "created"}
+	q := listQuery{page: 1, perPage: defaultPerPage, order: defaultOrder}
 	if p := v.Get("page"); p != "" {
 		n, ok := parseCount(p)
 		if !ok || n < 0 {

@@ -29,6 +29,8 @@ import (
 const DefaultAccount = "023e105f4ecef8ad9ca31a8372d0c353"
 
 const (
+	defaultMaxStores       = 1   // Cloudflare's limit
+	defaultSecretQuota     = 100 // Cloudflare's open-beta limit
 	defaultToken           = "dev-token"
 	defaultActivationDelay = 250 * time.Millisecond
 	defaultStoreName       = "default_secrets_store"
@@ -104,10 +106,10 @@ func Open(opts Options) (*Server, error) {
 		opts.Token = defaultToken
 	}
 	if opts.MaxStores <= 0 {
-		opts.MaxStores = 1
+		opts.MaxStores = defaultMaxStores
 	}
 	if opts.SecretQuota <= 0 {
-		opts.SecretQuota = 100
+		opts.SecretQuota = defaultSecretQuota
 	}
 	if opts.ActivationDelay == 0 {
 		opts.ActivationDelay = defaultActivationDelay
