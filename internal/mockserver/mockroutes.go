@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 )
 
@@ -37,7 +36,7 @@ type mockCall struct {
 }
 
 // mockRoutes is the table of the mock's own routes.
-var mockRoutes = mountMockRoutes([]mockRoute{
+var mockRoutes = mountMockRoutes([]*mockRoute{
 	{method: "GET", template: "/__mock/health", access: accessNone, handle: health},
 	{method: "GET", template: "/__mock/stats", access: accessNone, handle: getStats},
 	{method: "DELETE", template: "/__mock/stats", access: accessNone, handle: deleteStats},
@@ -45,9 +44,9 @@ var mockRoutes = mountMockRoutes([]mockRoute{
 	{method: "GET", template: "/__mock/secrets/{secret_id}/sha256", access: accessRead, handle: digest},
 })
 
-func mountMockRoutes(rts []mockRoute) []mockRoute {
-	for i := range rts {
-		rts[i].segs = strings.Split(rts[i].template[1:], "/")
+func mountMockRoutes(rts []*mockRoute) []*mockRoute {
+	for _, m := range rts {
+		m.segs = strings.Split(m.template[1:], "/")
 	}
 	return rts
 }
@@ -57,22 +56,7 @@ func (m *mockRoute) key() string { return m.method + " " + m.template }
 
 // matchMockRoute finds the mock route for method and path, or the methods the path allows.
 func matchMockRoute(method, path string) (*mockRoute, map[string]string, []string) {
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	var allow []string
-	for i := range mockRoutes {
-		m := &mockRoutes[i]
-		params, ok := matchSegs(m.segs, segs)
-		if !ok {
-			continue
-		}
-		if m.method == method {
-			return m, params, nil
-		}
-		if !slices.Contains(allow, m.method) {
-			allow = append(allow, m.method)
-		}
-	}
-	return nil, nil, allow
+	return matchIn(mockRoutes, func(m *mockRoute) (string, []string) { return m.method, m.segs }, method, path)
 }
 
 // serveMock answers the mock's own routes and reports whether the path was one of them.

@@ -64,19 +64,19 @@ func createdIDs(result any) []string {
 	case storeView:
 		return []string{v.ID}
 	case []storeView:
-		ids := make([]string, len(v))
-		for i, st := range v {
-			ids[i] = st.ID
-		}
-		return ids
+		return idsOf(v, func(st storeView) string { return st.ID })
 	case secretView:
 		return []string{v.ID}
 	case []secretView:
-		ids := make([]string, len(v))
-		for i, sec := range v {
-			ids[i] = sec.ID
-		}
-		return ids
+		return idsOf(v, func(sec secretView) string { return sec.ID })
 	}
 	return nil
+}
+
+func idsOf[T any](items []T, id func(T) string) []string {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
+	}
+	return ids
 }

@@ -210,15 +210,8 @@ func prepare(st *State, opts Options, now time.Time) (*State, error) {
 	accountStores, secrets := 0, 0
 	for i, in := range st.Stores {
 		where := fmt.Sprintf("stores[%d] (%q)", i, in.Name)
-		switch {
-		case !namePattern.MatchString(in.Name):
-			return fail("%s: name must match %s", where, namePattern)
-		case storeNames[in.Name]:
-			return fail("%s: a store with that name comes earlier", where)
-		case in.ID != "" && !isID(in.ID):
-			return fail("%s: id must be 32 lowercase hex digits", where)
-		case in.ID != "" && ids[in.ID]:
-			return fail("%s: id %s is used twice", where, in.ID)
+		if p := objectProblem(in.Name, in.ID, storeNames[in.Name], ids, "a store with that name comes earlier"); p != "" {
+			return fail("%s: %s", where, p)
 		}
 		storeNames[in.Name] = true
 		ids[in.ID] = true
@@ -232,30 +225,12 @@ func prepare(st *State, opts Options, now time.Time) (*State, error) {
 			scopes := slices.Clone(sec.Scopes)
 			slices.Sort(scopes)
 			scopes = slices.Compact(scopes)
-			switch {
-			case sec.Name == "":
-				return fail("%s: name is empty", where)
-			case !namePattern.MatchString(sec.Name):
-				return fail("%s: name must match %s", where, namePattern)
-			case secretNames[sec.Name]:
-				return fail("%s: a secret with that name comes earlier in the store", where)
-			case sec.ID != "" && !isID(sec.ID):
-				return fail("%s: id must be 32 lowercase hex digits", where)
-			case sec.ID != "" && ids[sec.ID]:
-				return fail("%s: id %s is used twice", where, sec.ID)
-			case sec.Value == "":
-				return fail("%s: value is empty", where)
-			case len(sec.Value) > maxValueBytes:
-				return fail("%s: value is longer than %d bytes", where, maxValueBytes)
-			case len(scopes) == 0:
-				return fail("%s: scopes are empty", where)
-			case sec.Comment != nil && utf8.RuneCountInString(*sec.Comment) > maxCommentRunes:
-				return fail("%s: comment is longer than %d characters", where, maxCommentRunes)
+			p := objectProblem(sec.Name, sec.ID, secretNames[sec.Name], ids, "a secret with that name comes earlier in the store")
+			if p == "" {
+				p = contentProblem(sec, scopes)
 			}
-			for _, sc := range scopes {
-				if !knownScopes[sc] {
-					return fail("%s: scope %q is not one of %s", where, sc, strings.Join(scopeNames(), ", "))
-				}
+			if p != "" {
+				return fail("%s: %s", where, p)
 			}
 			secretNames[sec.Name] = true
 			ids[sec.ID] = true
@@ -275,6 +250,45 @@ func prepare(st *State, opts Options, now time.Time) (*State, error) {
 	}
 	fillIn(out, ids, now)
 	return out, nil
+}
+
+// objectProblem is what is wrong with a store's or secret's name or id ("" when nothing); clash
+// is the problem of a name taken already.
+func objectProblem(name, id string, taken bool, ids map[string]bool, clash string) string {
+	switch {
+	case name == "":
+		return "name is empty"
+	case !namePattern.MatchString(name):
+		return "name must match " + namePattern.String()
+	case taken:
+		return clash
+	case id != "" && !isID(id):
+		return "id must be 32 lowercase hex digits"
+	case id != "" && ids[id]:
+		return "id " + id + " is used twice"
+	}
+	return ""
+}
+
+// contentProblem is what is wrong with a secret's value, scopes (sorted) or comment; never
+// the value itself.
+func contentProblem(sec StateSecret, scopes []string) string {
+	switch {
+	case sec.Value == "":
+		return "value is empty"
+	case len(sec.Value) > maxValueBytes:
+		return fmt.Sprintf("value is longer than %d bytes", maxValueBytes)
+	case len(scopes) == 0:
+		return "scopes are empty"
+	case sec.Comment != nil && utf8.RuneCountInString(*sec.Comment) > maxCommentRunes:
+		return fmt.Sprintf("comment is longer than %d characters", maxCommentRunes)
+	}
+	for _, sc := range scopes {
+		if !knownScopes[sc] {
+			return fmt.Sprintf("scope %q is not one of %s", sc, strings.Join(scopeNames(), ", "))
+		}
+	}
+	return ""
 }
 
 // fillIn gives what a hand-written seed left out an id (unused so far) and times (now).
