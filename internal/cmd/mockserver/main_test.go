@@ -96,6 +96,9 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr, opts := cfg.addr, cfg.opts
+	if cfg.stateFile != "" || cfg.seedFile != "" || cfg.requestLog != "" || cfg.tlsDir != "" || len(cfg.tlsHosts) != 0 {
+		t.Fatalf("files by default: %+v", cfg)
+	}
 	if addr != "127.0.0.1:8787" || opts.Account != mockserver.DefaultAccount || opts.Token != "dev-token" ||
 		opts.ReadToken != "" || opts.Email != "" || len(opts.Services) != 0 || opts.MaxStores != 1 ||
 		opts.SecretQuota != 100 || opts.ActivationDelay != 250*time.Millisecond || opts.Latency != 0 ||
@@ -110,11 +113,17 @@ func TestParseFlagsEveryFlag(t *testing.T) {
 		"-account", acct, "-token", "w", "-read-token", "r", "-email", "e@x", "-key", "k",
 		"-service", "a=1", "-service", "b=2", "-max-stores", "3", "-secret-quota", "7",
 		"-activation-delay", "2s", "-latency", "5ms", "-fail-rate", "0.5", "-rate-limit", "9",
+		"-state", "s.json", "-seed", "seed.json", "-log-requests", "r.jsonl", "-tls-dir", "certs",
+		"-tls-host", "mockserver", "-tls-host", "10.0.0.2",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := cfg.opts
+	if cfg.stateFile != "s.json" || cfg.seedFile != "seed.json" || cfg.requestLog != "r.jsonl" || cfg.tlsDir != "certs" ||
+		strings.Join(cfg.tlsHosts, ",") != "mockserver,10.0.0.2" {
+		t.Fatalf("config: %+v", cfg)
+	}
 	if opts.Account != acct || opts.Token != "w" || opts.ReadToken != "r" || opts.Email != "e@x" || opts.Key != "k" ||
 		opts.Services["a"] != "1" || opts.Services["b"] != "2" || opts.MaxStores != 3 || opts.SecretQuota != 7 ||
 		opts.ActivationDelay != 2*time.Second || opts.Latency != 5*time.Millisecond || opts.FailRate != 0.5 || opts.RateLimit != 9 {

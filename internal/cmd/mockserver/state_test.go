@@ -162,6 +162,9 @@ func TestSeedFlagWithState(t *testing.T) {
 	if got := secretNames(t, again.base); strings.Join(got, ",") != "SEEDED" {
 		t.Fatalf("after reset: %v", got)
 	}
+	if strings.Contains(m.stderr.String()+again.stderr.String(), cmdCanary) {
+		t.Fatal("a seeded value reached stderr")
+	}
 }
 
 func TestBadSeedOrStateFileFailsAtStart(t *testing.T) {
