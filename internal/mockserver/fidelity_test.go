@@ -9,11 +9,8 @@ import (
 	"testing"
 )
 
-// The mock's pages: the fidelity page lists its rules, the mock server guide its own routes.
-const (
-	fidelityPage = "../../templates/guides/mock-fidelity.md.tmpl"
-	mockPage     = "../../templates/guides/mock-server.md.tmpl"
-)
+// mockPage is the mock's page: its own routes, the rules it enforces, how it differs.
+const mockPage = "../../MOCK.md"
 
 // tableUnder returns the body rows of the first table after a heading, cells trimmed.
 func tableUnder(t *testing.T, path, heading string) [][]string {
@@ -78,16 +75,16 @@ func sameSet(t *testing.T, what string, page, table []string) {
 	}
 }
 
-func TestFidelityPageRoutes(t *testing.T) {
+func TestMockPageRoutes(t *testing.T) {
 	var page, table []string
-	for _, row := range tableUnder(t, fidelityPage, "## Routes") {
+	for _, row := range tableUnder(t, mockPage, "### Routes") {
 		page = append(page, row[0]+" "+strings.Trim(row[1], "`"))
 	}
 	table = Routes()
 	sameSet(t, "routes", page, table)
 }
 
-func TestFidelityPageLimits(t *testing.T) {
+func TestMockPageLimits(t *testing.T) {
 	want := map[string]string{
 		"stores per account":     strconv.Itoa(defaultMaxStores),
 		"secrets per account":    strconv.Itoa(defaultSecretQuota),
@@ -104,7 +101,7 @@ func TestFidelityPageLimits(t *testing.T) {
 		t.Fatal("the rate limit is on by default: the page says off")
 	}
 	var page, table []string
-	for _, row := range tableUnder(t, fidelityPage, "## Limits") {
+	for _, row := range tableUnder(t, mockPage, "### Limits") {
 		page = append(page, row[0]+" = "+row[1])
 	}
 	for k, v := range want {
@@ -113,22 +110,22 @@ func TestFidelityPageLimits(t *testing.T) {
 	sameSet(t, "limits", page, table)
 }
 
-func TestFidelityPageListOrders(t *testing.T) {
+func TestMockPageListOrders(t *testing.T) {
 	def := code(defaultOrder) + " ascending"
 	table := []string{
 		"stores: " + codeList(storeOrders) + " / " + def,
 		"secrets: " + codeList(secretOrders) + " / " + def,
 	}
 	var page []string
-	for _, row := range tableUnder(t, fidelityPage, "## List orders") {
+	for _, row := range tableUnder(t, mockPage, "### List orders") {
 		page = append(page, row[0]+": "+row[1]+" / "+row[2])
 	}
 	sameSet(t, "list orders", page, table)
 }
 
-func TestFidelityPageErrors(t *testing.T) {
+func TestMockPageErrors(t *testing.T) {
 	var page, table []string
-	for _, row := range tableUnder(t, fidelityPage, "## Errors") {
+	for _, row := range tableUnder(t, mockPage, "### Errors") {
 		page = append(page, strings.Join(row, " "))
 	}
 	for _, e := range errorTable {

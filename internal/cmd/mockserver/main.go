@@ -5,7 +5,7 @@
 // It prints "mockserver listening on http://HOST:PORT" once listening, logs one line per request
 // to stderr (never bodies or credentials) and shuts down gracefully on SIGINT or SIGTERM.
 // Besides the API it serves its own routes: GET /__mock/health, GET and DELETE /__mock/stats,
-// POST /__mock/reset and GET /__mock/secrets/{secret_id}/sha256 (docs/guides/mock-server.md).
+// POST /__mock/reset and GET /__mock/secrets/{secret_id}/sha256 (MOCK.md).
 // -version prints the version and exits.
 package main
 

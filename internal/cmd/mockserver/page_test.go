@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestMockPageListsEveryFlag holds the mock server guide's flag table to the flags the command
+// TestMockPageListsEveryFlag holds MOCK.md's flag table to the flags the command
 // defines (as -h prints them), both ways.
 func TestMockPageListsEveryFlag(t *testing.T) {
 	var usage bytes.Buffer
@@ -26,7 +26,7 @@ func TestMockPageListsEveryFlag(t *testing.T) {
 		t.Fatalf("read %d flags from -h:\n%s", len(defined), usage.String())
 	}
 
-	page, err := os.ReadFile("../../../templates/guides/mock-server.md.tmpl")
+	page, err := os.ReadFile("../../../MOCK.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +42,12 @@ func TestMockPageListsEveryFlag(t *testing.T) {
 	}
 	for _, f := range defined {
 		if !slices.Contains(listed, f) {
-			t.Errorf("the guide's flag table lacks -%s", f)
+			t.Errorf("MOCK.md's flag table lacks -%s", f)
 		}
 	}
 	for _, f := range listed {
 		if !slices.Contains(defined, f) {
-			t.Errorf("the guide lists -%s, which the command does not define", f)
+			t.Errorf("MOCK.md lists -%s, which the command does not define", f)
 		}
 	}
 }
