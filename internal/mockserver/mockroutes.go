@@ -9,7 +9,8 @@ import (
 )
 
 // mockPrefix is where the mock's own routes live. They are not the API's: they are never counted
-// in the stats, faulted, delayed or rate limited, and they answer bare JSON, not an envelope.
+// in the stats, faulted, delayed or rate limited, and they answer bare JSON (their errors keep
+// the API's envelope and codes).
 const mockPrefix = "/__mock/"
 
 // mockAccess is what a mock route asks of the caller's credentials.
