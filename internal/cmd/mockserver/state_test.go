@@ -25,7 +25,7 @@ type started struct {
 // start runs the command with args (plus -addr 127.0.0.1:0) until stop is called or the test ends.
 func start(t *testing.T, args ...string) started {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	stdoutR, stdoutW := io.Pipe()
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)

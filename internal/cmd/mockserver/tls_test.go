@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -180,7 +181,7 @@ func TestTLSDirServesAGivenPair(t *testing.T) {
 	if err := handshake(u.Host, "given.test", pool); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, caFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, caFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("ca.pem written beside a given pair: %v", err)
 	}
 }
