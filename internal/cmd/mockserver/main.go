@@ -5,8 +5,10 @@
 // It prints "mockserver listening on http://HOST:PORT" once listening, logs one line per request
 // to stderr (never bodies or credentials) and shuts down gracefully on SIGINT or SIGTERM.
 // Besides the API it serves its own routes: GET /__mock/health, GET and DELETE /__mock/stats,
-// POST /__mock/reset and GET /__mock/secrets/{secret_id}/sha256 (MOCK.md).
-// -version prints the version and exits.
+// POST /__mock/reset and GET /__mock/secrets/{secret_id}/sha256. -state and -seed keep and seed
+// its state, -tls-dir (with -tls-host) serves HTTPS, -log-requests writes a JSON line per
+// request, and -version prints the version and exits. MOCK.md documents them all; releases ship
+// this command as secretsstore-mock.
 package main
 
 import (
