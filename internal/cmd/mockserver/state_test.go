@@ -78,8 +78,8 @@ func send(t *testing.T, method, url, token, body string) (int, string) {
 
 const cmdCanary = "CANARY-cmd-90ab"
 
-// secretNames lists the names in the default store through the API.
-func secretNames(t *testing.T, base string) []string {
+// storeURL is the URL of the account's one store.
+func storeURL(t *testing.T, base string) string {
 	t.Helper()
 	acct := base + "/accounts/" + mockserver.DefaultAccount + "/secrets_store"
 	_, body := send(t, "GET", acct+"/stores", "dev-token", "")
@@ -89,7 +89,13 @@ func secretNames(t *testing.T, base string) []string {
 	if json.Unmarshal([]byte(body), &stores) != nil || len(stores.Result) != 1 {
 		t.Fatalf("stores: %s", body)
 	}
-	_, body = send(t, "GET", acct+"/stores/"+stores.Result[0].ID+"/secrets?order=name", "dev-token", "")
+	return acct + "/stores/" + stores.Result[0].ID
+}
+
+// secretNames lists the names in the account's store through the API.
+func secretNames(t *testing.T, base string) []string {
+	t.Helper()
+	_, body := send(t, "GET", storeURL(t, base)+"/secrets?order=name", "dev-token", "")
 	var secrets struct {
 		Result []struct{ Name string } `json:"result"`
 	}
@@ -103,13 +109,7 @@ func secretNames(t *testing.T, base string) []string {
 
 func createSecret(t *testing.T, base, name string) {
 	t.Helper()
-	acct := base + "/accounts/" + mockserver.DefaultAccount + "/secrets_store"
-	_, body := send(t, "GET", acct+"/stores", "dev-token", "")
-	var stores struct {
-		Result []struct{ ID string } `json:"result"`
-	}
-	_ = json.Unmarshal([]byte(body), &stores)
-	code, body := send(t, "POST", acct+"/stores/"+stores.Result[0].ID+"/secrets", "dev-token",
+	code, body := send(t, "POST", storeURL(t, base)+"/secrets", "dev-token",
 		`[{"name":"`+name+`","value":"`+cmdCanary+`","scopes":["workers"]}]`)
 	if code != 200 {
 		t.Fatalf("create %s: %d %s", name, code, body)
