@@ -36,9 +36,11 @@ func (e *operationTimeout) Error() string {
 	return fmt.Sprintf("the operation timed out after %s (%s)", e.after, e.attr)
 }
 
-// withOperationTimeout bounds ctx by timeout, set by the attribute attr.
+// withOperationTimeout bounds ctx by timeout, set by the attribute attr. Its requests' attempts
+// may use that time (client.WithOperationDeadline), beyond the client's 30s attempt bound.
 func withOperationTimeout(ctx context.Context, attr string, timeout time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, timeout, &operationTimeout{attr: attr, after: timeout})
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, &operationTimeout{attr: attr, after: timeout})
+	return client.WithOperationDeadline(ctx), cancel
 }
 
 // timedOut returns the operation's timeout when that is what ended ctx, nil for an interrupt
@@ -80,11 +82,20 @@ func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, s
 		diags.AddError(summary, fmt.Sprintf("The operation %s while the request was in flight, and no answer "+
 			"came afterwards: it may have taken effect. The next plan reads what exists.%s", howEnded(ctx), raiseHint(ctx)))
 	case ctx.Err() != nil && !isAPIError(err):
-		diags.AddError(summary, fmt.Sprintf("The operation %s before the API answered; nothing was changed.%s",
-			howEnded(ctx), raiseHint(ctx)))
+		diags.AddError(summary, fmt.Sprintf("The operation %s before the API answered; nothing was changed.%s%s",
+			howEnded(ctx), raiseHint(ctx), budgetHint(err)))
 	default:
 		diags.AddError(summary, apiErrorDetail(f, err)+detail)
 	}
+}
+
+// budgetHint says that a request stopped while it waited for the request budget, so the
+// limit, not the API, took the time.
+func budgetHint(err error) string {
+	if !client.StoppedAtBudget(err) {
+		return ""
+	}
+	return fmt.Sprintf(" It was waiting for the request budget (%s): raise it, or give the operation more time.", attrMaxRPM)
 }
 
 // addWaitError reports a failed wait for "active" on object ("secret X (id) in store S", "the
@@ -116,6 +127,9 @@ func warnLongWait(diags *diag.Diagnostics, operation string, took, activation ti
 	}
 	if d := tally.RetryWait(); d > 0 {
 		parts = append(parts, fmt.Sprintf("%s waiting to retry after gateway or connection errors", d.Round(time.Second)))
+	}
+	if d := tally.BudgetWait(); d > 0 {
+		parts = append(parts, fmt.Sprintf("%s waiting for the request budget (%s)", d.Round(time.Second), attrMaxRPM))
 	}
 	detail := fmt.Sprintf("%s took %s", operation, took.Round(time.Second))
 	if len(parts) == 0 {
