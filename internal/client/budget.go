@@ -35,23 +35,12 @@ func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
 	if b == nil {
 		return 0, nil
 	}
-	start := time.Now()
-	for {
-		if err := ctx.Err(); err != nil {
-			return time.Since(start), fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
-		}
-		d := b.tryTake(time.Now())
-		if d <= 0 {
-			return time.Since(start), nil
-		}
-		// Another waiter may take the freed slot first: then wait for the next one.
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-		case <-timer.C:
-		}
+	// Another waiter may take a freed slot first: then this one waits for the next.
+	waited, err := waitUntil(ctx, func() time.Duration { return b.tryTake(time.Now()) })
+	if err != nil {
+		return waited, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
 	}
+	return waited, nil
 }
 
 // tryTake takes a slot at now if one is free and returns 0, or returns how long until the

@@ -174,6 +174,19 @@ func TestRequestBudgetWaitHonoursContext(t *testing.T) {
 		if n := len(api.sendTimes()); n != 2 {
 			t.Errorf("%d requests sent, want only the 2 within the budget", n)
 		}
+		// A request whose context has already ended takes no slot.
+		time.Sleep(budgetWindow)
+		ended, cancelNow := context.WithCancel(context.Background())
+		cancelNow()
+		if _, err := c.GetStore(ended, acct, testStore); !errors.Is(err, context.Canceled) {
+			t.Errorf("ended context: err %v", err)
+		}
+		start = time.Now()
+		for range 2 {
+			if _, err := c.GetStore(context.Background(), acct, testStore); err != nil || time.Since(start) != 0 {
+				t.Errorf("after a request that had ended: err %v, waited %s for a slot", err, time.Since(start))
+			}
+		}
 		if StoppedAtBudget(context.Canceled) || StoppedAtBudget(nil) {
 			t.Error("StoppedAtBudget of an error that is not the budget's")
 		}
