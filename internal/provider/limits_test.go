@@ -121,9 +121,10 @@ func TestConfigureClientRequestBudget(t *testing.T) {
 	}
 }
 
-// TestWarnLongWaitNamesTheRequestBudget: the slow-operation warning says how long requests
-// waited for the budget, from the client's tally (on the test's clock).
-func TestWarnLongWaitNamesTheRequestBudget(t *testing.T) {
+// TestWaitsNameTheRequestBudget: the slow-operation warning says how long requests waited for
+// the budget, from the client's tally, and an operation that timed out waiting for a slot says
+// so (on the test's clock).
+func TestWaitsNameTheRequestBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		api := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, Request: r, Body: io.NopCloser(strings.NewReader(
@@ -144,6 +145,16 @@ func TestWarnLongWaitNamesTheRequestBudget(t *testing.T) {
 		warnLongWait(&d, "Creating secret X", 61*time.Second, 0, tally)
 		if len(d) != 1 || !strings.Contains(d[0].Detail(), "1m0s waiting for the request budget (max_requests_per_minute)") {
 			t.Errorf("warning %v", d)
+		}
+
+		op, cancel := withOperationTimeout(t.Context(), "timeouts.update", 5*time.Second)
+		defer cancel()
+		_, err = c.GetQuota(op, mockserver.DefaultAccount)
+		d = nil
+		addCallError(op, &d, accountFamily, "Could not update secret X", "", err)
+		if len(d) != 1 || !strings.Contains(d[0].Detail(), "timed out after 5s (timeouts.update)") ||
+			!strings.Contains(d[0].Detail(), "It was waiting for the request budget (max_requests_per_minute)") {
+			t.Errorf("error %v", d)
 		}
 	})
 }

@@ -144,7 +144,8 @@ func warnLongWait(diags *diag.Diagnostics, operation string, took, activation ti
 		detail += fmt.Sprintf(" Requests were retried %d times in all.", n)
 	}
 	if tally.RateLimitWait() > 0 {
-		detail += " The API allows 1,200 requests per 5 minutes per token: other runs with the same token share it."
+		detail += " The API allows 1,200 requests per 5 minutes per token: other runs with the same token share it " +
+			"(" + attrMaxRPM + " gives each run a share)."
 	}
 	diags.AddWarning("Slow operation", detail)
 }
