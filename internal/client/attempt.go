@@ -10,6 +10,8 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // DefaultAttemptTimeout bounds one attempt (until its response has been read) when
@@ -100,6 +102,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	// The slot is taken last, right before sending, so the budget counts send times.
 	waited, err = t.budget.take(ctx)
 	tally.addBudgetWait(waited)
+	if waited > 0 {
+		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
+			"waited": waited.String(), "requests_per_minute": t.budget.limit})
+	}
 	if err != nil {
 		ex.budgetStop = t.budget.limit
 		return nil, err
