@@ -118,8 +118,8 @@ func TestRequestBudgetSlidingWindow(t *testing.T) {
 		}
 		// Of the 23, five waited 1 minute, five 2, five 3 and three 4: 42 minutes in all;
 		// the bursts' waits add to that.
-		if w, min := tally.BudgetWait(), 42*time.Minute; w < min || tally.RateLimitWait() != 0 || tally.RetryWait() != 0 {
-			t.Errorf("tally: budget %s (want at least %s), rate limit %s, retry %s", w, min, tally.RateLimitWait(), tally.RetryWait())
+		if w, least := tally.BudgetWait(), 42*time.Minute; w < least || tally.RateLimitWait() != 0 || tally.RetryWait() != 0 {
+			t.Errorf("tally: budget %s (want at least %s), rate limit %s, retry %s", w, least, tally.RateLimitWait(), tally.RetryWait())
 		}
 	})
 }
