@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -300,14 +299,4 @@ func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
 		return nil, fmt.Errorf("%s %s: decoding secret: %w", method, path, err)
 	}
 	return &s, nil
-}
-
-// sameScopes compares scope lists as sets: the API sorts them and drops duplicates.
-func sameScopes(a, b []string) bool {
-	norm := func(s []string) []string {
-		s = slices.Clone(s)
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	return slices.Equal(norm(a), norm(b))
 }
