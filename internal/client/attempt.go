@@ -10,11 +10,14 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // DefaultAttemptTimeout bounds one attempt (until its response has been read) when
 // Config.AttemptTimeout is zero. Without it, a server that never answers would hold each
-// attempt for as long as the http.Client allows.
+// attempt for as long as the http.Client allows. An operation given more time
+// (WithOperationDeadline) lets its attempts use it.
 const DefaultAttemptTimeout = 30 * time.Second
 
 // errAttemptDeadline is the cause set on an attempt's context: it tells the attempt
@@ -45,6 +48,9 @@ type exchange struct {
 	// lastEnd is when the previous attempt ended; lastRateLimited whether it got a 429.
 	lastEnd         time.Time
 	lastRateLimited bool
+	// budgetStop is the request budget's limit when the call stopped waiting for a slot
+	// (its context ended), 0 otherwise.
+	budgetStop int
 }
 
 type exchangeKey struct{}
@@ -62,13 +68,14 @@ func exchangeFrom(ctx context.Context) *exchange {
 }
 
 // attemptTransport sits under retryablehttp, so it sees every attempt. Before one it
-// waits at the Client's rate gate; it bounds the attempt by the attempt timeout, reading
-// the response body included; after a 429 with Retry-After it closes the gate for every
-// request of the Client; and it adds the waits between attempts to the context's
-// WaitTally.
+// waits at the Client's rate gate, then for a slot of the request budget; it bounds the
+// attempt by the attempt timeout, reading the response body included; after a 429 with
+// Retry-After it closes the gate for every request of the Client; and it adds the waits
+// before attempts to the context's WaitTally.
 type attemptTransport struct {
 	base    http.RoundTripper
 	gate    *rateGate
+	budget  *requestBudget // nil: no budget
 	timeout time.Duration
 	waitMax time.Duration // cap on a gate hold, as on any wait
 }
@@ -92,6 +99,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The slot is taken last, right before sending, so the budget counts send times.
+	waited, err = t.budget.take(ctx)
+	tally.addBudgetWait(waited)
+	if waited > 0 {
+		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
+			"waited": waited.String(), "requests_per_minute": t.budget.limit})
+	}
+	if err != nil {
+		ex.budgetStop = t.budget.limit
+		return nil, err
+	}
 
 	resp, err := t.attempt(ctx, req)
 	ex.lastEnd = time.Now()
@@ -104,11 +122,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
-// attempt sends req and reads its response within the attempt timeout. The body is read
+// attempt sends req and reads its response within the attempt's bound. The body is read
 // here, not by the caller, so that an answer that breaks off or stalls midway is a failed
 // attempt like any other transport error: retried where the method allows.
 func (t *attemptTransport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
-	actx, cancel := context.WithTimeoutCause(ctx, t.timeout, errAttemptDeadline)
+	limit := t.bound(ctx)
+	actx, cancel := context.WithTimeoutCause(ctx, limit, errAttemptDeadline)
 	defer cancel()
 	// Whether a connection was had tells an attempt that timed out dialing (nothing sent)
 	// from one that timed out later.
@@ -123,11 +142,39 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request) (*htt
 	}
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline) {
-			return nil, &attemptTimeoutError{limit: t.timeout, sent: gotConn.Load()}
+			return nil, &attemptTimeoutError{limit: limit, sent: gotConn.Load()}
 		}
 		return nil, err
 	}
 	return resp, nil
+}
+
+// bound is how long one attempt may take: the attempt timeout, or the time left to the
+// operation's deadline when that is longer (an operation the user gave more time, against
+// an API slower than the attempt timeout). Without an operation deadline, the attempt
+// timeout still frees an attempt held by a hung connection, so that it is retried.
+func (t *attemptTransport) bound(ctx context.Context) time.Duration {
+	if deadline, ok := ctx.Value(operationDeadlineKey{}).(time.Time); ok {
+		return max(t.timeout, time.Until(deadline))
+	}
+	return t.timeout
+}
+
+type operationDeadlineKey struct{}
+
+// WithOperationDeadline marks ctx's deadline as the operation's: the time the user gave it
+// (a resource's timeouts). Each attempt made under ctx may then take until that deadline
+// when it is further away than the attempt timeout, so an API slower than the attempt
+// timeout still answers. The mark is a context value, so it survives
+// context.WithoutCancel (a create awaited past its caller's end); a deadline set
+// otherwise (an internal safety bound) does not lengthen attempts. Without a deadline, ctx
+// is returned as is.
+func WithOperationDeadline(ctx context.Context) context.Context {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, operationDeadlineKey{}, deadline)
 }
 
 // CloseIdleConnections lets retryablehttp (and http.Client) reach the wrapped transport.

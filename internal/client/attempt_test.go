@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -337,4 +338,48 @@ func ExampleWithWaitTally() {
 	_ = ctx // ... calls to the Client with ctx ...
 	fmt.Printf("waited %s on rate limits and %s on retries (%d retries)\n", tally.RateLimitWait(), tally.RetryWait(), tally.Retries())
 	// Output: waited 0s on rate limits and 0s on retries (0 retries)
+}
+
+// TestAttemptBoundFollowsOperation: against an API slower than the attempt timeout, an
+// operation the user gave more time (WithOperationDeadline) succeeds, detached from its
+// caller's cancellation too (as a create awaited past its caller's end is); a request
+// without one, or under a deadline that is not the operation's, keeps the attempt timeout
+// and fails with its error.
+func TestAttemptBoundFollowsOperation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &fakeAPI{latency: 400 * time.Millisecond}
+		c := newTestClient(t, "https://api.test", func(c *Config) {
+			c.HTTPClient, c.AttemptTimeout, c.MaxRetries = &http.Client{Transport: api}, 200*time.Millisecond, 1
+		})
+		operation, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for name, ctx := range map[string]context.Context{
+			"operation":          WithOperationDeadline(operation),
+			"detached operation": context.WithoutCancel(WithOperationDeadline(operation)),
+		} {
+			if _, err := c.GetStore(ctx, acct, testStore); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		for name, ctx := range map[string]context.Context{
+			"no deadline":            context.Background(),
+			"a deadline of its own":  operation,
+			"an operation with none": WithOperationDeadline(context.Background()),
+		} {
+			_, err := c.GetStore(ctx, acct, testStore)
+			var te *attemptTimeoutError
+			if !errors.As(err, &te) || te.limit != 200*time.Millisecond || !strings.Contains(err.Error(), "attempt timeout (200ms)") {
+				t.Errorf("%s: err %v, want the attempt timeout (200ms)", name, err)
+			}
+		}
+
+		// Once the operation's deadline has passed (a create awaited in its grace), the
+		// attempt timeout applies again.
+		time.Sleep(time.Minute)
+		_, err := c.GetStore(context.WithoutCancel(WithOperationDeadline(operation)), acct, testStore)
+		var te *attemptTimeoutError
+		if !errors.As(err, &te) || te.limit != 200*time.Millisecond {
+			t.Errorf("past the operation's deadline: err %v", err)
+		}
+	})
 }

@@ -52,6 +52,10 @@ type Config struct {
 	// is a transport error: retried for GET, PATCH and DELETE, resolved by a lookup for
 	// POST (retried if it ran out before a connection was made).
 	AttemptTimeout time.Duration
+	// MaxRequestsPerMinute, when positive, caps the Client's attempts (retries, redirects,
+	// list pages and polls included) at that many in any 60 seconds: an attempt waits for
+	// a slot, as long as its context allows. Zero means no cap.
+	MaxRequestsPerMinute int
 	// HTTPClient is an optional base client (tests). It is copied, never modified; the
 	// copy gets the client's transport wrappers and redirect policy (same origin only).
 	// Its Timeout, if any, spans all of one request's attempts and waits.
@@ -75,9 +79,9 @@ type Client struct {
 	secrets []string
 	// gate pauses every request after a 429 with Retry-After to any of them.
 	gate *rateGate
-	// adoptSkew is the clock-skew allowance of createWithRecovery (defaultAdoptSkew;
-	// tests in this package lower it).
-	adoptSkew time.Duration
+	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
+	// this package set it.
+	now func() time.Time
 	// listItemCap and listPageCap bound one walk over a list (defaultListItemCap,
 	// defaultListPageCap; tests in this package lower them).
 	listItemCap, listPageCap int
@@ -108,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		pageSize:    cfg.PageSize,
 		userAgent:   cfg.UserAgent,
 		gate:        &rateGate{},
-		adoptSkew:   defaultAdoptSkew,
+		now:         time.Now,
 		listItemCap: defaultListItemCap,
 		listPageCap: defaultListPageCap,
 	}
@@ -154,6 +158,7 @@ func New(cfg Config) (*Client, error) {
 	hc.Transport = &attemptTransport{
 		base:    &loggingTransport{base: inner},
 		gate:    c.gate,
+		budget:  newRequestBudget(cfg.MaxRequestsPerMinute),
 		timeout: attemptTimeout,
 		waitMax: c.waitMax,
 	}
@@ -265,7 +270,9 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 // refused, or no complete response came (a transportError).
 func sendError(ctx context.Context, cl call, ex *exchange, err error, attempts int) error {
 	if ctx.Err() != nil {
-		return newContextError(ctx, cl.method, cl.path)
+		ce := newContextError(ctx, cl.method, cl.path)
+		ce.budgetStop = ex.budgetStop
+		return ce
 	}
 	var re *redirectError
 	if errors.As(err, &re) {

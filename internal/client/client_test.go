@@ -599,37 +599,50 @@ func TestFindSecretByNameStub(t *testing.T) {
 	}
 }
 
-// TestPostRecoveryStub covers the POST table with a stub: a 5xx leads to a lookup, found
-// means done; not found means one resend.
+// TestPostRecoveryStub covers the POST table with a stub: a 5xx leads to a lookup; a name
+// found fails the create with a *NameExistsError, whenever the object was made; not found
+// means one resend, whose 409 is looked up again.
 func TestPostRecoveryStub(t *testing.T) {
 	ctx := context.Background()
-	t.Run("found after 502", func(t *testing.T) {
-		// Created just now (by the POST that answered 502): adopted.
-		now := time.Now().UTC().Format(time.RFC3339Nano)
-		fresh := strings.ReplaceAll(storeJSON, "2026-09-21T18:56:32.624632Z", now)
-		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+fresh+`]`))
-		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
-		if err != nil || st.ID != testStore {
-			t.Fatalf("%+v %v", st, err)
+	methods := func(s *stub) string {
+		var m []string
+		for _, r := range s.requests() {
+			m = append(m, r.method)
 		}
-		if r := s.requests(); len(r) != 2 || r[0].method != "POST" || r[1].method != "GET" {
-			t.Errorf("requests %v", r)
-		}
-	})
-	t.Run("found but older than the request: not adopted", func(t *testing.T) {
-		// storeJSON was created long before this request: someone else's store. The POST
-		// is resent, its 409 looked up once more, and the 409 is the result.
-		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+storeJSON+`]`),
+		return strings.Join(m, " ")
+	}
+	for name, created := range map[string]string{
+		// Created just now: by the POST that answered 502, or by another writer; no telling.
+		"found after 502, created just now": time.Now().UTC().Format(time.RFC3339Nano),
+		// Created long before the request: someone else's.
+		"found after 502, created before the request": "2026-09-21T18:56:32.624632Z",
+	} {
+		t.Run(name, func(t *testing.T) {
+			found := strings.ReplaceAll(storeJSON, "2026-09-21T18:56:32.624632Z", created)
+			s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[`+found+`]`))
+			st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
+			var taken *NameExistsError
+			if !errors.As(err, &taken) || st != nil || len(taken.Existing) != 1 || taken.Existing[0].ID != testStore ||
+				taken.Resend != nil || !hasStatus(taken.Cause, 502) {
+				t.Fatalf("%+v %v", st, err)
+			}
+			if before := taken.CreatedBeforeSend(taken.Existing[0]); before != strings.Contains(name, "before") {
+				t.Errorf("CreatedBeforeSend = %v", before)
+			}
+			if got := methods(s); got != "POST GET" {
+				t.Errorf("requests %s, want POST GET (no resend over a name that exists)", got)
+			}
+		})
+	}
+	t.Run("free, then taken before the resend", func(t *testing.T) {
+		s, srv := serveStub(t, answer{status: 502, body: "bad gateway"}, ok(`[]`),
 			fail(409, 1003, "store_name_already_exists"), ok(`[`+storeJSON+`]`))
 		st, err := newTestClient(t, srv.URL, nil).CreateStore(ctx, acct, CreateStoreRequest{Name: "default_secrets_store"})
-		if !hasStatus(err, 409) || st != nil {
+		var taken *NameExistsError
+		if !errors.As(err, &taken) || st != nil || !hasStatus(taken.Resend, 409) || !hasStatus(taken.Cause, 502) {
 			t.Fatalf("%+v %v", st, err)
 		}
-		var methods []string
-		for _, r := range s.requests() {
-			methods = append(methods, r.method)
-		}
-		if got := strings.Join(methods, " "); got != "POST GET POST GET" {
+		if got := methods(s); got != "POST GET POST GET" {
 			t.Errorf("requests %s", got)
 		}
 	})

@@ -202,6 +202,9 @@ func (e *transportError) Unwrap() error { return e.err }
 type contextError struct {
 	method, path string
 	errs         []error
+	// budgetStop is the request budget's limit when the request ended waiting for a slot
+	// (so it was not sent), 0 otherwise.
+	budgetStop int
 }
 
 func newContextError(ctx context.Context, method, path string) *contextError {
@@ -217,7 +220,17 @@ func (e *contextError) Error() string {
 	if len(e.errs) > 1 {
 		msg += ": " + e.errs[1].Error()
 	}
+	if e.budgetStop > 0 {
+		msg += fmt.Sprintf(" (while waiting for the request budget of %d requests per minute; the request was not sent)", e.budgetStop)
+	}
 	return msg
+}
+
+// StoppedAtBudget reports an error of a request whose context ended while it waited for
+// the request budget (Config.MaxRequestsPerMinute): it was not sent.
+func StoppedAtBudget(err error) bool {
+	var ce *contextError
+	return errors.As(err, &ce) && ce.budgetStop > 0
 }
 
 func (e *contextError) Unwrap() []error { return e.errs }

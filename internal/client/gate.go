@@ -37,9 +37,19 @@ func (g *rateGate) remaining() time.Duration {
 // wait blocks until the gate is open (a hold extended meanwhile is waited for too) or ctx
 // ends, and returns how long it waited.
 func (g *rateGate) wait(ctx context.Context) (time.Duration, error) {
+	return waitUntil(ctx, g.remaining)
+}
+
+// waitUntil calls next until it returns no wait (0 or less), sleeping for each wait it
+// returns, or until ctx ends (ctx's error; next is not called once it has). It returns how
+// long it waited.
+func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for {
-		d := g.remaining()
+		if err := ctx.Err(); err != nil {
+			return time.Since(start), err
+		}
+		d := next()
 		if d <= 0 {
 			return time.Since(start), nil
 		}
@@ -47,7 +57,6 @@ func (g *rateGate) wait(ctx context.Context) (time.Duration, error) {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return time.Since(start), ctx.Err()
 		case <-timer.C:
 		}
 	}

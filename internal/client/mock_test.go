@@ -3,10 +3,13 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,7 +344,9 @@ func TestMockRetryTable(t *testing.T) {
 }
 
 // TestMockPostNeverDuplicates fails each creating POST before and after the server acts,
-// with a status or a dropped connection, and checks exactly one object results.
+// with a status or a dropped connection, and checks exactly one object results. An answer
+// lost after the server acted is the honest price of never adopting: the create fails with
+// a *NameExistsError naming the object, and nothing else is sent to it.
 func TestMockPostNeverDuplicates(t *testing.T) {
 	ctx := context.Background()
 	type fault struct {
@@ -352,19 +357,19 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 		drop      bool
 		wantPOSTs int
 		wantFail  bool
-		adopts    bool // the objects are found by the lookup after an ambiguous answer
+		taken     bool // the server acted but the answer was lost: a *NameExistsError, never adopted
 	}
 	faults := []fault{
 		{name: "429 twice", status: 429, count: 2, wantPOSTs: 3},
 		{name: "500 before acting", status: 500, count: 1, wantPOSTs: 2},
 		{name: "502 before acting", status: 502, count: 1, wantPOSTs: 2},
-		{name: "503 after acting", status: 503, count: 1, after: true, wantPOSTs: 1, adopts: true},
-		{name: "504 after acting", status: 504, count: 1, after: true, wantPOSTs: 1, adopts: true},
-		{name: "500 after acting", status: 500, count: 1, after: true, wantPOSTs: 1, adopts: true},
+		{name: "503 after acting", status: 503, count: 1, after: true, wantPOSTs: 1, taken: true},
+		{name: "504 after acting", status: 504, count: 1, after: true, wantPOSTs: 1, taken: true},
+		{name: "500 after acting", status: 500, count: 1, after: true, wantPOSTs: 1, taken: true},
 		{name: "dropped before acting", drop: true, count: 1, wantPOSTs: 2},
-		{name: "dropped after acting", drop: true, after: true, count: 1, wantPOSTs: 1, adopts: true},
+		{name: "dropped after acting", drop: true, after: true, count: 1, wantPOSTs: 1, taken: true},
 		{name: "503 before acting twice: resent once only", status: 503, count: 2, wantPOSTs: 2, wantFail: true},
-		{name: "503 before then after acting", status: 503, count: 1, wantPOSTs: 2, adopts: true}, // second fault queued below
+		{name: "503 before then after acting", status: 503, count: 1, wantPOSTs: 2, taken: true}, // second fault queued below
 		{name: "400 final", status: 400, count: 1, wantPOSTs: 1, wantFail: true},
 	}
 	ops := []string{"create store", "create secrets", "duplicate"}
@@ -412,6 +417,9 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 						if want := boolInt(!f.wantFail); n != want || len(e.srv.Stores()) != storesBefore+want {
 							t.Errorf("%d stores named new_store, want %d", n, want)
 						}
+						checkTaken(t, err, f.taken, "store", "new_store", func(id string) bool {
+							return slices.ContainsFunc(e.srv.Stores(), func(s mockserver.StoreRecord) bool { return s.ID == id && s.Name == "new_store" })
+						})
 					case "create secrets":
 						patchRoute := route(o, "PATCH", rSecret)
 						patchesBefore := len(e.srv.RequestsTo(patchRoute))
@@ -432,19 +440,14 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 								t.Errorf("N2 record %+v", rec)
 							}
 						}
-						// Adopted secrets get their values re-sent; answered ones do not.
-						patches := e.srv.RequestsTo(patchRoute)[patchesBefore:]
-						var got []string
-						for _, p := range patches {
-							got = append(got, string(p.Body))
+						// Nothing is ever re-sent over a secret found by name.
+						if n := len(e.srv.RequestsTo(patchRoute)) - patchesBefore; n != 0 {
+							t.Errorf("%d PATCHes after the create", n)
 						}
-						want := []string(nil)
-						if f.adopts {
-							want = []string{`{"value":"one"}`, `{"value":"two"}`}
-						}
-						if !slices.Equal(got, want) {
-							t.Errorf("PATCH bodies %q, want %q", got, want)
-						}
+						checkTaken(t, err, f.taken, "secret", "N1", func(id string) bool {
+							rec, ok := e.srv.Secret(store, id)
+							return ok && rec.Name == "N1" && rec.Value == "one"
+						})
 					default:
 						var d *Secret
 						d, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: "COPY", Scopes: []string{"workers"}})
@@ -457,9 +460,13 @@ func TestMockPostNeverDuplicates(t *testing.T) {
 								t.Errorf("COPY record %+v, result %+v", rec, d)
 							}
 						}
+						checkTaken(t, err, f.taken, "secret", "COPY", func(id string) bool {
+							rec, ok := e.srv.Secret(store, id)
+							return ok && rec.Name == "COPY"
+						})
 					}
-					if f.wantFail != (err != nil) {
-						t.Fatalf("err = %v, want failure %v", err, f.wantFail)
+					if failed := f.wantFail || f.taken; failed != (err != nil) {
+						t.Fatalf("err = %v, want failure %v", err, failed)
 					}
 					if n := len(e.srv.RequestsTo(rt)) - before; n != f.wantPOSTs {
 						t.Errorf("%d POSTs, want %d", n, f.wantPOSTs)
@@ -592,7 +599,8 @@ func TestMockLogsNeverLeak(t *testing.T) {
 	store := e.setupStore(t, mockAcct)
 	c := e.client(t, mockAcct, nil)
 
-	e.srv.FailNext(mockserver.Fault{Route: route(mockAcct, "POST", rSecrets), Status: 502, AfterAction: true})
+	// A 502 before acting: the name is looked up, then the create is resent.
+	e.srv.FailNext(mockserver.Fault{Route: route(mockAcct, "POST", rSecrets), Status: 502})
 	out, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: "CANARY", Value: canary, Scopes: []string{"workers"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -652,101 +660,147 @@ func TestMockConcurrentUse(t *testing.T) {
 	}
 }
 
-// TestMockAdoptionRespectsCreatedTime: after an ambiguous POST, an object with the name is
-// adopted only if it was created since the request was first sent (less the clock-skew
-// allowance). One that was there before is someone else's: the POST is resent and the
-// caller gets the 409, never the old object.
-func TestMockAdoptionRespectsCreatedTime(t *testing.T) {
+// TestMockNeverAdopts: after an ambiguous POST, an object holding the name is never taken as
+// the result, whether another writer made it before the request or while it was in flight:
+// the create fails with a *NameExistsError naming it, nothing is resent or PATCHed, and the
+// object keeps what it holds.
+func TestMockNeverAdopts(t *testing.T) {
 	ctx := context.Background()
 	ops := []string{"create store", "create secrets", "duplicate"}
 	for _, o := range families {
 		for _, op := range ops {
-			t.Run(string(o.Family)+"/"+op+"/pre-existing name, 502 before acting", func(t *testing.T) {
-				e := newMockEnv(t, mockserver.Options{MaxStores: 3})
-				store := e.setupStore(t, o)
-				c := e.client(t, o, nil)
-				src, err := c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "SRC", Value: "src-value", Scopes: []string{"workers"}}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				// The pre-existing object is a few milliseconds old; with no skew allowance
-				// that is older than the request, as a real someone else's object would be.
-				var rt string
-				switch op {
-				case "create store":
-					rt = route(o, "POST", rStores)
-					_, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
-				case "create secrets":
-					rt = route(o, "POST", rSecrets)
-					_, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
-				default:
-					rt = route(o, "POST", rDuplicate)
-					_, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(2 * time.Millisecond)
-				c.adoptSkew = 0
-				before := len(e.srv.RequestsTo(rt))
-				patchesBefore := len(e.srv.RequestsTo(route(o, "PATCH", rSecret)))
-				storesBefore, secretsBefore := e.srv.Stores(), e.srv.Secrets(store)
-				e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+			for _, when := range []string{"before", "during"} {
+				t.Run(string(o.Family)+"/"+op+"/made by another writer "+when+" the request, 502 before acting", func(t *testing.T) {
+					e := newMockEnv(t, mockserver.Options{MaxStores: 3})
+					store := e.setupStore(t, o)
+					other := e.client(t, o, nil)
+					src, err := other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "SRC", Value: "src-value", Scopes: []string{"workers"}}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					rt, kind, suffix := route(o, "POST", rSecrets), "secret", "/secrets"
+					switch op {
+					case "create store":
+						rt, kind, suffix = route(o, "POST", rStores), "store", "/stores"
+					case "duplicate":
+						rt, suffix = route(o, "POST", rDuplicate), "/duplicate"
+					}
+					colleague := func() {
+						if op == "create store" {
+							_, err = other.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
+						} else {
+							_, err = other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
+						}
+						if err != nil {
+							t.Error(err)
+						}
+					}
+					c := e.client(t, o, func(cfg *Config) {
+						if when == "during" {
+							// The colleague's create lands once ours is sent, before the server answers it
+							// with a 502 without acting.
+							cfg.HTTPClient = &http.Client{Transport: beforePOST(suffix, func() {
+								colleague()
+								e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+							})}
+						}
+					})
+					if when == "before" {
+						colleague()
+						// By this client's clock the request goes out an hour later: certainly after.
+						c.now = func() time.Time { return time.Now().Add(time.Hour) }
+						e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+					}
+					before := len(e.srv.RequestsTo(rt))
+					patchesBefore := len(e.srv.RequestsTo(route(o, "PATCH", rSecret)))
 
-				var got any
-				switch op {
-				case "create store":
-					got, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
-				case "create secrets":
-					got, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "mine", Scopes: []string{"workers"}}})
-				default:
-					got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: "TAKEN", Scopes: []string{"workers"}})
-				}
-				nameClash := hasStatus(err, 409) && (asAPIError(err).HasReason("store_name_already_exists") || asAPIError(err).HasReason("secret_name_already_exists"))
-				if !nameClash {
-					t.Fatalf("got %+v, err %v; want the 409 name clash", got, err)
-				}
-				if n := len(e.srv.RequestsTo(rt)) - before; n != 2 {
-					t.Errorf("%d POSTs, want 2 (resent once)", n)
-				}
-				if n := len(e.srv.RequestsTo(route(o, "PATCH", rSecret))) - patchesBefore; n != 0 {
-					t.Errorf("%d PATCHes to someone else's secret", n)
-				}
-				if !slices.Equal(e.srv.Stores(), storesBefore) || !slices.EqualFunc(e.srv.Secrets(store), secretsBefore, func(a, b mockserver.SecretRecord) bool {
-					return a.ID == b.ID && a.Value == b.Value && a.Modified.Equal(b.Modified)
-				}) {
-					t.Errorf("server state changed")
-				}
-				if rec, _ := e.srv.SecretByName(store, "TAKEN"); op != "create store" && rec.Value != "theirs" {
-					t.Errorf("pre-existing value overwritten: %q", rec.Value)
-				}
-			})
+					var got any
+					name := "TAKEN"
+					switch op {
+					case "create store":
+						name = "taken"
+						got, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: name, AccountInternalID: ptr(mockInternal)})
+					case "create secrets":
+						got, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: name, Value: "mine", Scopes: []string{"workers"}}})
+					default:
+						got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: name, Scopes: []string{"workers"}})
+					}
+					var taken *NameExistsError
+					if !errors.As(err, &taken) {
+						t.Fatalf("got %+v, err %v; want a *NameExistsError", got, err)
+					}
+					want := 1 // ours, never resent over a name that exists
+					if when == "during" && op != "duplicate" {
+						want++ // the colleague's, to the same route
+					}
+					if n := len(e.srv.RequestsTo(rt)) - before; n != want {
+						t.Errorf("%d POSTs, want %d", n, want)
+					}
+					if n := len(e.srv.RequestsTo(route(o, "PATCH", rSecret))) - patchesBefore; n != 0 {
+						t.Errorf("%d PATCHes to someone else's secret", n)
+					}
+					found := taken.For(name)
+					if found == nil || found.Existing[0].Kind != kind || found.Existing[0].Account != o.Account {
+						t.Fatalf("error %v does not name the %s %s", err, kind, name)
+					}
+					if byTime := taken.CreatedBeforeSend(found.Existing[0]); byTime != (when == "before") {
+						t.Errorf("CreatedBeforeSend = %v for a %s made %s the request", byTime, kind, when)
+					}
+					if op == "create store" {
+						named := slices.DeleteFunc(e.srv.Stores(), func(s mockserver.StoreRecord) bool { return s.Name != name })
+						if len(named) != 1 || named[0].ID != found.Existing[0].ID {
+							t.Errorf("stores named %s: %+v", name, named)
+						}
+						return
+					}
+					rec, _ := e.srv.SecretByName(store, name)
+					if rec.Value != "theirs" || rec.ID != found.Existing[0].ID || len(e.srv.Secrets(store)) != 2 {
+						t.Errorf("the other writer's secret is %+v (value %q), want its value kept", rec, rec.Value)
+					}
+				})
+			}
 		}
 	}
+}
 
-	// Inside the clock-skew allowance a same-name secret is taken for the result of the
-	// request, so its value is re-sent: whatever it held, it ends up with the configured one.
-	t.Run("adopted secret gets the configured value", func(t *testing.T) {
-		e := newMockEnv(t, mockserver.Options{})
-		store := e.setupStore(t, mockAcct)
-		c := e.client(t, mockAcct, nil)
-		if _, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: "RACE", Value: "other-writer", Scopes: []string{"workers"}}}); err != nil {
-			t.Fatal(err)
+// beforePOST is a transport that runs hook once, when the first POST whose path ends in
+// suffix has been sent and before it reaches the server.
+func beforePOST(suffix string, hook func()) http.RoundTripper {
+	var once sync.Once
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, suffix) {
+			once.Do(hook)
 		}
-		rt := route(mockAcct, "POST", rSecrets)
-		patchRoute := route(mockAcct, "PATCH", rSecret)
-		e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
-		out, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: "RACE", Value: "configured", Scopes: []string{"workers"}}})
-		if err != nil || len(out) != 1 || out[0].Name != "RACE" {
-			t.Fatalf("%+v %v", out, err)
-		}
-		patches := e.srv.RequestsTo(patchRoute)
-		if len(patches) != 1 || string(patches[0].Body) != `{"value":"configured"}` || !strings.HasSuffix(patches[0].Path, "/"+out[0].ID) {
-			t.Errorf("PATCHes %+v", patches)
-		}
-		recs := e.srv.Secrets(store)
-		if len(recs) != 1 || recs[0].Value != "configured" || recs[0].ID != out[0].ID {
-			t.Errorf("stored %+v", recs)
-		}
+		return base.RoundTrip(r)
 	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// checkTaken checks the outcome of a create whose answer was lost after the server acted:
+// when taken, err is a *NameExistsError naming the object called name, which exists (held
+// reports the server holds it as made); otherwise err is no *NameExistsError.
+func checkTaken(t *testing.T, err error, taken bool, kind, name string, held func(id string) bool) {
+	t.Helper()
+	var e *NameExistsError
+	if !errors.As(err, &e) {
+		if taken {
+			t.Errorf("err = %v, want a *NameExistsError about %s %s", err, kind, name)
+		}
+		return
+	}
+	if !taken {
+		t.Errorf("unexpected %v", err)
+		return
+	}
+	o := e.For(name)
+	if o == nil || o.Existing[0].Kind != kind || o.Existing[0].ID == "" || !held(o.Existing[0].ID) {
+		t.Errorf("error %v does not name the %s %s the server holds", err, kind, name)
+	}
+	if e.Cause == nil || e.Sent.IsZero() {
+		t.Errorf("error %+v lacks its cause or send time", e)
+	}
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -43,9 +41,9 @@ func (s SecretInput) BodySize() int {
 
 // CreateSecrets creates one or more secrets in one request (the API's array body) and
 // returns them in the order given. The API creates all or none. A failure that may have
-// come after the secrets were made is resolved by name (see createWithRecovery): secrets
-// created since the request was first sent are adopted and their values re-sent with a
-// PATCH; older ones are never adopted, so a name taken before surfaces as the 409.
+// come after the secrets were made is resolved by name (see createWithRecovery): when none
+// of the names exists the request is resent once; otherwise the result is a
+// *NameExistsError naming the secrets found, which are never taken as the result.
 func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
 	path, err := o.secretsPath(storeID)
 	if err != nil {
@@ -70,56 +68,27 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		}
 		return out, nil
 	}
-	lookup := func(ctx context.Context, notBefore time.Time) ([]Secret, bool, error) {
-		var existing []Secret
-		var err error
+	lookup := func(ctx context.Context) ([]ExistingObject, error) {
 		if len(in) == 1 {
-			var s *Secret
-			s, err = c.FindSecretByName(ctx, o, storeID, in[0].Name)
-			if IsNotFound(err) {
-				return nil, false, nil
-			}
-			if s != nil {
-				existing = []Secret{*s}
-			}
-		} else {
-			existing, err = c.ListSecrets(ctx, o, storeID, ListSecretsOptions{})
+			return c.secretsNamed(ctx, o, storeID, in[0].Name)
 		}
+		existing, err := c.ListSecrets(ctx, o, storeID, ListSecretsOptions{})
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		byName := make(map[string]Secret, len(existing))
+		want := make(map[string]bool, len(in))
+		for _, s := range in {
+			want[s.Name] = true
+		}
+		var found []ExistingObject
 		for _, s := range existing {
-			byName[s.Name] = s
-		}
-		out := make([]Secret, 0, len(in))
-		for _, want := range in {
-			got, ok := byName[want.Name]
-			if !ok || !sameScopes(got.Scopes, want.Scopes) || !c.adoptable(ctx, "secret", got.Name, got.Created, notBefore) {
-				return nil, false, nil
+			if want[s.Name] {
+				found = append(found, existingSecret(o, s))
 			}
-			out = append(out, got)
 		}
-		return out, true, nil
+		return found, nil
 	}
-	// The lookup sees names, scopes and times, never values: a secret adopted by time could
-	// still be another writer's, made in the clock-skew window. Re-sending each value with
-	// a merge-patch (idempotent) makes the stored value certainly the one asked for; the
-	// answer, newer than the list's, is the result.
-	confirm := func(ctx context.Context, found []Secret) ([]Secret, error) {
-		out := make([]Secret, len(found))
-		for i := range found {
-			p, err := c.PatchSecret(ctx, o, storeID, found[i].ID, PatchSecretRequest{Value: &in[i].Value})
-			if err != nil {
-				return nil, fmt.Errorf("POST %s: secret %q (id %s) was created by a request whose answer was lost, but re-sending its value failed: %w",
-					path, found[i].Name, found[i].ID, err)
-			}
-			out[i] = *p
-		}
-		return out, nil
-	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, values: values},
-		recovery[[]Secret]{decode: decode, lookup: lookup, confirm: confirm})
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, values: values}, decode, lookup)
 }
 
 // ListSecrets returns every secret of a store matching opts, walking all pages. Scopes are
@@ -288,8 +257,7 @@ type duplicateBody struct {
 
 // DuplicateSecret copies a secret, value included, under a new name in the same store.
 // A failure that may have come after the copy was made is resolved by looking the new
-// name up, adopting only a secret created since the request was first sent (see
-// createWithRecovery).
+// name up, as for CreateSecrets: resent when it is free, a *NameExistsError when it is not.
 func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID string, req DuplicateSecretRequest) (*Secret, error) {
 	path, err := o.path("stores", storeID, "secrets", secretID, "duplicate")
 	if err != nil {
@@ -301,22 +269,24 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 	}
 	body := duplicateBody{Name: req.Name, Scopes: scopes, Comment: req.Comment}
 	decode := func(raw json.RawMessage) (*Secret, error) { return decodeSecret("POST", path, raw) }
-	// Adoption by created time is enough here: the value is copied server-side from the
-	// source, so there is no configured value to re-send.
-	lookup := func(ctx context.Context, notBefore time.Time) (*Secret, bool, error) {
-		s, err := c.FindSecretByName(ctx, o, storeID, req.Name)
-		if IsNotFound(err) {
-			return nil, false, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		if !sameScopes(s.Scopes, req.Scopes) || !c.adoptable(ctx, "secret", s.Name, s.Created, notBefore) {
-			return nil, false, nil
-		}
-		return s, true, nil
+	lookup := func(ctx context.Context) ([]ExistingObject, error) { return c.secretsNamed(ctx, o, storeID, req.Name) }
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+}
+
+// secretsNamed is the lookup of a create of one secret: the secret holding name, if any.
+func (c *Client) secretsNamed(ctx context.Context, o Owner, storeID, name string) ([]ExistingObject, error) {
+	s, err := c.FindSecretByName(ctx, o, storeID, name)
+	if IsNotFound(err) {
+		return nil, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, recovery[*Secret]{decode: decode, lookup: lookup})
+	if err != nil {
+		return nil, err
+	}
+	return []ExistingObject{existingSecret(o, *s)}, nil
+}
+
+func existingSecret(o Owner, s Secret) ExistingObject {
+	return ExistingObject{Kind: "secret", Account: o.Account, ID: s.ID, Name: s.Name, StoreID: s.StoreID, Created: s.Created}
 }
 
 func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
@@ -329,14 +299,4 @@ func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
 		return nil, fmt.Errorf("%s %s: decoding secret: %w", method, path, err)
 	}
 	return &s, nil
-}
-
-// sameScopes compares scope lists as sets: the API sorts them and drops duplicates.
-func sameScopes(a, b []string) bool {
-	norm := func(s []string) []string {
-		s = slices.Clone(s)
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	return slices.Equal(norm(a), norm(b))
 }

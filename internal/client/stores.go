@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"time"
 )
 
 // createStoreBody is the object form of create store; the system family adds the
@@ -16,8 +15,11 @@ type createStoreBody struct {
 }
 
 // CreateStore creates a store. The result may come back as an object or an array of one.
-// A failure that may have come after the store was made is resolved by name, adopting
-// only a store created since the request was first sent (see createWithRecovery).
+// A failure that may have come after the store was made is resolved by name (see
+// createWithRecovery): store names are unique in the account, so a resend cannot make a
+// second store; a store found with the name is a *NameExistsError, never the result. On
+// /system the lookup sees only the caller's stores: an account store holding the name
+// answers the resend with the API's 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
 	path, err := o.storesPath()
 	if err != nil {
@@ -28,23 +30,19 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 		body.AccountID = req.AccountInternalID
 	}
 	decode := func(raw json.RawMessage) (*Store, error) { return decodeStore("POST", path, raw) }
-	lookup := func(ctx context.Context, notBefore time.Time) (*Store, bool, error) {
+	lookup := func(ctx context.Context) ([]ExistingObject, error) {
 		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		for i := range stores {
-			if stores[i].Name != req.Name {
-				continue
+		for _, st := range stores {
+			if st.Name == req.Name {
+				return []ExistingObject{{Kind: "store", Account: o.Account, ID: st.ID, Name: st.Name, Created: st.Created}}, nil
 			}
-			if !c.adoptable(ctx, "store", req.Name, stores[i].Created, notBefore) {
-				return nil, false, nil
-			}
-			return &stores[i], true, nil
 		}
-		return nil, false, nil
+		return nil, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, recovery[*Store]{decode: decode, lookup: lookup})
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
 }
 
 // ListStores returns every store of the owner (on /system: the caller's stores only),

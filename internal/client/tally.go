@@ -6,13 +6,14 @@ import (
 	"time"
 )
 
-// WaitTally adds up how long the requests made with a context waited before resending,
-// so that a caller can say "this operation spent 45s waiting on rate limits and 10s on
-// retries". Waits of concurrent requests add up (it is time spent by requests, not wall
+// WaitTally adds up how long the requests made with a context waited before sending, so
+// that a caller can say "this operation spent 45s waiting on rate limits, 10s on retries
+// and 20s for the request budget". Waits of concurrent requests add up (it is time spent by requests, not wall
 // time). Safe for concurrent use; a nil *WaitTally reads as zero.
 type WaitTally struct {
 	rateLimited atomic.Int64 // nanoseconds
 	retrying    atomic.Int64 // nanoseconds
+	budget      atomic.Int64 // nanoseconds
 	retries     atomic.Int64
 	parent      *WaitTally
 }
@@ -50,6 +51,15 @@ func (t *WaitTally) RetryWait() time.Duration {
 	return time.Duration(t.retrying.Load())
 }
 
+// BudgetWait is the time waited for a slot of the request budget
+// (Config.MaxRequestsPerMinute).
+func (t *WaitTally) BudgetWait() time.Duration {
+	if t == nil {
+		return 0
+	}
+	return time.Duration(t.budget.Load())
+}
+
 // Retries is the number of attempts made after the first of each request.
 func (t *WaitTally) Retries() int {
 	if t == nil {
@@ -59,14 +69,21 @@ func (t *WaitTally) Retries() int {
 }
 
 func (t *WaitTally) addRateLimitWait(d time.Duration) {
-	for ; t != nil && d > 0; t = t.parent {
-		t.rateLimited.Add(int64(d))
-	}
+	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.rateLimited })
 }
 
 func (t *WaitTally) addRetryWait(d time.Duration) {
+	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.retrying })
+}
+
+func (t *WaitTally) addBudgetWait(d time.Duration) {
+	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.budget })
+}
+
+// add adds d to the counter of t and of every tally it nests in.
+func (t *WaitTally) add(d time.Duration, counter func(*WaitTally) *atomic.Int64) {
 	for ; t != nil && d > 0; t = t.parent {
-		t.retrying.Add(int64(d))
+		counter(t).Add(int64(d))
 	}
 }
 

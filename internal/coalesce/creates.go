@@ -78,9 +78,13 @@ func (c *Coalescer) sendCreates(key storeKey, b *batch[client.SecretInput, *clie
 	// Even a failure may have created secrets (an unresolved ambiguous answer): settling any
 	// outcome drops the store's listing first (see queue.beforeOutcome).
 	created, err := c.client.CreateSecrets(b.ctx, key.owner(), key.storeID, inputs)
+	var taken *client.NameExistsError
 	switch {
 	case err == nil:
 		return c.deliverCreated(b, items, created)
+	case errors.As(err, &taken):
+		c.sendFree(key, b, items, taken)
+		return false
 	case len(items) > 1 && isItemError(err):
 		// All or nothing: nothing was created, so every item may be sent again.
 		b.release(items)
@@ -100,6 +104,24 @@ func (c *Coalescer) sendCreates(key storeKey, b *batch[client.SecretInput, *clie
 		}
 		b.settleAll(items, err)
 		return false
+	}
+}
+
+// sendFree settles, after a request whose outcome is unknown, the items whose names now
+// exist with the error about their own secret (never adopted), and sends the others again:
+// their names were free after the request, and a resend of a name taken meanwhile answers 409.
+func (c *Coalescer) sendFree(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], taken *client.NameExistsError) {
+	var free []*item[client.SecretInput, *client.Secret]
+	for _, it := range items {
+		if e := taken.For(it.in.Name); e != nil {
+			b.settle(it, nil, e)
+		} else {
+			free = append(free, it)
+		}
+	}
+	if len(free) > 0 {
+		b.release(free)
+		c.sendCreates(key, b, free, false)
 	}
 }
 

@@ -257,29 +257,116 @@ func TestCreateBatchReachesQuota(t *testing.T) {
 	}
 }
 
-// A batch whose answer is lost after the server acted (a 503, a dropped connection): the
-// client resolves it by name, so every caller gets its secret and there are no duplicates.
+// A batch whose answer is lost (a 503, a dropped connection): when the server had not acted,
+// the names are free and the batch is resent, so every caller gets its secret; when it had,
+// every caller gets a *client.NameExistsError about its own secret (the honest price of never
+// adopting). Either way each secret exists once and nothing is PATCHed.
 func TestCreateBatchWithAmbiguousAnswer(t *testing.T) {
-	for name, faults := range map[string][]mockserver.Fault{
-		"503 after acting":                   {{Status: 503, AfterAction: true}},
-		"dropped after acting":               {{Drop: true, AfterAction: true}},
-		"503 before acting":                  {{Status: 503}},
-		"dropped before acting":              {{Drop: true}},
-		"dropped before, then 503 after":     {{Drop: true}, {Status: 503, AfterAction: true}},
-		"503 before, then dropped after act": {{Status: 503}, {Drop: true, AfterAction: true}},
+	for name, tc := range map[string]struct {
+		faults []mockserver.Fault
+		acted  bool
+	}{
+		"503 after acting":                   {[]mockserver.Fault{{Status: 503, AfterAction: true}}, true},
+		"dropped after acting":               {[]mockserver.Fault{{Drop: true, AfterAction: true}}, true},
+		"503 before acting":                  {[]mockserver.Fault{{Status: 503}}, false},
+		"dropped before acting":              {[]mockserver.Fault{{Drop: true}}, false},
+		"dropped before, then 503 after":     {[]mockserver.Fault{{Drop: true}, {Status: 503, AfterAction: true}}, true},
+		"503 before, then dropped after act": {[]mockserver.Fault{{Status: 503}, {Drop: true, AfterAction: true}}, true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
-			for _, f := range faults {
+			for _, f := range tc.faults {
 				f.Route = h.route("POST", rSecrets)
 				h.srv.FailNext(f)
 			}
 			results := createAll(h.co, h, inputs("S", 10))
-			checkCreated(t, h, results)
+			if !tc.acted {
+				checkCreated(t, h, results)
+			} else {
+				for _, r := range results {
+					checkTakenItem(t, h, r, r.in.Value)
+				}
+			}
 			if got := len(h.srv.Secrets(h.storeID)); got != 10 {
 				t.Fatalf("the store holds %d secrets, want 10", got)
 			}
+			if n := h.count("PATCH", rSecret); n != 0 {
+				t.Errorf("%d PATCHes", n)
+			}
 		})
+	}
+}
+
+// A batch whose answer is lost while some of its names are another writer's, made before the
+// request or while it was in flight: those items get a *client.NameExistsError about the other
+// writer's secret, which keeps its value; the others are sent again and created.
+func TestCreateBatchAmbiguousWithOtherWriter(t *testing.T) {
+	for _, when := range []string{"before", "during"} {
+		t.Run("made "+when+" the request", func(t *testing.T) {
+			h := newHarness(t, harnessConfig{opts: fullBatches(6)})
+			in := inputs("S", 6)
+			contested := map[string]bool{in[1].Name: true, in[4].Name: true}
+			other, err := client.New(client.Config{BaseURL: h.url, APIToken: testToken})
+			if err != nil {
+				t.Fatal(err)
+			}
+			colleague := func() {
+				var theirs []client.SecretInput
+				for name := range contested {
+					theirs = append(theirs, client.SecretInput{Name: name, Value: "theirs", Scopes: []string{"workers"}})
+				}
+				if _, err := other.CreateSecrets(context.Background(), h.owner, h.storeID, theirs); err != nil {
+					t.Error(err)
+				}
+				h.srv.FailNext(mockserver.Fault{Route: h.route("POST", rSecrets), Status: 503})
+			}
+			var results []createResult
+			if when == "before" {
+				colleague()
+				results = createAll(h.co, h, in)
+			} else {
+				sent, release := h.gate.hold("POST", "/secrets")
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					results = createAll(h.co, h, in)
+				}()
+				<-sent
+				colleague()
+				release()
+				<-done
+			}
+			var created []createResult
+			for _, r := range results {
+				if contested[r.in.Name] {
+					checkTakenItem(t, h, r, "theirs")
+				} else {
+					created = append(created, r)
+				}
+			}
+			checkCreated(t, h, created)
+			if got := len(h.srv.Secrets(h.storeID)); got != 6 {
+				t.Errorf("the store holds %d secrets, want 6", got)
+			}
+			if n := h.count("PATCH", rSecret); n != 0 {
+				t.Errorf("%d PATCHes", n)
+			}
+		})
+	}
+}
+
+// checkTakenItem fails unless r is a *client.NameExistsError about the secret the mock holds
+// under r's name, once, with value.
+func checkTakenItem(t *testing.T, h *harness, r createResult, value string) {
+	t.Helper()
+	var taken *client.NameExistsError
+	if r.secret != nil || !errors.As(r.err, &taken) || len(taken.Existing) != 1 || taken.Existing[0].Name != r.in.Name {
+		t.Errorf("create %s: %+v, %v; want a *client.NameExistsError about it alone", r.in.Name, r.secret, r.err)
+		return
+	}
+	rec, ok := h.srv.Secret(h.storeID, taken.Existing[0].ID)
+	if !ok || rec.Name != r.in.Name || rec.Value != value {
+		t.Errorf("create %s: the mock holds %+v, want value %q", r.in.Name, rec, value)
 	}
 }
 

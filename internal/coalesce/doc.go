@@ -61,8 +61,10 @@
 // rest is resent, otherwise the batch is halved, until every failing item has the error the API
 // gives it alone and every good item is created. Other failures (401, 403, 429 or 5xx after the
 // client's retries, no answer) go to every item unchanged. An ambiguous answer is resolved
-// inside client.CreateSecrets as for a single create: no duplicates, and no older secret
-// adopted. Two creates of one name never share a batch.
+// inside client.CreateSecrets by looking the names up: when none exists the batch is resent
+// once; otherwise each item whose name exists gets a *client.NameExistsError about that secret
+// (it is never adopted: nothing proves it is ours) and the other items are sent again. Two
+// creates of one name never share a batch.
 //
 // DeleteSecret calls batch the same way into one bulk delete. Terraform's deletes come as a
 // stream, each as soon as another ends; the self-clocking gathers those that start while a bulk

@@ -43,6 +43,7 @@ type harness struct {
 	owner   client.Owner
 	storeID string
 	base    string // the family's route base
+	url     string // the mock's base URL
 	gate    *gate  // the client's transport, to hold requests in flight
 }
 
@@ -67,7 +68,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 
-	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase,
+	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase, url: hs.URL + "/client/v4",
 		gate: &gate{base: http.DefaultTransport.(*http.Transport).Clone()}}
 	t.Cleanup(h.gate.base.CloseIdleConnections)
 	token := testToken
@@ -75,7 +76,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 		h.owner, h.base, token = sysOwner, sysBase, testSvcToken
 	}
 	cl, err := client.New(client.Config{
-		BaseURL: hs.URL + "/client/v4", APIToken: token, MaxRetries: 3,
+		BaseURL: h.url, APIToken: token, MaxRetries: 3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		HTTPClient: &http.Client{Transport: h.gate},
 	})

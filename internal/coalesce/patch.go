@@ -32,10 +32,10 @@ func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID
 // its attempts got a connection: from then on the server may have acted.
 //
 // When ctx ends before fn returns: if no attempt got a connection yet, fn's context is
-// cancelled and, once fn returned (promptly: it only waited at the rate gate or between
-// attempts), its success is returned if it had one after all, an error wrapping
-// ErrOutcomeUnknown if an attempt slipped out meanwhile, and otherwise ctx's error (nothing
-// was sent). If an attempt may have reached the server, fn is awaited for up to grace more
+// cancelled (with ctx's error as its cause) and, once fn returned (promptly: it only waited at
+// the rate gate or between attempts), its result is returned (an error wrapping ctx's: nothing
+// was sent), unless an attempt slipped out meanwhile and failed: then an error wrapping
+// ErrOutcomeUnknown. If an attempt may have reached the server, fn is awaited for up to grace more
 // (retries included: the caller's request is idempotent, and a resent one turns "may have
 // been applied" into an answer), its result returned as is; after grace, fn is cancelled and
 // the error wraps ErrOutcomeUnknown.
@@ -63,11 +63,10 @@ func finishSent[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGr
 	defer t.Stop()
 	select {
 	case r := <-done:
-		switch {
-		case r.err == nil:
-			return r.v, nil // answered before the cancellation took hold
-		case !sent.Load():
-			return zero, ctxErr(ctx)
+		if r.err == nil || !sent.Load() {
+			// Answered before the cancellation took hold, or stopped unsent: fn's error
+			// then wraps ctx's (and says where it stopped, at the request budget say).
+			return r.v, r.err
 		}
 		// An attempt got out as fn was cancelled: its fate is unknown.
 	case <-t.C:

@@ -59,7 +59,7 @@ func (s *Server) authorize(r *http.Request, rt *route, params map[string]string)
 	c := &call{fam: rt.fam, service: p.service, storeID: params["store_id"], secretID: params["secret_id"]}
 	for _, id := range []string{c.storeID, c.secretID} {
 		if id != "" && !isID(id) {
-			return nil, errBadIdentifier(stripPrefix(r.URL.Path))
+			return nil, errBadIdentifier.fill("PATH", stripPrefix(r.URL.Path))
 		}
 	}
 	return c, nil

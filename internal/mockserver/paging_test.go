@@ -217,7 +217,9 @@ func TestPagingStoresEveryOrderAndDirection(t *testing.T) {
 	h.clock.advance(time.Second)
 	h.createStore(systemFam, "svc") // the account lists the stores services made too
 	recs := h.srv.Stores()
-	for _, order := range []string{"", "name", "created", "modified"} {
+	// Stores carry no comment and no status: Cloudflare's SDK still offers both orders for store
+	// lists, and every store ties, so the tie-break (id) orders them.
+	for _, order := range []string{"", "name", "created", "modified", "comment", "status"} {
 		for _, dir := range []string{"asc", "desc"} {
 			q := url.Values{"direction": {dir}}
 			if order != "" {
@@ -230,8 +232,11 @@ func TestPagingStoresEveryOrderAndDirection(t *testing.T) {
 			want := slices.Clone(recs)
 			slices.SortFunc(want, func(a, b StoreRecord) int {
 				c := strings.Compare(a.Created.Format(time.RFC3339Nano)+a.ID, b.Created.Format(time.RFC3339Nano)+b.ID)
-				if order == "name" {
+				switch order {
+				case "name":
 					c = strings.Compare(a.Name, b.Name)
+				case "comment", "status":
+					c = strings.Compare(a.ID, b.ID)
 				}
 				if dir == "desc" {
 					c = -c
@@ -316,7 +321,7 @@ func TestInvalidQuery(t *testing.T) {
 	forBoth(t, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		for _, q := range []string{
-			"page=-1", "page=abc", "page=1.5", "per_page=ten", "order=bogus", "order=comment", "direction=up",
+			"page=-1", "page=abc", "page=1.5", "per_page=ten", "order=bogus", "order=Name", "direction=up",
 			"direction=DESC", "scopes=bogus", "scopes=workers,bogus", "page=%zz",
 		} {
 			h.do(f, "GET", "/stores?"+q, nil).fails(400, 1001, "invalid_query")

@@ -89,29 +89,39 @@ func Routes() []string {
 // matchRoute finds the route for method and path. When the path is known but the method is not,
 // it returns the allowed methods instead.
 func matchRoute(method, path string) (*route, map[string]string, []string) {
+	return matchIn(routes, func(rt *route) (string, []string) { return rt.method, rt.segs }, method, path)
+}
+
+// matchIn finds the entry of a route table for method and path, or the methods the path allows;
+// the API's routes and the mock's own share it.
+func matchIn[R any](table []R, template func(R) (string, []string), method, path string) (R, map[string]string, []string) {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	var allow []string
-	for _, rt := range routes {
-		params, ok := rt.match(segs)
+	for _, entry := range table {
+		m, tmpl := template(entry)
+		params, ok := matchSegs(tmpl, segs)
 		if !ok {
 			continue
 		}
-		if rt.method == method {
-			return rt, params, nil
+		if m == method {
+			return entry, params, nil
 		}
-		if !slices.Contains(allow, rt.method) {
-			allow = append(allow, rt.method)
+		if !slices.Contains(allow, m) {
+			allow = append(allow, m)
 		}
 	}
-	return nil, nil, allow
+	var none R
+	return none, nil, allow
 }
 
-func (rt *route) match(segs []string) (map[string]string, bool) {
-	if len(segs) != len(rt.segs) {
+// matchSegs matches a path's segments against a template's; a placeholder takes any non-empty
+// segment.
+func matchSegs(tmpl, segs []string) (map[string]string, bool) {
+	if len(segs) != len(tmpl) {
 		return nil, false
 	}
 	params := map[string]string{}
-	for i, want := range rt.segs {
+	for i, want := range tmpl {
 		if name, ok := placeholder(want); ok {
 			if segs[i] == "" {
 				return nil, false

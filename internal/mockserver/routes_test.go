@@ -90,11 +90,12 @@ func TestEveryRouteSucceeds(t *testing.T) {
 }
 
 // TestRoutesMatchEndpointsMD proves the route table is endpoints.md's 21 routes plus the two
-// get-store routes, spelled the same.
+// get-store routes, spelled the same. testdata/endpoints.md is a copy of the project's endpoint
+// spec, kept in the repository so that the test runs in any clone.
 func TestRoutesMatchEndpointsMD(t *testing.T) {
-	doc, err := os.ReadFile("../../../shared/spec/endpoints.md")
+	doc, err := os.ReadFile("testdata/endpoints.md")
 	if err != nil {
-		t.Skipf("spec not beside the repository: %v", err)
+		t.Fatal(err)
 	}
 	re := regexp.MustCompile("\\*\\*(GET|POST|PATCH|DELETE)\\*\\* `([^`]+)`")
 	var want []string

@@ -9,11 +9,13 @@ import (
 )
 
 // TestCanaryValueNeverServedOrLogged drives every route, successes and failures, with canary
-// values and checks that no response body or header, no stats answer and no log line holds one,
+// values and checks that no response body or header, no stats answer and no log line (stderr's
+// or the request log's) holds one,
 // and that no response has a "value" member at all.
 func TestCanaryValueNeverServedOrLogged(t *testing.T) {
 	const canary = "CANARY-7f3e9a-should-never-leave"
-	h := newHarness(t, Options{MaxStores: 2, ActivationDelay: 1})
+	reqLog := &syncBuffer{}
+	h := newHarness(t, Options{MaxStores: 2, ActivationDelay: 1, RequestLog: reqLog})
 	var served []*response
 	do := func(f fam, method, path string, body any) *response {
 		r := h.do(f, method, path, body)
@@ -75,6 +77,10 @@ func TestCanaryValueNeverServedOrLogged(t *testing.T) {
 	}
 	if strings.Contains(string(statsBody), "CANARY") {
 		t.Errorf("stats serve the value: %s", statsBody)
+	}
+	if l := reqLog.String(); strings.Contains(l, "CANARY") || strings.Contains(l, writeToken) || strings.Contains(l, alphaToken) ||
+		strings.Count(l, "\n") != len(served)+1 {
+		t.Errorf("request log holds a value or token, or misses a line:\n%s", l)
 	}
 	log := h.log.String()
 	if strings.Contains(log, "CANARY") || strings.Contains(log, writeToken) || strings.Contains(log, alphaToken) {

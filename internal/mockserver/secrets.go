@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"slices"
+	"strconv"
 )
 
 type quotaView struct {
@@ -70,12 +71,12 @@ func (s *Server) createSecrets(c *call) reply {
 	seen := map[string]bool{}
 	for _, in := range inputs {
 		if seen[in.name] || st.secretByName(in.name) != nil {
-			return failure(errSecretNameTaken(in.name))
+			return failure(errSecretNameTaken.fill("NAME", in.name))
 		}
 		seen[in.name] = true
 	}
 	if s.secretUsage()+len(inputs) > s.opts.SecretQuota {
-		return failure(errMaxSecrets(s.opts.SecretQuota))
+		return failure(errMaxSecrets.fill("N", strconv.Itoa(s.opts.SecretQuota)))
 	}
 	views := make([]secretView, len(inputs))
 	for i, in := range inputs {
@@ -288,10 +289,10 @@ func (s *Server) duplicateSecret(c *call) reply {
 		return failure(err)
 	}
 	if st.secretByName(in.name) != nil {
-		return failure(errSecretNameTaken(in.name))
+		return failure(errSecretNameTaken.fill("NAME", in.name))
 	}
 	if s.secretUsage()+1 > s.opts.SecretQuota {
-		return failure(errMaxSecrets(s.opts.SecretQuota))
+		return failure(errMaxSecrets.fill("N", strconv.Itoa(s.opts.SecretQuota)))
 	}
 	return success(s.secretView(s.addSecret(st, in)))
 }

@@ -29,6 +29,8 @@ import (
 const DefaultAccount = "023e105f4ecef8ad9ca31a8372d0c353"
 
 const (
+	defaultMaxStores       = 1   // Cloudflare's limit
+	defaultSecretQuota     = 100 // Cloudflare's open-beta limit
 	defaultToken           = "dev-token"
 	defaultActivationDelay = 250 * time.Millisecond
 	defaultStoreName       = "default_secrets_store"
@@ -50,6 +52,16 @@ type Options struct {
 	FailRate        float64           // 0..1 share answered 503
 	RateLimit       int               // requests per minute per token before 429; 0 = off
 	Log             io.Writer         // one line per request (method, path, status); nil = silent. Never bodies.
+	// RequestLog receives one JSON line per request: route, status, ids, duration (requestlog.go).
+	RequestLog io.Writer
+
+	// Seed is the state to start from and the one POST /__mock/reset returns to; nil is the
+	// fresh default (one default_secrets_store).
+	Seed *State
+	// Resume, when set, is the state to start from instead (a state file from an earlier run).
+	Resume *State
+	// StateFile, when set, receives the whole state after every change (crash-safe, mode 0600).
+	StateFile string
 }
 
 // Server is the mock API. It implements http.Handler and is safe for concurrent use.
@@ -68,12 +80,25 @@ type Server struct {
 	requests []*Request
 	stats    Stats
 	windows  map[string][]time.Time
+	seed     *State // what Reset returns to
 
 	logMu sync.Mutex
 }
 
-// New returns a server holding one account with its pre-made default_secrets_store.
+// New returns a server holding one account with its pre-made default_secrets_store, or
+// Options.Seed. It panics when Open would fail: use Open for states read from files.
 func New(opts Options) *Server {
+	s, err := Open(opts)
+	if err != nil {
+		panic("mockserver: " + err.Error())
+	}
+	return s
+}
+
+// Open returns a server starting from Options.Resume, else Options.Seed, else the fresh default,
+// after checking them against the API's rules and the options' limits; with Options.StateFile
+// it writes that state there first.
+func Open(opts Options) (*Server, error) {
 	if opts.Account == "" {
 		opts.Account = DefaultAccount
 	}
@@ -81,10 +106,10 @@ func New(opts Options) *Server {
 		opts.Token = defaultToken
 	}
 	if opts.MaxStores <= 0 {
-		opts.MaxStores = 1
+		opts.MaxStores = defaultMaxStores
 	}
 	if opts.SecretQuota <= 0 {
-		opts.SecretQuota = 100
+		opts.SecretQuota = defaultSecretQuota
 	}
 	if opts.ActivationDelay == 0 {
 		opts.ActivationDelay = defaultActivationDelay
@@ -97,17 +122,41 @@ func New(opts Options) *Server {
 		windows: map[string][]time.Time{},
 	}
 	s.addStore(defaultStoreName, "")
-	return s
+	s.seed = s.snapshot()
+	for _, st := range []**State{&opts.Seed, &opts.Resume} {
+		if *st == nil {
+			continue
+		}
+		prepared, err := prepare(*st, opts, s.now())
+		if err != nil {
+			return nil, err
+		}
+		*st = prepared
+	}
+	if opts.Seed != nil {
+		s.seed = opts.Seed
+		s.restore(s.seed)
+	}
+	if opts.Resume != nil {
+		s.restore(opts.Resume)
+	}
+	if opts.StateFile != "" {
+		if err := s.writeState(); err != nil {
+			return nil, fmt.Errorf("%s: writing the state file: %w", opts.StateFile, err)
+		}
+	}
+	return s, nil
 }
 
 // ServeHTTP answers one request. The pipeline follows the spec's order of checks: route, then
 // (after any injected fault) credentials, then path ids, then the handler's body, conflict and
 // limit checks.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start, clockStart := time.Now(), s.now()
 	x := &exchange{w: w, r: r, path: stripPrefix(r.URL.Path)}
 	defer func() {
 		s.logRequest(r.Method, x.path, x.status, time.Since(start))
+		s.logJSON(x, clockStart)
 		// A dropped connection closes last, so that whoever sees it close also sees the request
 		// recorded and logged.
 		if x.dropped != nil {
@@ -122,6 +171,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.body, x.tooLarge = readBody(r)
 	rt, params, allow := matchRoute(r.Method, x.path)
 	x.rec = s.record(r, x.path, rt, x.body)
+	if rt != nil {
+		x.route, x.params = rt.key, params
+	}
 	defer s.finish(x)
 
 	if rt == nil {
@@ -162,7 +214,14 @@ func (s *Server) serveRoute(x *exchange, rt *route, params map[string]string) re
 	c.body, c.tooLarge, c.rawQuery = x.body, x.tooLarge, x.r.URL.RawQuery
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return rt.handle(s, c)
+	rep := rt.handle(s, c)
+	if rep.err == nil && rt.method != http.MethodGet {
+		s.persist()
+	}
+	if rep.err == nil && rt.method == http.MethodPost {
+		x.created = createdIDs(rep.result)
+	}
+	return rep
 }
 
 // exchange is one request in flight.
@@ -173,6 +232,9 @@ type exchange struct {
 	body     []byte
 	tooLarge bool
 	rec      *Request
+	route    string // the route's "METHOD /template", "" when none matched
+	params   map[string]string
+	created  []string // ids of the objects the request created
 	status   int      // 0 until answered; stays 0 when the connection is dropped
 	dropped  net.Conn // a hijacked connection to close without answering
 }
@@ -279,8 +341,16 @@ func (s *Server) logRequest(method, path string, status int, took time.Duration)
 	if status == 0 {
 		st = "dropped"
 	}
+	s.logLine(fmt.Sprintf("%s %s %s %s %s",
+		time.Now().UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond)))
+}
+
+// logLine writes one line to Options.Log.
+func (s *Server) logLine(line string) {
+	if s.opts.Log == nil {
+		return
+	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	fmt.Fprintf(s.opts.Log, "%s %s %s %s %s\n",
-		time.Now().UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond))
+	fmt.Fprintln(s.opts.Log, line)
 }

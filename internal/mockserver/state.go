@@ -142,13 +142,16 @@ func (s *Server) nextSeq() uint64 {
 // newID returns 32 random lowercase hex digits not yet used by any store or secret.
 func (s *Server) newID() string {
 	for {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-		id := hex.EncodeToString(b)
-		if !s.idTaken(id) {
+		if id := randomID(); !s.idTaken(id) {
 			return id
 		}
 	}
+}
+
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }
 
 func (s *Server) idTaken(id string) bool {

@@ -1,10 +1,8 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 )
 
 // Request is what the server received, for payload assertions. Bodies stay in-process: they
@@ -93,31 +91,13 @@ func (s *Server) ResetStats() {
 	s.stats = Stats{Routes: map[string]int{}}
 }
 
-// serveMock answers /__mock/stats (no auth): GET reads the counts, DELETE resets them.
-// It reports whether the path was the mock's own.
-func (s *Server) serveMock(x *exchange) bool {
-	if !strings.HasPrefix(x.path, "/__mock/") {
-		return false
-	}
-	switch {
-	case x.path != "/__mock/stats":
-		s.fail(x, errNoRoute)
-	case x.r.Method == http.MethodGet:
-		writeStats(x, s.Stats())
-	case x.r.Method == http.MethodDelete:
-		s.ResetStats()
-		writeStats(x, s.Stats())
-	default:
-		x.w.Header().Set("Allow", "GET, DELETE")
-		s.fail(x, errMethodNotAllowed)
-	}
-	return true
+// getStats serves the counts (GET /__mock/stats).
+func getStats(s *Server, x *exchange, _ mockCall) {
+	writeBare(x, http.StatusOK, s.Stats())
 }
 
-// writeStats serves the counts bare, not in an envelope: they are the mock's, not the API's.
-func writeStats(x *exchange, st Stats) {
-	x.w.Header().Set("Content-Type", "application/json")
-	x.w.WriteHeader(http.StatusOK)
-	x.status = http.StatusOK
-	_ = json.NewEncoder(x.w).Encode(st)
+// deleteStats zeroes the counts and serves them (DELETE /__mock/stats).
+func deleteStats(s *Server, x *exchange, _ mockCall) {
+	s.ResetStats()
+	writeBare(x, http.StatusOK, s.Stats())
 }

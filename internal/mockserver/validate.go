@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +22,13 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 // knownScopes are the products a secret may be bound to.
 var knownScopes = map[string]bool{
 	"workers": true, "ai_gateway": true, "dex": true, "access": true, "containers": true, "websearch": true,
+}
+
+// scopeNames lists knownScopes in order, for messages and the fidelity page.
+func scopeNames() []string {
+	names := slices.Collect(maps.Keys(knownScopes))
+	slices.Sort(names)
+	return names
 }
 
 // parseBody checks the body stage: size first (413), then that it is exactly one JSON value.

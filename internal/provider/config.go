@@ -28,6 +28,7 @@ const (
 	attrBaseURL      = "base_url"
 	attrMaxRetries   = "max_retries"
 	attrRetryWaitMax = "retry_wait_max"
+	attrMaxRPM       = "max_requests_per_minute"
 
 	envAPIToken  = "CLOUDFLARE_API_TOKEN"
 	envAPIEmail  = "CLOUDFLARE_EMAIL"
@@ -48,6 +49,7 @@ type providerModel struct {
 	BaseURL      types.String `tfsdk:"base_url"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+	MaxRPM       types.Number `tfsdk:"max_requests_per_minute"`
 }
 
 // providerData is what Configure hands to every resource, data source, action and list resource.
@@ -132,7 +134,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	}
 	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
 	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
-	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax} {
+	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
 				fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
@@ -168,6 +170,10 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 		}
 		retryWaitMax = d
 	}
+	maxRPM, problem := requestBudget(m.MaxRPM)
+	if problem != "" {
+		diags.AddAttributeError(path.Root(attrMaxRPM), "Invalid "+attrMaxRPM, problem)
+	}
 	if diags.HasError() {
 		return nil
 	}
@@ -180,6 +186,8 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 		MaxRetries:   int(maxRetries),
 		RetryWaitMax: retryWaitMax,
 		UserAgent:    userAgent(version, terraformVersion),
+
+		MaxRequestsPerMinute: maxRPM,
 	}
 	if tune != nil {
 		tune(&cfg)

@@ -98,6 +98,14 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:   true,
 				Validators: []validator.String{durationValidator()},
 			},
+			attrMaxRPM: schema.NumberAttribute{
+				MarkdownDescription: "The most requests this provider process sends in any 60 seconds, " +
+					"retries, list pages and polls included: a request waits for a slot, and the time it " +
+					"waited is reported like other waits. A whole number of at least 1; unset, no limit. " +
+					"Use it to share a token's budget (1,200 requests per 5 minutes) between pipelines.",
+				Optional:   true,
+				Validators: []validator.Number{requestBudgetValidator()},
+			},
 		},
 	}
 }

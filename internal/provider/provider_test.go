@@ -49,9 +49,9 @@ func startMock(t testing.TB, opts mockserver.Options) *testMock {
 	return startMockBehind(t, opts, nil)
 }
 
-// startMockBehind is startMock with the mock served behind wrap (nil: directly), for tests
-// that change how answers travel.
-func startMockBehind(t testing.TB, opts mockserver.Options, wrap func(http.Handler) http.Handler) *testMock {
+// startMockBehind is startMock with requests reaching the mock through front (nil: directly),
+// for tests that act between a request's arrival and the mock's answer.
+func startMockBehind(t testing.TB, opts mockserver.Options, front func(*mockserver.Server) http.Handler) *testMock {
 	t.Helper()
 	if opts.Account == "" {
 		opts.Account = mockserver.DefaultAccount
@@ -64,8 +64,8 @@ func startMockBehind(t testing.TB, opts mockserver.Options, wrap func(http.Handl
 	}
 	srv := mockserver.New(opts)
 	var h http.Handler = srv
-	if wrap != nil {
-		h = wrap(srv)
+	if front != nil {
+		h = front(srv)
 	}
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)

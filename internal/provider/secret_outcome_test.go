@@ -25,8 +25,8 @@ import (
 // answerHeld serves the mock so that it acts on a write (POST, PATCH) at once, but its answer
 // reaches the client only once hold(r) returns, and never if the client gave up first: as when
 // the API applied a request and its answer is slow to come back (in flight, taken effect).
-func answerHeld(hold func(r *http.Request)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
+func answerHeld(hold func(r *http.Request)) func(*mockserver.Server) http.Handler {
+	return func(next *mockserver.Server) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodPost && r.Method != http.MethodPatch {
 				next.ServeHTTP(w, r)
@@ -45,7 +45,7 @@ func answerHeld(hold func(r *http.Request)) func(http.Handler) http.Handler {
 }
 
 // answeringLate is answerHeld for delay.
-func answeringLate(delay time.Duration) func(http.Handler) http.Handler {
+func answeringLate(delay time.Duration) func(*mockserver.Server) http.Handler {
 	return answerHeld(func(r *http.Request) {
 		select {
 		case <-time.After(delay):

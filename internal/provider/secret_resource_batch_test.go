@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -117,8 +118,10 @@ func TestAccSecretResource_batchNameClash(t *testing.T) {
 }
 
 // TestAccSecretResource_batchAmbiguousAnswers: a batch the server carried out but answered 503,
-// and one whose connection dropped after the server acted, end with every secret created once
-// and recorded: the outcome is resolved by name, never by sending the batch twice.
+// and one whose connection dropped after the server acted, are never resolved by adopting what
+// the names hold (nothing proves it is this apply's): every create fails, saying the API may
+// have acted and giving the import block, and nothing is recorded or sent twice. The import
+// blocks then adopt the ten secrets, each created once.
 func TestAccSecretResource_batchAmbiguousAnswers(t *testing.T) {
 	for _, fault := range []mockserver.Fault{
 		{Route: routeCreateSecrets, Status: 503, AfterAction: true},
@@ -133,17 +136,49 @@ func TestAccSecretResource_batchAmbiguousAnswers(t *testing.T) {
 			store := defaultStoreID(t, m)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					PreConfig: func() { m.FailNext(fault) },
-					Config:    tenSecrets(m, store),
-					Check: resource.ComposeTestCheckFunc(
-						checkStoreHolds(m, store, batchNames()...),
-						checkBatchValues(m, store),
-						func(*terraform.State) error {
-							t.Logf("%s: %d create requests for 10 secrets", name, len(m.RequestsTo(routeCreateSecrets)))
-							return nil
-						}),
-				}},
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() { m.FailNext(fault) },
+						Config:    tenSecrets(m, store),
+						ExpectError: errText("Could not create secret BATCH_", "The API may or may not have acted",
+							"Terraform recorded nothing and changed nothing", "import {", "to = secretsstore_secret.<name>",
+							`id = "`+m.Account+"/"+store+"/"),
+					},
+					{
+						PreConfig: func() {
+							if err := checkStoreHolds(m, store, batchNames()...)(nil); err != nil {
+								t.Error(err)
+							}
+							// Terraform may start the ten creates as one batch or two; each name goes once.
+							sent := map[string]int{}
+							for _, r := range m.RequestsTo(routeCreateSecrets) {
+								var items []struct{ Name string }
+								if err := json.Unmarshal(r.Body, &items); err != nil {
+									t.Fatal(err)
+								}
+								for _, it := range items {
+									sent[it.Name]++
+								}
+							}
+							for _, n := range batchNames() {
+								if sent[n] != 1 {
+									t.Errorf("%s was sent %d times, want once (never resent over a name that exists)", n, sent[n])
+								}
+							}
+							if n := len(m.RequestsTo(routePatchSecret)); n != 0 {
+								t.Errorf("%d PATCHes after the failed create", n)
+							}
+						},
+						Config: tenSecrets(m, store) + fmt.Sprintf(`
+import {
+  for_each = range(10)
+  to       = secretsstore_secret.s[each.key]
+  id       = "%s/%s/${format("BATCH_%%02d", each.value)}"
+}
+`, m.Account, store),
+						Check: resource.ComposeTestCheckFunc(checkStoreHolds(m, store, batchNames()...), checkBatchValues(m, store)),
+					},
+				},
 			})
 		})
 	}

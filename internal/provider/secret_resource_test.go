@@ -445,8 +445,8 @@ func TestAccSecretResource_planTimeErrors(t *testing.T) {
 
 // TestAccSecretResource_retries: transient failures are retried and each apply converges with
 // one object: a burst of 429s on create (and 404s while the new secret becomes visible), a 503
-// on the rotation's PATCH, and a 502 answered after the create was done (the client finds the
-// secret by name instead of creating it twice).
+// on the rotation's PATCH, and a 502 answered before the create was done (the client finds the
+// name free and sends the create once more).
 func TestAccSecretResource_retries(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	store := defaultStoreID(t, m)
@@ -500,11 +500,12 @@ func TestAccSecretResource_retries(t *testing.T) {
 			{
 				PreConfig: func() {
 					m.ResetRequests()
-					m.FailNext(mockserver.Fault{Route: routeCreateSecrets, Status: 502, AfterAction: true})
+					// Before acting: the name is looked up, found free, and the create resent.
+					m.FailNext(mockserver.Fault{Route: routeCreateSecrets, Status: 502})
 				},
 				Config: secretConfig(m, store, "RENAMED", body("2")), ConfigVariables: secretValueVar("r3"),
 				Check: resource.ComposeTestCheckFunc(
-					count(routeCreateSecrets, 1), onlySecret("RENAMED"), checkStoredValue(m, store, "RENAMED", "r3")),
+					count(routeCreateSecrets, 2), onlySecret("RENAMED"), checkStoredValue(m, store, "RENAMED", "r3")),
 			},
 		},
 	})

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // The API's size limits for a secret.
@@ -111,4 +113,40 @@ func durationValidator() validator.String {
 func positiveDuration(s string) (time.Duration, bool) {
 	d, err := time.ParseDuration(s)
 	return d, err == nil && d > 0
+}
+
+// requestBudgetValidator refuses at plan time a max_requests_per_minute the provider's
+// Configure would refuse (see requestBudget). The attribute is a number, not an integer, so
+// that 2.5 gets this rule's message rather than the framework's conversion error.
+func requestBudgetValidator() validator.Number { return requestBudgetRule{} }
+
+type requestBudgetRule struct{}
+
+func (requestBudgetRule) Description(context.Context) string {
+	return "a whole number of at least 1"
+}
+
+func (r requestBudgetRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+func (requestBudgetRule) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if v := req.ConfigValue; !v.IsUnknown() {
+		if _, problem := requestBudget(v); problem != "" {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+attrMaxRPM, problem)
+		}
+	}
+}
+
+// requestBudget is max_requests_per_minute as the client takes it (0 when unset: no budget),
+// or what is wrong with it.
+func requestBudget(v types.Number) (int, string) {
+	if v.IsNull() || v.IsUnknown() {
+		return 0, ""
+	}
+	f := v.ValueBigFloat()
+	if !f.IsInt() || f.Sign() < 1 {
+		return 0, fmt.Sprintf("%s must be a whole number of at least 1 (the most requests the provider sends "+
+			"in any 60 seconds), got %s. Remove the attribute for no limit.", attrMaxRPM, f.Text('g', -1))
+	}
+	n, _ := f.Int64() // beyond int64: as good as no limit
+	return int(min(n, math.MaxInt32)), ""
 }

@@ -36,9 +36,11 @@ func (e *operationTimeout) Error() string {
 	return fmt.Sprintf("the operation timed out after %s (%s)", e.after, e.attr)
 }
 
-// withOperationTimeout bounds ctx by timeout, set by the attribute attr.
+// withOperationTimeout bounds ctx by timeout, set by the attribute attr. Its requests' attempts
+// may use that time (client.WithOperationDeadline), beyond the client's 30s attempt bound.
 func withOperationTimeout(ctx context.Context, attr string, timeout time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, timeout, &operationTimeout{attr: attr, after: timeout})
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, &operationTimeout{attr: attr, after: timeout})
+	return client.WithOperationDeadline(ctx), cancel
 }
 
 // timedOut returns the operation's timeout when that is what ended ctx, nil for an interrupt
@@ -74,14 +76,17 @@ func raiseHint(ctx context.Context) string {
 // so, followed by unknown, which says what it may have left behind and what to do; a call that
 // ended before its request was sent changed nothing; anything else is the API's failure.
 func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, summary, detail string, err error, unknown string) {
+	var taken *client.NameExistsError
 	switch {
+	case errors.As(err, &taken):
+		diags.AddError(summary, nameExistsDetail(f, taken))
 	case errors.Is(err, coalesce.ErrOutcomeUnknown):
 		diags.AddError(summary, fmt.Sprintf("The operation %s while the request was in flight, and no answer "+
 			"came while the provider waited for it afterwards: whether it took effect is unknown. %s%s",
 			howEnded(ctx), unknown, raiseHint(ctx)))
 	case ctx.Err() != nil && notSent(err):
-		diags.AddError(summary, fmt.Sprintf("The operation %s before the request was sent: nothing was changed.%s",
-			howEnded(ctx), raiseHint(ctx)))
+		diags.AddError(summary, fmt.Sprintf("The operation %s before the request was sent: nothing was changed.%s%s",
+			howEnded(ctx), raiseHint(ctx), budgetHint(err)))
 	default:
 		diags.AddError(summary, apiErrorDetail(f, err)+detail)
 	}
@@ -136,6 +141,15 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// budgetHint says that a request stopped while it waited for the request budget, so the
+// limit, not the API, took the time.
+func budgetHint(err error) string {
+	if !client.StoppedAtBudget(err) {
+		return ""
+	}
+	return fmt.Sprintf(" It was waiting for the request budget (%s): raise it, or give the operation more time.", attrMaxRPM)
 }
 
 // addWaitError reports a failed wait for "active" on object ("secret X (id) in store S", "the
@@ -200,6 +214,9 @@ func warnLongWait(diags *diag.Diagnostics, operation string, took, activation ti
 	if d := tally.RetryWait(); d > 0 {
 		parts = append(parts, fmt.Sprintf("%s waiting to retry after gateway or connection errors", d.Round(time.Second)))
 	}
+	if d := tally.BudgetWait(); d > 0 {
+		parts = append(parts, fmt.Sprintf("%s waiting for the request budget (%s)", d.Round(time.Second), attrMaxRPM))
+	}
 	detail := fmt.Sprintf("%s took %s", operation, took.Round(time.Second))
 	if len(parts) == 0 {
 		detail += ", in API requests that answered slowly."
@@ -213,7 +230,8 @@ func warnLongWait(diags *diag.Diagnostics, operation string, took, activation ti
 		detail += fmt.Sprintf(" Requests were retried %d times in all.", n)
 	}
 	if tally.RateLimitWait() > 0 {
-		detail += " The API allows 1,200 requests per 5 minutes per token: other runs with the same token share it."
+		detail += " The API allows 1,200 requests per 5 minutes per token: other runs with the same token share it " +
+			"(" + attrMaxRPM + " gives each run a share)."
 	}
 	diags.AddWarning("Slow operation", detail)
 }

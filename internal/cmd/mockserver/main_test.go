@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,17 +39,7 @@ func (b *syncBuffer) String() string {
 
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return send(t, "GET", url, token, "")
 }
 
 func TestRunServesUntilContextDone(t *testing.T) {
@@ -101,9 +91,13 @@ func TestRunServesUntilContextDone(t *testing.T) {
 }
 
 func TestParseFlagsDefaults(t *testing.T) {
-	addr, opts, err := parseFlags(nil, io.Discard)
+	cfg, err := parseFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	addr, opts := cfg.addr, cfg.opts
+	if cfg.stateFile != "" || cfg.seedFile != "" || cfg.requestLog != "" || cfg.tlsDir != "" || len(cfg.tlsHosts) != 0 {
+		t.Fatalf("files by default: %+v", cfg)
 	}
 	if addr != "127.0.0.1:8787" || opts.Account != mockserver.DefaultAccount || opts.Token != "dev-token" ||
 		opts.ReadToken != "" || opts.Email != "" || len(opts.Services) != 0 || opts.MaxStores != 1 ||
@@ -115,13 +109,20 @@ func TestParseFlagsDefaults(t *testing.T) {
 
 func TestParseFlagsEveryFlag(t *testing.T) {
 	acct := "0123456789abcdef0123456789abcdef"
-	_, opts, err := parseFlags([]string{
+	cfg, err := parseFlags([]string{
 		"-account", acct, "-token", "w", "-read-token", "r", "-email", "e@x", "-key", "k",
 		"-service", "a=1", "-service", "b=2", "-max-stores", "3", "-secret-quota", "7",
 		"-activation-delay", "2s", "-latency", "5ms", "-fail-rate", "0.5", "-rate-limit", "9",
+		"-state", "s.json", "-seed", "seed.json", "-log-requests", "r.jsonl", "-tls-dir", "certs",
+		"-tls-host", "mockserver", "-tls-host", "10.0.0.2",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	opts := cfg.opts
+	if cfg.stateFile != "s.json" || cfg.seedFile != "seed.json" || cfg.requestLog != "r.jsonl" || cfg.tlsDir != "certs" ||
+		strings.Join(cfg.tlsHosts, ",") != "mockserver,10.0.0.2" {
+		t.Fatalf("config: %+v", cfg)
 	}
 	if opts.Account != acct || opts.Token != "w" || opts.ReadToken != "r" || opts.Email != "e@x" || opts.Key != "k" ||
 		opts.Services["a"] != "1" || opts.Services["b"] != "2" || opts.MaxStores != 3 || opts.SecretQuota != 7 ||
@@ -133,10 +134,11 @@ func TestParseFlagsEveryFlag(t *testing.T) {
 // TestParseFlagsActivationDelayZeroIsImmediate: for people "-activation-delay 0" means no
 // pending phase; in Options that is a negative delay (0 there means the default).
 func TestParseFlagsActivationDelayZeroIsImmediate(t *testing.T) {
-	_, opts, err := parseFlags([]string{"-activation-delay", "0"}, io.Discard)
+	cfg, err := parseFlags([]string{"-activation-delay", "0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts := cfg.opts
 	if opts.ActivationDelay >= 0 {
 		t.Fatalf("-activation-delay 0 gave ActivationDelay %v, want a negative (immediate) delay", opts.ActivationDelay)
 	}
@@ -148,7 +150,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"-max-stores", "x"}, {"-max-stores", "0"}, {"-secret-quota", "-1"}, {"-activation-delay", "-1s"},
 		{"extra"}, {"-nope"},
 	} {
-		if _, _, err := parseFlags(args, io.Discard); err == nil {
+		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
@@ -213,5 +215,36 @@ func TestMainExitsCleanlyOnSignal(t *testing.T) {
 				t.Fatalf("more than one line on stdout: %q", rest)
 			}
 		})
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-version"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A test binary is built from a checkout: no -ldflags, no module version.
+	if out.String() != "mockserver dev\n" {
+		t.Fatalf("-version printed %q", out.String())
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	installed := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}
+	devel := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}
+	for _, tc := range []struct {
+		ldflag string
+		info   *debug.BuildInfo
+		ok     bool
+		want   string
+	}{
+		{"1.4.0", installed, true, "1.4.0"}, // a release: -ldflags wins
+		{"", installed, true, "v1.2.3"},     // go install ...@v1.2.3
+		{"", devel, true, "dev"},            // go build in a checkout
+		{"", nil, false, "dev"},             // no build info
+	} {
+		if got := versionString(tc.ldflag, tc.info, tc.ok); got != tc.want {
+			t.Errorf("versionString(%q, %+v, %v) = %q, want %q", tc.ldflag, tc.info, tc.ok, got, tc.want)
+		}
 	}
 }

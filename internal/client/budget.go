@@ -1,0 +1,61 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// budgetWindow is the span Config.MaxRequestsPerMinute counts over.
+const budgetWindow = time.Minute
+
+// requestBudget holds every attempt of a Client (retries, redirects, list pages and polls
+// included) to at most limit in any window. It keeps the times of the attempts sent in the
+// last window, a sliding log: a token bucket refilled at limit per window would let up to
+// twice limit through in some window after a quiet spell. A nil *requestBudget is no limit.
+type requestBudget struct {
+	limit  int
+	window time.Duration
+
+	mu   sync.Mutex
+	sent []time.Time // send times within the window, oldest first; at most limit of them
+}
+
+func newRequestBudget(perMinute int) *requestBudget {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &requestBudget{limit: perMinute, window: budgetWindow}
+}
+
+// take waits for a slot and takes it, or returns ctx's error (wrapped) when ctx ends first:
+// then nothing may be sent. It returns how long it waited.
+func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
+	if b == nil {
+		return 0, nil
+	}
+	// Another waiter may take a freed slot first: then this one waits for the next.
+	waited, err := waitUntil(ctx, func() time.Duration { return b.tryTake(time.Now()) })
+	if err != nil {
+		return waited, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
+	}
+	return waited, nil
+}
+
+// tryTake takes a slot at now if one is free and returns 0, or returns how long until the
+// oldest attempt in the window leaves it.
+func (b *requestBudget) tryTake(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := 0
+	for i < len(b.sent) && now.Sub(b.sent[i]) >= b.window {
+		i++
+	}
+	b.sent = b.sent[i:]
+	if len(b.sent) < b.limit {
+		b.sent = append(b.sent, now)
+		return 0
+	}
+	return b.sent[0].Add(b.window).Sub(now)
+}
