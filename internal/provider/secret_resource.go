@@ -163,10 +163,28 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "When the secret was last modified (RFC 3339).",
 				Computed:            true,
 			},
+			attrResendValue: schema.BoolAttribute{
+				MarkdownDescription: "When `true` and someone else wrote the secret since Terraform last did " +
+					"(`changed_outside`), the next plan updates the secret in place and the apply sends the " +
+					"configured value (`value_wo` or `value`) again, overwriting a value replaced in the dashboard " +
+					"or by another tool. Defaults to `false`: such a change is only reported, with a warning at plan.",
+				Optional: true,
+			},
+			"changed_outside": schema.BoolAttribute{
+				MarkdownDescription: "`true` when someone else wrote the secret since Terraform last did: the API " +
+					"reports a `modified` time other than the one it answered to Terraform's last create or update. " +
+					"Its value may have been replaced (the API never returns values); each plan then warns, naming " +
+					"the secret, until Terraform writes it again. `false` after an import until Terraform's first " +
+					"write, since nothing is known before it.",
+				Computed: true,
+			},
 			"timeouts": secretTimeouts(ctx),
 		},
 	}
 }
+
+// attrResendValue opts in to sending the configured value again after a change outside Terraform.
+const attrResendValue = "resend_value_if_changed_outside"
 
 // secretTimeouts is the `timeouts = { create = "5m", update = "5m" }` attribute.
 func secretTimeouts(ctx context.Context) schema.Attribute {
@@ -248,13 +266,20 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	ch := changesOf(plan, state, config)
+	// A value sent again after a change outside Terraform is no change of the configuration:
+	// the framework left status and modified known, so they are set here either way.
+	status, modified, changedOutside := types.StringUnknown(), types.StringUnknown(), types.BoolValue(false)
 	if ch.apiUnchanged() || (!ch.value && !ch.replace && state.Status.ValueString() == client.StatusActive) {
 		// Nothing is sent, or nothing that makes an active secret pending again.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), state.Status)...)
+		status = state.Status
 	}
 	if ch.apiUnchanged() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified"), state.Modified)...)
+		modified, changedOutside = state.Modified, state.ChangedOutside
 	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), status)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified"), modified)...)
+	// Any write by Terraform is remembered as its last: the next refresh compares with it.
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("changed_outside"), changedOutside)...)
 }
 
 // missingValueDetail says what a create without a value source needs.
@@ -310,7 +335,9 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	// object that exists.
 	plan.AccountID = types.StringValue(owner.Account)
 	plan.fill(s)
+	plan.ChangedOutside = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(rememberWrite(ctx, resp.Private, s)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -322,7 +349,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	active, waited, err := co.WaitActive(ctx, owner, storeID, s, notFoundGrace)
 	switch {
 	case err == nil:
-		plan.fill(active)
+		plan.fillComputed(active)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		warnLongWait(&resp.Diagnostics, "Creating "+plan.describe(), time.Since(start), waited, tally)
 	case errors.Is(err, coalesce.ErrDeletedWhileWaiting) || client.IsNotFound(err):
@@ -394,6 +421,11 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	m.fill(s)
+	last, remembered := rememberedWrite(ctx, req.Private)
+	m.ChangedOutside = types.BoolValue(remembered && last.writtenByOthers(s))
+	if m.ChangedOutside.ValueBool() {
+		warnChangedOutside(&resp.Diagnostics, m.describe(), last, s, m.ResendValue.ValueBool())
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
@@ -421,13 +453,12 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	ctx, tally := client.WithWaitTally(ctx)
 
 	storeID, id := state.StoreID.ValueString(), state.ID.ValueString()
-	var patch client.PatchSecretRequest
-	if ch.scopes {
-		patch.Scopes = plan.scopeList()
-	}
-	if ch.comment {
-		patch.Comment = plan.Comment.ValueStringPointer()
-		patch.ClearComment = plan.Comment.IsNull()
+	// Scopes and comment are sent as planned even when the prior state holds them already:
+	// someone may have changed them since the plan, and the API must end up holding the plan.
+	patch := client.PatchSecretRequest{
+		Scopes:       plan.scopeList(),
+		Comment:      plan.Comment.ValueStringPointer(),
+		ClearComment: plan.Comment.IsNull(),
 	}
 	if ch.value {
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
@@ -440,10 +471,14 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 		addCallError(ctx, &resp.Diagnostics, r.f, "Could not update "+state.describe(), scopeRefusal(err, patch.Scopes), err)
 		return
 	}
+	// Remembered at once: whatever fails next, this write is Terraform's own.
+	resp.Diagnostics.Append(rememberWrite(ctx, resp.Private, s)...)
 	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
 		"scopes_changed": ch.scopes, "comment_changed": ch.comment, "value_sent": ch.value})
 	var waited time.Duration
-	if ch.value {
+	// The plan promised "active" when no value is sent; a value someone else sent since the plan
+	// may have made the secret pending, so it is awaited as after a value change.
+	if ch.value || (!plan.Status.IsUnknown() && s.Status != plan.Status.ValueString()) {
 		var active *client.Secret
 		active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
 		switch {
@@ -460,7 +495,12 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			return
 		}
 	}
-	plan.fill(s)
+	status := plan.Status // an interrupt may leave a pending status the plan did not promise
+	plan.fillComputed(s)
+	if !status.IsUnknown() {
+		plan.Status = status
+	}
+	plan.ChangedOutside = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnLongWait(&resp.Diagnostics, "Updating "+state.describe(), time.Since(start), waited, tally)
 }
