@@ -53,7 +53,8 @@ func (r *diagRecorder) changedOutsideOnlyFor(name string) plancheck.PlanCheck {
 // reported at plan, naming that secret only, with an empty plan; no warning follows the
 // provider's own create, rotation, comment change or the activation they cause. With
 // resend_value_if_changed_outside the plan updates the secret in place and the apply sends the
-// configured value again. Private state holds no value.
+// configured value again. Nothing is reported for an imported secret before Terraform's first
+// write.
 func TestAccSecretResource_changedOutside(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	store := defaultStoreID(t, m)
@@ -82,6 +83,18 @@ resource "secretsstore_secret" "other" {
 		m.ResetRequests()
 	}
 	reset := func() { rec.reset(); m.ResetRequests() }
+	adopted := fmt.Sprintf(`
+import {
+  to = secretsstore_secret.adopted
+  id = "%[1]s/%[2]s/ADOPTED"
+}
+
+resource "secretsstore_secret" "adopted" {
+  store_id = %[2]q
+  name     = "ADOPTED"
+  scopes   = ["workers"]
+}
+`, m.Account, store)
 	changedOutside := func(addr string, want bool) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("changed_outside"), knownvalue.Bool(want))
 	}
@@ -157,6 +170,26 @@ resource "secretsstore_secret" "other" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(), rec.noChangedOutsideWarning(),
 				}},
+			},
+			{
+				// An imported secret: no write of Terraform's is known yet.
+				PreConfig: func() {
+					accountFixtures(t, m).secret(store, "ADOPTED", "", "workers")
+				},
+				Config: cfg("2", "second", optIn) + adopted, ConfigVariables: secretValueVar(canary + "-2"),
+			},
+			{
+				// So a change outside before Terraform's first write is not reported.
+				PreConfig: func() {
+					v := "rotated-again"
+					changeOutside(t, m, store, "ADOPTED", client.PatchSecretRequest{Value: &v})
+					rec.reset()
+				},
+				Config: cfg("2", "second", optIn) + adopted, ConfigVariables: secretValueVar(canary + "-2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(), rec.noChangedOutsideWarning(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{changedOutside("secretsstore_secret.adopted", false)},
 			},
 		},
 	})
