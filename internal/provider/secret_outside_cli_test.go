@@ -18,10 +18,10 @@ import (
 )
 
 // TestAccSecretResource_cliChangedOutside drives the CLI: a value rotated through the API is
-// reported once by `terraform plan`, naming that secret and no other, with an empty plan; the
-// private state remembering Terraform's writes holds no value. Then, as the apply's prompt
-// waits on a planned comment change, someone changes the secret's scopes: the confirmed apply
-// succeeds and leaves the state and the API holding the plan.
+// reported once by `terraform plan` (and by `terraform apply`), naming that secret and no other,
+// with an empty plan; the private state remembering Terraform's writes holds no value. Then,
+// as the apply's prompt waits on a planned comment change, someone changes the secret's scopes:
+// the confirmed apply succeeds and leaves the state and the API holding the plan.
 func TestAccSecretResource_cliChangedOutside(t *testing.T) {
 	m := startMock(t, mockserver.Options{})
 	c := newCLI(t, m)
@@ -91,6 +91,9 @@ resource "secretsstore_secret" "untouched" {
 	_ = yes.Close() // Wait waits for the end of the input
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("the confirmed apply failed: %v\n%s", err, out2.String())
+	}
+	if n := strings.Count(out2.String(), "Warning: "+changedOutsideSummary); n != 1 {
+		t.Errorf("the apply warns %d times that CLI_ROTATED changed outside, want once:\n%s", n, out2.String())
 	}
 	for _, a := range c.stateResources()["secretsstore_secret"] {
 		if a["name"] == "CLI_ROTATED" && (a["comment"] != "c2" || fmt.Sprint(a["scopes"]) != "[workers]") {
