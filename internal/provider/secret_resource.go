@@ -174,8 +174,9 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "`true` when someone else wrote the secret since Terraform last did: the API " +
 					"reports a `modified` time other than the one it answered to Terraform's last create or update. " +
 					"Its value may have been replaced (the API never returns values); each plan then warns, naming " +
-					"the secret, until Terraform writes it again. `false` after an import until Terraform's first " +
-					"write, since nothing is known before it.",
+					"the secret, until Terraform writes it again. Nothing is known before Terraform's first write: " +
+					"`false` after an import or a move from Cloudflare's provider, null in a state written by an " +
+					"earlier version of this provider.",
 				Computed: true,
 			},
 			"timeouts": secretTimeouts(ctx),
@@ -421,9 +422,13 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	m.fill(s)
+	// Without a remembered write (after an import or a move, or in a state from before this
+	// provider version) changed_outside keeps what the state holds: false, or null for the last.
 	last, remembered := rememberedWrite(ctx, req.Private)
-	m.ChangedOutside = types.BoolValue(remembered && last.writtenByOthers(s))
-	if m.ChangedOutside.ValueBool() {
+	if remembered {
+		m.ChangedOutside = types.BoolValue(last.writtenByOthers(s))
+	}
+	if remembered && m.ChangedOutside.ValueBool() {
 		warnChangedOutside(&resp.Diagnostics, m.describe(), last, s, m.ResendValue.ValueBool())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -533,6 +538,10 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 			}
 			return objectIdentity{Account: segs[0], StoreID: segs[1], SecretID: s.ID}
 		})
+	if !resp.Diagnostics.HasError() {
+		// Nothing written by Terraform is remembered yet, so nothing can be told apart from it.
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("changed_outside"), false)...)
+	}
 }
 
 // lookup finds a secret by the last import segment: a 32-hex segment is tried as an id first,
