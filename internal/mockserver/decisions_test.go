@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -221,20 +222,31 @@ func TestNegativeActivationDelayIsActiveAtOnce(t *testing.T) {
 	}
 }
 
-func TestActivationInRealTime(t *testing.T) {
-	s := New(Options{ActivationDelay: 20 * time.Millisecond})
-	h := &harness{t: t, srv: s, url: newHTTPServer(t, s)}
-	st := h.defaultStore()
-	sec := h.createSecret(accountFam, st, "REAL")
-	if sec.Status != statusPending {
-		t.Fatalf("status %s", sec.Status)
-	}
-	time.Sleep(30 * time.Millisecond)
-	var got secretJSON
-	h.do(accountFam, "GET", secretPath(st, sec.ID), nil).ok(&got)
-	if got.Status != statusActive {
-		t.Fatalf("status %s after the delay", got.Status)
-	}
+// TestActivationOnTheServersOwnClock: without a clock from the test, a secret activates when
+// the delay has passed on the time package's clock (here the bubble's).
+func TestActivationOnTheServersOwnClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 20 * time.Millisecond
+		h := bubbleHarness(t, Options{ActivationDelay: delay})
+		st := h.defaultStore()
+		sec := h.createSecret(accountFam, st, "REAL")
+		status := func() string {
+			var got secretJSON
+			h.do(accountFam, "GET", secretPath(st, sec.ID), nil).ok(&got)
+			return got.Status
+		}
+		if sec.Status != statusPending {
+			t.Fatalf("status %s", sec.Status)
+		}
+		time.Sleep(delay - time.Microsecond)
+		if got := status(); got != statusPending {
+			t.Fatalf("status %s before the delay", got)
+		}
+		time.Sleep(time.Microsecond)
+		if got := status(); got != statusActive {
+			t.Fatalf("status %s after the delay", got)
+		}
+	})
 }
 
 func TestPatchEmptyIsNoop(t *testing.T) {

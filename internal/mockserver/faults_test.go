@@ -1,11 +1,14 @@
 package mockserver
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -165,11 +168,60 @@ func TestFailRate(t *testing.T) {
 	}
 }
 
+// TestLatency: an answer comes Options.Latency after the request, not a nanosecond sooner,
+// on the bubble's clock; the request log measures the same wait.
 func TestLatency(t *testing.T) {
-	h := newHarness(t, Options{Latency: 30 * time.Millisecond})
-	start := time.Now()
-	h.do(accountFam, "GET", "/stores", nil).ok(nil)
-	if took := time.Since(start); took < 30*time.Millisecond {
-		t.Fatalf("answered in %v", took)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 30 * time.Millisecond
+		reqLog := &syncBuffer{}
+		h := bubbleHarness(t, Options{Latency: latency, RequestLog: reqLog})
+		answered := make(chan struct{})
+		go func() {
+			defer close(answered)
+			h.do(accountFam, "GET", "/stores", nil).ok(nil)
+		}()
+		isAnswered := func() bool {
+			synctest.Wait()
+			select {
+			case <-answered:
+				return true
+			default:
+				return false
+			}
+		}
+		time.Sleep(latency - time.Nanosecond)
+		if isAnswered() {
+			t.Fatal("answered before the latency")
+		}
+		time.Sleep(time.Nanosecond)
+		if !isAnswered() {
+			t.Fatal("not answered once the latency passed")
+		}
+		var e logEntry
+		if err := json.Unmarshal([]byte(reqLog.String()), &e); err != nil || e.DurationMS != 30 {
+			t.Fatalf("request log %q (%v)", reqLog.String(), err)
+		}
+	})
+}
+
+// TestLatencyEndsWithTheClient: a client that gives up is not kept waiting out the latency.
+func TestLatencyEndsWithTheClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reqLog := &syncBuffer{}
+		h := bubbleHarness(t, Options{Latency: time.Hour, RequestLog: reqLog})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		r, err := http.NewRequestWithContext(ctx, "GET", h.url+accountFam.base+"/stores", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.hc.Do(r); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err %v", err)
+		}
+		synctest.Wait()
+		var e logEntry
+		if err := json.Unmarshal([]byte(reqLog.String()), &e); err != nil || e.DurationMS != 1000 {
+			t.Fatalf("request log %q (%v)", reqLog.String(), err)
+		}
+	})
 }

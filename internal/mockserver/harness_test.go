@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 )
 
 const (
@@ -37,8 +39,9 @@ var (
 	bothFams   = []fam{accountFam, systemFam}
 )
 
-// fakeClock is the server's clock in tests: frozen unless advanced, so activation and ordering
-// are deterministic.
+// fakeClock is the server's clock in tests: frozen unless advanced, so activation, ordering
+// and the rate-limit window are deterministic. Tests of what waits (latency) run in a
+// testing/synctest bubble instead, on the server's own clock (bubbleHarness).
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -62,6 +65,7 @@ type harness struct {
 	url   string
 	clock *fakeClock
 	log   *syncBuffer
+	hc    *http.Client // nil: http.DefaultClient
 }
 
 // newHarness serves New(opts) over real HTTP with a read token, two services, a fake clock and
@@ -86,6 +90,14 @@ func newHarness(t *testing.T, opts Options) *harness {
 	clock := &fakeClock{t: srv.now().Add(time.Second)}
 	srv.now = clock.now
 	return &harness{t: t, srv: srv, url: newHTTPServer(t, srv), clock: clock, log: log}
+}
+
+// bubbleHarness serves New(opts) over an in-memory network inside t's synctest bubble, on the
+// server's own clock: time.Sleep in the test moves it, and the latency timers with it.
+func bubbleHarness(t *testing.T, opts Options) *harness {
+	t.Helper()
+	s := New(opts)
+	return &harness{t: t, srv: s, url: memnet.URL, hc: &http.Client{Transport: memnet.Serve(t, s)}}
 }
 
 // newHTTPServer serves s over HTTP until the test ends and returns its URL.
@@ -165,7 +177,11 @@ func (h *harness) send(r req) *response {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(hr)
+	hc := h.hc
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(hr)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", r.method, r.path, err)
 	}

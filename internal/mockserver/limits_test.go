@@ -327,26 +327,28 @@ func TestRateLimit(t *testing.T) {
 	h.send(req{method: "GET", path: systemFam.base + "/stores", token: alphaToken}).ok(nil)
 }
 
+// TestRateLimitWindowSlides: a request counts for one minute from its own arrival, and
+// Retry-After says when the oldest counted one leaves the window.
 func TestRateLimitWindowSlides(t *testing.T) {
-	s := New(Options{RateLimit: 2})
-	for i := range 2 {
-		if _, limited := s.throttle("k"); limited {
-			t.Fatalf("request %d limited", i)
+	h := newHarness(t, Options{RateLimit: 2})
+	get := func() *response { return h.do(accountFam, "GET", "/stores", nil) }
+	refusedFor := func(secs string) {
+		t.Helper()
+		r := get()
+		r.fails(429, 971, "Please wait and consider throttling your request speed")
+		if got := r.header.Get("Retry-After"); got != secs {
+			t.Fatalf("Retry-After %q, want %s", got, secs)
 		}
 	}
-	wait, limited := s.throttle("k")
-	if !limited || wait <= 0 || wait > time.Minute {
-		t.Fatalf("third request: limited %v, wait %v", limited, wait)
-	}
-	// Age the window by a minute: the next request passes.
-	s.mu.Lock()
-	for i := range s.windows["k"] {
-		s.windows["k"][i] = s.windows["k"][i].Add(-time.Minute)
-	}
-	s.mu.Unlock()
-	if _, limited := s.throttle("k"); limited {
-		t.Fatal("limited after the window passed")
-	}
+	get().ok(nil) // t0
+	h.clock.advance(30 * time.Second)
+	get().ok(nil) // t0+30s
+	refusedFor("30")
+	h.clock.advance(29 * time.Second)
+	refusedFor("1") // a refused request does not count
+	h.clock.advance(time.Second)
+	get().ok(nil) // t0 left the window at t0+60s
+	refusedFor("30")
 }
 
 func TestRateLimitOffByDefault(t *testing.T) {
