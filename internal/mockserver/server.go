@@ -67,10 +67,6 @@ type Options struct {
 // Server is the mock API. It implements http.Handler and is safe for concurrent use.
 type Server struct {
 	opts Options
-	// now is the server's only reading of time (stamps, activation, the rate-limit window, log
-	// times and durations); tests inside the package replace it with a clock they move. The
-	// one wait, Options.Latency, is on a timer that testing/synctest fakes.
-	now func() time.Time
 
 	// mu guards everything below: state, faults, the request log, stats and rate windows.
 	// One lock keeps quota and name checks atomic with the writes that depend on them.
@@ -118,7 +114,6 @@ func Open(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
-		now:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		stores:  map[string]*store{},
 		stats:   Stats{Routes: map[string]int{}},
 		windows: map[string][]time.Time{},
@@ -149,6 +144,11 @@ func Open(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// now is the server's only reading of time: stamps, activation, the rate-limit window, log
+// times and durations. It and the one wait, Options.Latency, are on the time package's clock,
+// which the package's tests own by running in testing/synctest bubbles.
+func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // ServeHTTP answers one request. The pipeline follows the spec's order of checks: route, then
 // (after any injected fault) credentials, then path ids, then the handler's body, conflict and
