@@ -25,10 +25,7 @@ func Serve(t testing.TB, h http.Handler) *http.Transport {
 		defer close(served)
 		_ = srv.Serve(l)
 	}()
-	tr := &http.Transport{
-		DialContext:       l.dial,
-		ForceAttemptHTTP2: false,
-	}
+	tr := &http.Transport{DialContext: l.dial}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
 		_ = srv.Close()
