@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
@@ -52,43 +53,45 @@ func TestOutcomeFollowsInvalidation(t *testing.T) {
 
 // The Coalescer's own check of the same: right after a write returns, the listing is gone.
 func TestWriteDropsListingBeforeReturning(t *testing.T) {
-	h := newHarness(t, harnessConfig{})
-	all := h.seed("S", 2)
-	ctx := context.Background()
-	key := storeKeyOf(h.owner, h.storeID)
-	listed := func() bool {
-		h.co.mu.Lock()
-		defer h.co.mu.Unlock()
-		return h.co.secretListings[key] != nil
-	}
-	for _, write := range []func() error{
-		func() error { return h.co.DeleteSecret(ctx, h.owner, h.storeID, all[0].ID) },
-		func() error { return h.co.DeleteSecret(ctx, h.owner, h.storeID, unknownID) },
-		func() error {
-			_, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "N", Value: "v", Scopes: []string{"workers"}})
-			return err
-		},
-		func() error {
-			_, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "N", Value: "v", Scopes: []string{"workers"}})
-			if apiStatus(err) != 409 {
-				return errors.New("want a conflict")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		all := h.seed("S", 2)
+		ctx := context.Background()
+		key := storeKeyOf(h.owner, h.storeID)
+		listed := func() bool {
+			h.co.mu.Lock()
+			defer h.co.mu.Unlock()
+			return h.co.secretListings[key] != nil
+		}
+		for _, write := range []func() error{
+			func() error { return h.co.DeleteSecret(ctx, h.owner, h.storeID, all[0].ID) },
+			func() error { return h.co.DeleteSecret(ctx, h.owner, h.storeID, unknownID) },
+			func() error {
+				_, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "N", Value: "v", Scopes: []string{"workers"}})
+				return err
+			},
+			func() error {
+				_, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "N", Value: "v", Scopes: []string{"workers"}})
+				if apiStatus(err) != 409 {
+					return errors.New("want a conflict")
+				}
+				return nil
+			},
+		} {
+			if _, err := h.co.ReadSecret(ctx, h.owner, h.storeID, all[1].ID); err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		},
-	} {
-		if _, err := h.co.ReadSecret(ctx, h.owner, h.storeID, all[1].ID); err != nil {
-			t.Fatal(err)
+			if !listed() {
+				t.Fatal("no listing after a read")
+			}
+			if err := write(); err != nil {
+				t.Fatal(err)
+			}
+			if listed() {
+				t.Fatal("the listing outlived a write")
+			}
 		}
-		if !listed() {
-			t.Fatal("no listing after a read")
-		}
-		if err := write(); err != nil {
-			t.Fatal(err)
-		}
-		if listed() {
-			t.Fatal("the listing outlived a write")
-		}
-	}
+	})
 }
 
 // Batches close at the item limit; a full batch goes at once, whatever the linger.
@@ -112,22 +115,24 @@ func TestQueueItemLimit(t *testing.T) {
 
 // The body of a bulk delete is counted exactly.
 func TestDeleteBodyBound(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour, MaxBatchBytes: len(`{"ids":["",""]}`) + 2*32}})
-	all := h.seed("S", 4)
-	for i, err := range deleteAll(h.co, h, idsOf(all)) {
-		if err != nil {
-			t.Errorf("delete %d: %v", i, err)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour, MaxBatchBytes: len(`{"ids":["",""]}`) + 2*32}})
+		all := h.seed("S", 4)
+		for i, err := range deleteAll(h.co, h, idsOf(all)) {
+			if err != nil {
+				t.Errorf("delete %d: %v", i, err)
+			}
 		}
-	}
-	bulk := h.srv.RequestsTo(h.route("DELETE", rSecrets))
-	if len(bulk) != 2 {
-		t.Fatalf("%d bulk deletes, want 2", len(bulk))
-	}
-	for _, r := range bulk {
-		if len(r.Body) != len(`{"ids":["",""]}`)+2*32 {
-			t.Errorf("body %s", r.Body)
+		bulk := h.srv.RequestsTo(h.route("DELETE", rSecrets))
+		if len(bulk) != 2 {
+			t.Fatalf("%d bulk deletes, want 2", len(bulk))
 		}
-	}
+		for _, r := range bulk {
+			if len(r.Body) != len(`{"ids":["",""]}`)+2*32 {
+				t.Errorf("body %s", r.Body)
+			}
+		}
+	})
 }
 
 // An item too large to share goes alone, never held back.

@@ -3,18 +3,19 @@ package coalesce
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
-// Tests of burst-aware batching. Where they need arrivals to fall within a quiet gap, they
-// set the gap far above the arrivals' spacing, so that a loaded machine's late timers cannot
-// split a batch: they count requests, and the defaults are measured through the CLI instead
-// (internal/provider's TestAccRequestCost).
+// Tests of burst-aware batching. They run in a testing/synctest bubble: arrivals, quiet gaps
+// and maximum waits are on the bubble's clock, so the default knobs are proven exactly and a
+// loaded machine's late timers cannot split or merge a batch.
 
 // createOne runs one CreateSecret and returns how long it took.
 func createOne(t *testing.T, co *Coalescer, h *harness, name string) time.Duration {
@@ -37,23 +38,26 @@ func postSizes(t *testing.T, h *harness) []int {
 }
 
 // A lone create goes after the linger, not after a burst's quiet gap: with no create for the
-// store in the burst window and none in flight, it is not delayed. The bursts' gap and wait
-// are set to 10s so that a wrong wait could not pass for slowness; the bound, 250ms against
-// a 3ms linger, leaves a loaded machine room to schedule the request.
+// store in the burst window and none in flight, it is not delayed. A create within the window
+// of another waits the quiet gap for company; once the window has passed, a create is lone
+// again. The default knobs, timed on the bubble's clock.
 func TestLoneCreateIsNotDelayed(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 10 * time.Second, BurstMaxWait: 10 * time.Second,
-		BurstWindow: 20 * time.Millisecond}})
-	if took := createOne(t, h.co, h, "FIRST"); took > 250*time.Millisecond {
-		t.Fatalf("a lone create took %s", took)
-	}
-	// Once the burst window has passed, a create is lone again.
-	time.Sleep(100 * time.Millisecond)
-	if took := createOne(t, h.co, h, "LATER"); took > 250*time.Millisecond {
-		t.Fatalf("a create after the burst window took %s", took)
-	}
-	if got := h.total(); got != 2 {
-		t.Fatalf("%d requests, want 2", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		if took := createOne(t, h.co, h, "FIRST"); took != DefaultBatchLinger {
+			t.Fatalf("a lone create took %s, want the linger", took)
+		}
+		if took := createOne(t, h.co, h, "SECOND"); took != DefaultBurstQuiet {
+			t.Fatalf("a create in the burst window took %s, want the quiet gap", took)
+		}
+		time.Sleep(DefaultBurstWindow)
+		if took := createOne(t, h.co, h, "LATER"); took != DefaultBatchLinger {
+			t.Fatalf("a create after the burst window took %s, want the linger", took)
+		}
+		if got := h.total(); got != 3 {
+			t.Fatalf("%d requests, want 3", got)
+		}
+	})
 }
 
 // spreadCreates starts n creates gap apart, as Terraform starts a wave, and waits for them.
@@ -78,116 +82,130 @@ func spreadCreates(t *testing.T, co *Coalescer, h *harness, prefix string, n int
 }
 
 // During a burst, creates arriving 10ms apart over about 100ms, each well past the linger,
-// share one batch: it waits for company until no create has come for the quiet gap.
+// share one batch: it waits for company until no create has come for the quiet gap (the
+// default's 80ms).
 func TestBurstGathersSpreadArrivals(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 300 * time.Millisecond, BurstMaxWait: 5 * time.Second}})
-	checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1))) // a burst is under way from here
-	checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
-	if sizes := postSizes(t, h); len(sizes) != 2 || sizes[1] != 10 {
-		t.Fatalf("POSTs of %v items, want the lone create, then one POST of the 10", sizes)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1))) // a burst is under way from here
+		checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 10}) {
+			t.Fatalf("POSTs of %v items, want the lone create, then one POST of the 10", sizes)
+		}
+	})
 }
 
 // The first wave of a burst: its first create is lone and goes after the linger; the others
 // gather into one batch.
 func TestBurstFirstWave(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 300 * time.Millisecond, BurstMaxWait: 5 * time.Second}})
-	checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
-	if sizes := postSizes(t, h); len(sizes) > 2 {
-		t.Fatalf("POSTs of %v items, want at most 2", sizes)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 9}) {
+			t.Fatalf("POSTs of %v items, want [1 9]", sizes)
+		}
+	})
 }
 
 // A batch waits at most BurstMaxWait after its first item, however steadily items come.
 func TestBurstMaxWait(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 5 * time.Second, BurstMaxWait: 50 * time.Millisecond}})
-	checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1)))
-	// Arrivals 10ms apart never leave a 5s gap: only the maximum wait ends each batch.
-	checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 30, 10*time.Millisecond))
-	if sizes := postSizes(t, h); len(sizes) < 3 {
-		t.Fatalf("POSTs of %v items: 30 creates over 300ms went in fewer than 3 batches of 50ms", sizes)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 5 * time.Second, BurstMaxWait: 50 * time.Millisecond}})
+		checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1)))
+		// Arrivals 7ms apart never leave a 5s gap: only the maximum wait ends each batch, after
+		// the 8 arrivals of its 50ms (none falls on the instant a batch goes).
+		checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 30, 7*time.Millisecond))
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 8, 8, 8, 6}) {
+			t.Fatalf("POSTs of %v items, want the lone create, then batches of 50ms: [1 8 8 8 6]", sizes)
+		}
+	})
 }
 
 // Self-clocking: while a batch of the store is in flight, creates that come gather into the
 // next batch, past the quiet gap, and go together when it returns.
 func TestBurstWaitsForTheBatchInFlight(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: time.Millisecond, BurstMaxWait: time.Hour}})
-	q := h.co.createQueue(h.owner, h.storeID)
-	sent, release := h.gate.hold("POST", "/secrets")
-	defer release()
-	results := make(chan createResult, 3)
-	create := func(in client.SecretInput) {
-		s, err := h.co.CreateSecret(context.Background(), h.owner, h.storeID, in)
-		results <- createResult{in: in, secret: s, err: err}
-	}
-	in := inputs("S", 3)
-	go create(in[0])
-	<-sent // the lone first batch is in flight, held
-	go create(in[1])
-	waitLive(t, q, 2)
-	time.Sleep(20 * time.Millisecond) // far past the 1ms quiet gap
-	go create(in[2])
-	waitLive(t, q, 3)
-	select {
-	case <-sent:
-		t.Fatal("a batch went while another was in flight")
-	case <-time.After(20 * time.Millisecond):
-	}
-	release()
-	var all []createResult
-	for range 3 {
-		all = append(all, <-results)
-	}
-	checkCreated(t, h, all)
-	if sizes := postSizes(t, h); len(sizes) != 2 || sizes[0] != 1 || sizes[1] != 2 {
-		t.Fatalf("POSTs of %v items, want [1 2]", sizes)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: time.Millisecond, BurstMaxWait: time.Hour}})
+		q := h.co.createQueue(h.owner, h.storeID)
+		sent, release := h.gate.hold("POST", "/secrets")
+		defer release()
+		results := make(chan createResult, 3)
+		create := func(in client.SecretInput) {
+			s, err := h.co.CreateSecret(context.Background(), h.owner, h.storeID, in)
+			results <- createResult{in: in, secret: s, err: err}
+		}
+		in := inputs("S", 3)
+		go create(in[0])
+		<-sent // the lone first batch is in flight, held
+		go create(in[1])
+		waitLive(t, q, 2)
+		time.Sleep(20 * time.Millisecond) // far past the 1ms quiet gap
+		go create(in[2])
+		waitLive(t, q, 3)
+		select {
+		case <-sent:
+			t.Fatal("a batch went while another was in flight")
+		case <-time.After(20 * time.Millisecond):
+		}
+		release()
+		var all []createResult
+		for range 3 {
+			all = append(all, <-results)
+		}
+		checkCreated(t, h, all)
+		if sizes := postSizes(t, h); len(sizes) != 2 || sizes[0] != 1 || sizes[1] != 2 {
+			t.Fatalf("POSTs of %v items, want [1 2]", sizes)
+		}
+	})
 }
 
 // Terraform's destroy is a stream: each delete starts as soon as one ends, after a few
 // milliseconds of its own work. With 10 at a time (its default parallelism), the deletes of
 // 100 secrets gather into few bulk deletes: while one is in flight the next gathers.
 func TestStreamedDeletesGatherIntoFewBulks(t *testing.T) {
-	h := newHarness(t, harnessConfig{mock: mockserver.Options{Latency: 20 * time.Millisecond},
-		opts: Options{BurstQuiet: 200 * time.Millisecond, BurstMaxWait: 2 * time.Second}})
-	ids := idsOf(h.seed("S", 100))
-	parallel(len(ids), 10, func(i int) {
-		time.Sleep(time.Duration(1+rand.IntN(20)) * time.Millisecond) // the caller's own work
-		if err := h.co.DeleteSecret(context.Background(), h.owner, h.storeID, ids[i]); err != nil {
-			t.Errorf("delete %s: %v", ids[i], err)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{mock: mockserver.Options{Latency: 20 * time.Millisecond},
+			opts: Options{BurstQuiet: 200 * time.Millisecond, BurstMaxWait: 2 * time.Second}})
+		ids := idsOf(h.seed("S", 100))
+		parallel(len(ids), 10, func(i int) {
+			time.Sleep(time.Duration(1+rand.IntN(20)) * time.Millisecond) // the caller's own work
+			if err := h.co.DeleteSecret(context.Background(), h.owner, h.storeID, ids[i]); err != nil {
+				t.Errorf("delete %s: %v", ids[i], err)
+			}
+		})
+		if n := len(h.srv.Secrets(h.storeID)); n != 0 {
+			t.Fatalf("%d secrets left", n)
+		}
+		bulks, singles := h.count("DELETE", rSecrets), h.count("DELETE", rSecret)
+		t.Logf("%d bulk and %d single deletes for 100 streamed deletes", bulks, singles)
+		if bulks+singles > 15 {
+			t.Fatalf("%d requests for 100 streamed deletes, want at most 15", bulks+singles)
 		}
 	})
-	if n := len(h.srv.Secrets(h.storeID)); n != 0 {
-		t.Fatalf("%d secrets left", n)
-	}
-	bulks, singles := h.count("DELETE", rSecrets), h.count("DELETE", rSecret)
-	t.Logf("%d bulk and %d single deletes for 100 streamed deletes", bulks, singles)
-	if bulks+singles > 15 {
-		t.Fatalf("%d requests for 100 streamed deletes, want at most 15", bulks+singles)
-	}
 }
 
 // A caller short of time is not kept waiting for company: a batch goes no later than
 // BurstMaxWait before the earliest deadline of its callers, with the items already in it.
 // (The bursts' gap and wait are 10s: a create held for company would outlive its 1s.)
 func TestBurstDoesNotHoldACallerShortOfTime(t *testing.T) {
-	h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 10 * time.Second, BurstMaxWait: 10 * time.Second}})
-	q := h.co.createQueue(h.owner, h.storeID)
-	checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1))) // a burst is under way from here
-	patient := make(chan createResult, 1)
-	in := inputs("S", 2)
-	go func() {
-		s, err := h.co.CreateSecret(context.Background(), h.owner, h.storeID, in[0])
-		patient <- createResult{in: in[0], secret: s, err: err}
-	}()
-	waitLive(t, q, 1) // waits for company, up to 10s
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	s, err := h.co.CreateSecret(ctx, h.owner, h.storeID, in[1])
-	hurried := createResult{in: in[1], secret: s, err: err}
-	checkCreated(t, h, []createResult{hurried, <-patient})
-	if sizes := postSizes(t, h); len(sizes) != 2 || sizes[1] != 2 {
-		t.Fatalf("POSTs of %v items, want the lone create, then one of both", sizes)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: 10 * time.Second, BurstMaxWait: 10 * time.Second}})
+		q := h.co.createQueue(h.owner, h.storeID)
+		checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1))) // a burst is under way from here
+		patient := make(chan createResult, 1)
+		in := inputs("S", 2)
+		go func() {
+			s, err := h.co.CreateSecret(context.Background(), h.owner, h.storeID, in[0])
+			patient <- createResult{in: in[0], secret: s, err: err}
+		}()
+		waitLive(t, q, 1) // waits for company, up to 10s
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s, err := h.co.CreateSecret(ctx, h.owner, h.storeID, in[1])
+		hurried := createResult{in: in[1], secret: s, err: err}
+		checkCreated(t, h, []createResult{hurried, <-patient})
+		if sizes := postSizes(t, h); len(sizes) != 2 || sizes[1] != 2 {
+			t.Fatalf("POSTs of %v items, want the lone create, then one of both", sizes)
+		}
+	})
 }

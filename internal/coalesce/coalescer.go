@@ -100,7 +100,6 @@ func setDefault(d *time.Duration, def time.Duration) {
 type Coalescer struct {
 	client *client.Client
 	opts   Options
-	now    func() time.Time // the listings' clock; tests replace it
 
 	// bg counts the goroutines working in the background (batches, page fetches, pollers,
 	// detached calls), so tests can prove they all end.
@@ -119,7 +118,6 @@ func New(c *client.Client, opts Options) *Coalescer {
 	return &Coalescer{
 		client:         c,
 		opts:           opts.withDefaults(),
-		now:            time.Now,
 		secretListings: map[storeKey]*listing[client.Secret]{},
 		storeListings:  map[ownerKey]*listing[client.Store]{},
 		creates:        map[storeKey]*queue[client.SecretInput, *client.Secret]{},

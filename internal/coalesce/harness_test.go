@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
@@ -35,6 +36,9 @@ var (
 )
 
 // harness is a mock server, a client for one family, a Coalescer over it and a store to work in.
+// The mock is served over an in-memory network (memnet), so a test run in a testing/synctest
+// bubble owns the clock of all three: every wait, batch timer and poll is on the bubble's time,
+// and time.Sleep or synctest.Wait orders the steps, never the machine's speed.
 type harness struct {
 	t       testing.TB
 	srv     *mockserver.Server
@@ -65,12 +69,8 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	m.Token = testToken
 	m.Services = map[string]string{"svc": testSvcToken}
 	srv := mockserver.New(m)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-
-	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase, url: hs.URL + "/client/v4",
-		gate: &gate{base: http.DefaultTransport.(*http.Transport).Clone()}}
-	t.Cleanup(h.gate.base.CloseIdleConnections)
+	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase, url: memnet.URL + "/client/v4",
+		gate: &gate{base: memnet.Serve(t, srv)}}
 	token := testToken
 	if cfg.system {
 		h.owner, h.base, token = sysOwner, sysBase, testSvcToken
@@ -117,7 +117,7 @@ func waitBackground(t testing.TB, co *Coalescer) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(10 * time.Second): // in a bubble: once nothing else can happen
 		t.Error("background goroutines still running 10s after the test")
 	}
 	co.mu.Lock()
@@ -224,7 +224,7 @@ func interruptedInFlight[T any](h *harness, method, suffix string, call func(con
 	}()
 	<-sent
 	cancel()
-	time.Sleep(20 * time.Millisecond) // let the caller see its context end while in flight
+	synctest.Wait() // the caller has seen its context end while in flight
 	release()
 	got := <-done
 	return ctx, got.v, got.err
@@ -252,24 +252,6 @@ func apiReason(err error) string {
 		return e.Errors[0].Reason()
 	}
 	return ""
-}
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 const unknownID = "0123456789abcdef0123456789abcdef"

@@ -3,6 +3,7 @@ package coalesce
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
@@ -54,7 +55,7 @@ func (c *Coalescer) secretListing(owner client.Owner, storeID string) *listing[c
 	key := storeKeyOf(owner, storeID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := time.Now()
 	if l := c.secretListings[key]; l != nil && now.Sub(l.born) < c.opts.ListingMaxAge {
 		return l
 	}
@@ -72,7 +73,7 @@ func (c *Coalescer) storeListing(owner client.Owner) *listing[client.Store] {
 	key := keyOf(owner)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
+	now := time.Now()
 	if l := c.storeListings[key]; l != nil && now.Sub(l.born) < c.opts.ListingMaxAge {
 		return l
 	}

@@ -5,81 +5,90 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // One test (or more) per Decision and per documented behaviour of api-behaviour.md.
 
 func TestDefaultSecretsStoreIsPremade(t *testing.T) {
-	h := newHarness(t, Options{})
-	var stores []storeJSON
-	h.do(accountFam, "GET", "/stores", nil).ok(&stores)
-	if len(stores) != 1 || stores[0].Name != "default_secrets_store" || stores[0].AccountID != DefaultAccount {
-		t.Fatalf("stores: %+v", stores)
-	}
-	// It is the account's, not a service's.
-	var sys []storeJSON
-	h.do(systemFam, "GET", "/stores", nil).ok(&sys)
-	if len(sys) != 0 {
-		t.Fatalf("system list: %+v", sys)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		var stores []storeJSON
+		h.do(accountFam, "GET", "/stores", nil).ok(&stores)
+		if len(stores) != 1 || stores[0].Name != "default_secrets_store" || stores[0].AccountID != DefaultAccount {
+			t.Fatalf("stores: %+v", stores)
+		}
+		// It is the account's, not a service's.
+		var sys []storeJSON
+		h.do(systemFam, "GET", "/stores", nil).ok(&sys)
+		if len(sys) != 0 {
+			t.Fatalf("system list: %+v", sys)
+		}
+	})
 }
 
 func TestEnvelopeOnSuccessAndFailure(t *testing.T) {
-	h := newHarness(t, Options{})
-	r := h.do(accountFam, "GET", "/stores", nil).ok(nil)
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(r.raw, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"success", "errors", "messages", "result", "result_info"} {
-		if _, ok := raw[k]; !ok {
-			t.Fatalf("list envelope lacks %s: %s", k, r.raw)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		r := h.do(accountFam, "GET", "/stores", nil).ok(nil)
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(r.raw, &raw); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("Content-Type %q", ct)
-	}
-	// Only lists carry result_info.
-	one := h.do(accountFam, "GET", "/stores/"+h.defaultStore(), nil).ok(nil)
-	if strings.Contains(string(one.raw), "result_info") {
-		t.Fatalf("single object with result_info: %s", one.raw)
-	}
-	h.do(accountFam, "GET", "/stores/"+missingID, nil).fails(404, 1001, "store_not_found")
+		for _, k := range []string{"success", "errors", "messages", "result", "result_info"} {
+			if _, ok := raw[k]; !ok {
+				t.Fatalf("list envelope lacks %s: %s", k, r.raw)
+			}
+		}
+		if ct := r.header.Get("Content-Type"); ct != "application/json" {
+			t.Fatalf("Content-Type %q", ct)
+		}
+		// Only lists carry result_info.
+		one := h.do(accountFam, "GET", "/stores/"+h.defaultStore(), nil).ok(nil)
+		if strings.Contains(string(one.raw), "result_info") {
+			t.Fatalf("single object with result_info: %s", one.raw)
+		}
+		h.do(accountFam, "GET", "/stores/"+missingID, nil).fails(404, 1001, "store_not_found")
+	})
 }
 
 func TestIDsAre32LowercaseHexAndRandom(t *testing.T) {
-	h := newHarness(t, Options{})
-	st := h.defaultStore()
-	secs := h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"), item("C", "v"))
-	re := regexp.MustCompile(`^[0-9a-f]{32}$`)
-	seen := map[string]bool{st: true}
-	for _, s := range secs {
-		if !re.MatchString(s.ID) || seen[s.ID] {
-			t.Fatalf("id %q not 32 lowercase hex or repeated", s.ID)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		st := h.defaultStore()
+		secs := h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"), item("C", "v"))
+		re := regexp.MustCompile(`^[0-9a-f]{32}$`)
+		seen := map[string]bool{st: true}
+		for _, s := range secs {
+			if !re.MatchString(s.ID) || seen[s.ID] {
+				t.Fatalf("id %q not 32 lowercase hex or repeated", s.ID)
+			}
+			seen[s.ID] = true
 		}
-		seen[s.ID] = true
-	}
-	other := newHarness(t, Options{})
-	if other.defaultStore() == st {
-		t.Fatal("two servers made the same store id: ids are not random")
-	}
+		other := newHarness(t, Options{})
+		if other.defaultStore() == st {
+			t.Fatal("two servers made the same store id: ids are not random")
+		}
+	})
 }
 
 func TestTimesAreRFC3339UTC(t *testing.T) {
-	h := newHarness(t, Options{})
-	r := h.do(accountFam, "POST", "/stores/"+h.defaultStore()+"/secrets", []any{item("T", "v")}).ok(nil)
-	var raw []map[string]any
-	if err := json.Unmarshal(r.env.Result, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"created", "modified"} {
-		s, _ := raw[0][k].(string)
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil || !strings.HasSuffix(s, "Z") || tm.Location() != time.UTC {
-			t.Fatalf("%s = %q is not RFC 3339 UTC", k, s)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		r := h.do(accountFam, "POST", "/stores/"+h.defaultStore()+"/secrets", []any{item("T", "v")}).ok(nil)
+		var raw []map[string]any
+		if err := json.Unmarshal(r.env.Result, &raw); err != nil {
+			t.Fatal(err)
 		}
-	}
+		for _, k := range []string{"created", "modified"} {
+			s, _ := raw[0][k].(string)
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil || !strings.HasSuffix(s, "Z") || tm.Location() != time.UTC {
+				t.Fatalf("%s = %q is not RFC 3339 UTC", k, s)
+			}
+		}
+	})
 }
 
 func TestCreateStoreObjectBodyReturnsObject(t *testing.T) {
@@ -193,13 +202,13 @@ func TestNewSecretIsPendingThenActive(t *testing.T) {
 		if sec.Status != statusPending {
 			t.Fatalf("new secret %s", sec.Status)
 		}
-		h.clock.advance(999 * time.Millisecond)
+		time.Sleep(999 * time.Millisecond)
 		var got secretJSON
 		h.do(f, "GET", secretPath(st, sec.ID), nil).ok(&got)
 		if got.Status != statusPending {
 			t.Fatalf("before the delay: %s", got.Status)
 		}
-		h.clock.advance(time.Millisecond)
+		time.Sleep(time.Millisecond)
 		h.do(f, "GET", secretPath(st, sec.ID), nil).ok(&got)
 		if got.Status != statusActive {
 			t.Fatalf("after the delay: %s", got.Status)
@@ -215,33 +224,46 @@ func TestDefaultActivationDelayIs250ms(t *testing.T) {
 }
 
 func TestNegativeActivationDelayIsActiveAtOnce(t *testing.T) {
-	h := newHarness(t, Options{ActivationDelay: -1})
-	if sec := h.createSecret(accountFam, h.defaultStore(), "NOW"); sec.Status != statusActive {
-		t.Fatalf("status %s", sec.Status)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{ActivationDelay: -1})
+		if sec := h.createSecret(accountFam, h.defaultStore(), "NOW"); sec.Status != statusActive {
+			t.Fatalf("status %s", sec.Status)
+		}
+	})
 }
 
-func TestActivationInRealTime(t *testing.T) {
-	s := New(Options{ActivationDelay: 20 * time.Millisecond})
-	h := &harness{t: t, srv: s, url: newHTTPServer(t, s)}
-	st := h.defaultStore()
-	sec := h.createSecret(accountFam, st, "REAL")
-	if sec.Status != statusPending {
-		t.Fatalf("status %s", sec.Status)
-	}
-	time.Sleep(30 * time.Millisecond)
-	var got secretJSON
-	h.do(accountFam, "GET", secretPath(st, sec.ID), nil).ok(&got)
-	if got.Status != statusActive {
-		t.Fatalf("status %s after the delay", got.Status)
-	}
+// TestActivationOnTheServersOwnClock: without a clock from the test, a secret activates when
+// the delay has passed on the time package's clock (here the bubble's).
+func TestActivationOnTheServersOwnClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 20 * time.Millisecond
+		h := newHarness(t, Options{ActivationDelay: delay})
+		st := h.defaultStore()
+		sec := h.createSecret(accountFam, st, "REAL")
+		status := func() string {
+			var got secretJSON
+			h.do(accountFam, "GET", secretPath(st, sec.ID), nil).ok(&got)
+			return got.Status
+		}
+		if sec.Status != statusPending {
+			t.Fatalf("status %s", sec.Status)
+		}
+		time.Sleep(delay - time.Microsecond)
+		if got := status(); got != statusPending {
+			t.Fatalf("status %s before the delay", got)
+		}
+		time.Sleep(time.Microsecond)
+		if got := status(); got != statusActive {
+			t.Fatalf("status %s after the delay", got)
+		}
+	})
 }
 
 func TestPatchEmptyIsNoop(t *testing.T) {
 	forBoth(t, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		sec := h.createSecrets(f, st, withComment(item("P", "v", "dex"), "c"))[0]
-		h.clock.advance(time.Hour)
+		time.Sleep(time.Hour)
 		var got secretJSON
 		h.do(f, "PATCH", secretPath(st, sec.ID), `{}`).ok(&got)
 		if !got.Modified.Equal(sec.Modified) || *got.Comment != "c" || got.Scopes[0] != "dex" {
@@ -305,7 +327,7 @@ func TestPatchCommentNullClears(t *testing.T) {
 	forBoth(t, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		sec := h.createSecrets(f, st, withComment(item("P", "v"), "info"))[0]
-		h.clock.advance(time.Second)
+		time.Sleep(time.Second)
 		var got secretJSON
 		h.do(f, "PATCH", secretPath(st, sec.ID), `{"comment":null}`).ok(&got)
 		if got.Comment != nil || !got.Modified.After(sec.Modified) {
@@ -322,7 +344,7 @@ func TestPatchChangeUpdatesModified(t *testing.T) {
 	forBoth(t, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		sec := h.createSecret(f, st, "P")
-		h.clock.advance(time.Second)
+		time.Sleep(time.Second)
 		var got secretJSON
 		h.do(f, "PATCH", secretPath(st, sec.ID), map[string]any{"scopes": []string{"workers", "access", "access"}}).ok(&got)
 		if !got.Modified.After(sec.Modified) || !got.Created.Equal(sec.Created) || strings.Join(got.Scopes, ",") != "access,workers" {
@@ -338,7 +360,7 @@ func TestPatchValueChangeStartsPending(t *testing.T) {
 	forBothWith(t, Options{ActivationDelay: time.Second}, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		sec := h.createSecret(f, st, "P")
-		h.clock.advance(2 * time.Second)
+		time.Sleep(2 * time.Second)
 		var got secretJSON
 		h.do(f, "PATCH", secretPath(st, sec.ID), map[string]any{"comment": "only"}).ok(&got)
 		if got.Status != statusActive {
@@ -351,7 +373,7 @@ func TestPatchValueChangeStartsPending(t *testing.T) {
 		if rec, _ := h.srv.Secret(st, sec.ID); rec.Value != "rotated" {
 			t.Fatalf("value not stored: %q", rec.Value)
 		}
-		h.clock.advance(time.Second)
+		time.Sleep(time.Second)
 		h.do(f, "GET", secretPath(st, sec.ID), nil).ok(&got)
 		if got.Status != statusActive {
 			t.Fatalf("after the delay: %s", got.Status)
@@ -363,7 +385,7 @@ func TestDuplicateCopiesValueAndStartsPending(t *testing.T) {
 	forBothWith(t, Options{ActivationDelay: time.Second}, func(t *testing.T, h *harness, f fam) {
 		st := h.store(f)
 		src := h.createSecrets(f, st, withComment(item("SRC", "the-value", "workers"), "source comment"))[0]
-		h.clock.advance(2 * time.Second)
+		time.Sleep(2 * time.Second)
 		var dup secretJSON
 		h.do(f, "POST", secretPath(st, src.ID)+"/duplicate",
 			map[string]any{"name": "COPY", "scopes": []string{"dex", "ai_gateway"}, "value": "ignored"}).ok(&dup)
@@ -473,13 +495,15 @@ func TestBulkDeleteUnknownIDDeletesNothing(t *testing.T) {
 }
 
 func TestQuotaReportsUsage(t *testing.T) {
-	h := newHarness(t, Options{SecretQuota: 7})
-	h.createSecrets(accountFam, h.defaultStore(), item("A", "v"), item("B", "v"))
-	var q struct {
-		Secrets struct{ Quota, Usage int } `json:"secrets"`
-	}
-	h.do(accountFam, "GET", "/quota", nil).ok(&q)
-	if q.Secrets.Quota != 7 || q.Secrets.Usage != 2 {
-		t.Fatalf("quota: %+v", q)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{SecretQuota: 7})
+		h.createSecrets(accountFam, h.defaultStore(), item("A", "v"), item("B", "v"))
+		var q struct {
+			Secrets struct{ Quota, Usage int } `json:"secrets"`
+		}
+		h.do(accountFam, "GET", "/quota", nil).ok(&q)
+		if q.Secrets.Quota != 7 || q.Secrets.Usage != 2 {
+			t.Fatalf("quota: %+v", q)
+		}
+	})
 }

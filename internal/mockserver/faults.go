@@ -81,9 +81,9 @@ func (s *Server) throttle(key string) (time.Duration, bool) {
 	if s.opts.RateLimit <= 0 {
 		return 0, false
 	}
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
 	window := s.windows[key]
 	for len(window) > 0 && now.Sub(window[0]) >= time.Minute {
 		window = window[1:]
@@ -96,7 +96,8 @@ func (s *Server) throttle(key string) (time.Duration, bool) {
 	return 0, false
 }
 
-// delay applies Options.Latency, giving up early when the client does.
+// delay applies Options.Latency, giving up early when the client does. It waits on the time
+// package's timer, which testing/synctest fakes: tests prove the latency without sleeping.
 func (s *Server) delay(r *http.Request) {
 	if s.opts.Latency <= 0 {
 		return

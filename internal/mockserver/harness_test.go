@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 )
 
 const (
@@ -37,35 +39,20 @@ var (
 	bothFams   = []fam{accountFam, systemFam}
 )
 
-// fakeClock is the server's clock in tests: frozen unless advanced, so activation and ordering
-// are deterministic.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type harness struct {
-	t     *testing.T
-	srv   *Server
-	url   string
-	clock *fakeClock
-	log   *syncBuffer
+	t   *testing.T
+	srv *Server
+	url string
+	log *syncBuffer
+	tr  *http.Transport // reaches srv over memnet
+	hc  *http.Client    // over tr
 }
 
-// newHarness serves New(opts) over real HTTP with a read token, two services, a fake clock and
-// secrets active at once, unless opts says otherwise.
+// newHarness serves New(opts) with a read token, two services and secrets active at once,
+// unless opts says otherwise. It must run in a testing/synctest bubble (forBoth's tests do):
+// the server is served over an in-memory network, and the bubble's clock is the server's, so
+// time.Sleep in a test moves activation, the rate-limit window and latency, and nothing the
+// machine's speed does can.
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	if opts.ReadToken == "" {
@@ -82,17 +69,15 @@ func newHarness(t *testing.T, opts Options) *harness {
 		opts.Log = log
 	}
 	srv := New(opts)
-	// The clock starts after the default store was made, so it sorts first by created.
-	clock := &fakeClock{t: srv.now().Add(time.Second)}
-	srv.now = clock.now
-	return &harness{t: t, srv: srv, url: newHTTPServer(t, srv), clock: clock, log: log}
+	// What the test makes comes after the default store, so it sorts first by created.
+	time.Sleep(time.Second)
+	return serve(t, srv, log)
 }
 
-// newHTTPServer serves s over HTTP until the test ends and returns its URL.
-func newHTTPServer(t *testing.T, s *Server) string {
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return ts.URL
+// serve returns a harness for srv, served over memnet until the test ends.
+func serve(t *testing.T, srv *Server, log *syncBuffer) *harness {
+	tr := memnet.Serve(t, srv)
+	return &harness{t: t, srv: srv, url: memnet.URL, log: log, tr: tr, hc: &http.Client{Transport: tr}}
 }
 
 type syncBuffer struct {
@@ -165,7 +150,7 @@ func (h *harness) send(r req) *response {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(hr)
+	resp, err := h.hc.Do(hr)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", r.method, r.path, err)
 	}
@@ -307,7 +292,7 @@ func forBothWith(t *testing.T, opts Options, test func(t *testing.T, h *harness,
 	for _, f := range bothFams {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			test(t, newHarness(t, opts), f)
+			synctest.Test(t, func(t *testing.T) { test(t, newHarness(t, opts), f) })
 		})
 	}
 }

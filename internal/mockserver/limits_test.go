@@ -6,34 +6,41 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 // One test (or more) per row of api-behaviour.md's limits table.
 
 func TestMaxStoresExceeded(t *testing.T) {
-	h := newHarness(t, Options{})
-	h.do(accountFam, "POST", "/stores", map[string]any{"name": "second"}).fails(400, 1003, "maximum_stores_exceeded")
-	// Deleting the default store frees the slot.
-	h.do(accountFam, "DELETE", "/stores/"+h.defaultStore(), nil).ok(nil)
-	h.createStore(accountFam, "second")
-	h.do(accountFam, "POST", "/stores", []any{map[string]any{"name": "third"}}).fails(400, 1003, "maximum_stores_exceeded")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		h.do(accountFam, "POST", "/stores", map[string]any{"name": "second"}).fails(400, 1003, "maximum_stores_exceeded")
+		// Deleting the default store frees the slot.
+		h.do(accountFam, "DELETE", "/stores/"+h.defaultStore(), nil).ok(nil)
+		h.createStore(accountFam, "second")
+		h.do(accountFam, "POST", "/stores", []any{map[string]any{"name": "third"}}).fails(400, 1003, "maximum_stores_exceeded")
+	})
 }
 
 func TestMaxStoresOption(t *testing.T) {
-	h := newHarness(t, Options{MaxStores: 3})
-	h.createStore(accountFam, "two")
-	h.createStore(accountFam, "three")
-	h.do(accountFam, "POST", "/stores", map[string]any{"name": "four"}).fails(400, 1003, "maximum_stores_exceeded")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{MaxStores: 3})
+		h.createStore(accountFam, "two")
+		h.createStore(accountFam, "three")
+		h.do(accountFam, "POST", "/stores", map[string]any{"name": "four"}).fails(400, 1003, "maximum_stores_exceeded")
+	})
 }
 
 func TestMaxStoresIgnoresSystemStores(t *testing.T) {
-	h := newHarness(t, Options{MaxStores: 2})
-	for i := range 3 {
-		h.createStore(systemFam, fmt.Sprint("svc_", i))
-	}
-	h.createStore(accountFam, "mine") // the default plus this one: the limit, system stores aside
-	h.do(accountFam, "POST", "/stores", map[string]any{"name": "more"}).fails(400, 1003, "maximum_stores_exceeded")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{MaxStores: 2})
+		for i := range 3 {
+			h.createStore(systemFam, fmt.Sprint("svc_", i))
+		}
+		h.createStore(accountFam, "mine") // the default plus this one: the limit, system stores aside
+		h.do(accountFam, "POST", "/stores", map[string]any{"name": "more"}).fails(400, 1003, "maximum_stores_exceeded")
+	})
 }
 
 func TestStoreNameInvalid(t *testing.T) {
@@ -72,22 +79,24 @@ func TestSecretQuotaExceeded(t *testing.T) {
 }
 
 func TestSecretQuotaCountsEveryStoreOfTheAccount(t *testing.T) {
-	h := newHarness(t, Options{SecretQuota: 3})
-	h.createSecret(accountFam, h.defaultStore(), "ACCOUNT")
-	alpha := h.createStore(systemFam, "alpha_store")
-	h.createSecret(systemFam, alpha.ID, "ALPHA")
-	beta := fam{name: "beta", token: betaToken, base: systemFam.base, system: true}
-	betaStore := h.createStore(beta, "beta_store")
-	h.createSecret(beta, betaStore.ID, "BETA")
-	h.do(accountFam, "POST", "/stores/"+h.defaultStore()+"/secrets", []any{item("MORE", "v")}).
-		fails(400, 1003, "maximum_secrets_exceeded: max 3")
-	var q struct {
-		Secrets struct{ Quota, Usage int } `json:"secrets"`
-	}
-	h.do(accountFam, "GET", "/quota", nil).ok(&q)
-	if q.Secrets.Quota != 3 || q.Secrets.Usage != 3 {
-		t.Fatalf("quota: %+v", q)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{SecretQuota: 3})
+		h.createSecret(accountFam, h.defaultStore(), "ACCOUNT")
+		alpha := h.createStore(systemFam, "alpha_store")
+		h.createSecret(systemFam, alpha.ID, "ALPHA")
+		beta := fam{name: "beta", token: betaToken, base: systemFam.base, system: true}
+		betaStore := h.createStore(beta, "beta_store")
+		h.createSecret(beta, betaStore.ID, "BETA")
+		h.do(accountFam, "POST", "/stores/"+h.defaultStore()+"/secrets", []any{item("MORE", "v")}).
+			fails(400, 1003, "maximum_secrets_exceeded: max 3")
+		var q struct {
+			Secrets struct{ Quota, Usage int } `json:"secrets"`
+		}
+		h.do(accountFam, "GET", "/quota", nil).ok(&q)
+		if q.Secrets.Quota != 3 || q.Secrets.Usage != 3 {
+			t.Fatalf("quota: %+v", q)
+		}
+	})
 }
 
 func TestSecretNameEmpty(t *testing.T) {
@@ -136,16 +145,20 @@ func TestSecretNameAlreadyExists(t *testing.T) {
 }
 
 func TestSecretNameIsCaseSensitive(t *testing.T) {
-	h := newHarness(t, Options{})
-	st := h.defaultStore()
-	h.createSecrets(accountFam, st, item("api_key", "v"), item("API_KEY", "v"))
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		st := h.defaultStore()
+		h.createSecrets(accountFam, st, item("api_key", "v"), item("API_KEY", "v"))
+	})
 }
 
 func TestSecretNameUniquePerStoreOnly(t *testing.T) {
-	h := newHarness(t, Options{})
-	h.createSecret(accountFam, h.defaultStore(), "SAME")
-	st := h.createStore(systemFam, "other")
-	h.createSecret(systemFam, st.ID, "SAME")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		h.createSecret(accountFam, h.defaultStore(), "SAME")
+		st := h.createStore(systemFam, "other")
+		h.createSecret(systemFam, st.ID, "SAME")
+	})
 }
 
 func TestSecretScopesEmpty(t *testing.T) {
@@ -173,12 +186,14 @@ func TestSecretScopeInvalid(t *testing.T) {
 }
 
 func TestSecretScopesSortedWithoutDuplicates(t *testing.T) {
-	h := newHarness(t, Options{})
-	all := []string{"workers", "websearch", "dex", "containers", "access", "ai_gateway", "workers", "dex"}
-	sec := h.createSecrets(accountFam, h.defaultStore(), item("ALL", "v", all...))[0]
-	if got := strings.Join(sec.Scopes, ","); got != "access,ai_gateway,containers,dex,websearch,workers" {
-		t.Fatalf("scopes: %s", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		all := []string{"workers", "websearch", "dex", "containers", "access", "ai_gateway", "workers", "dex"}
+		sec := h.createSecrets(accountFam, h.defaultStore(), item("ALL", "v", all...))[0]
+		if got := strings.Join(sec.Scopes, ","); got != "access,ai_gateway,containers,dex,websearch,workers" {
+			t.Fatalf("scopes: %s", got)
+		}
+	})
 }
 
 func TestSecretValueEmpty(t *testing.T) {
@@ -224,15 +239,17 @@ func TestSecretCommentTooLong(t *testing.T) {
 }
 
 func TestSecretCommentEmptyStringIsKept(t *testing.T) {
-	h := newHarness(t, Options{})
-	sec := h.createSecrets(accountFam, h.defaultStore(), withComment(item("C", "v"), ""))[0]
-	if sec.Comment == nil || *sec.Comment != "" {
-		t.Fatalf("comment: %v", sec.Comment)
-	}
-	none := h.createSecrets(accountFam, h.defaultStore(), withComment(item("N", "v"), nil), item("A", "v"))
-	if none[0].Comment != nil || none[1].Comment != nil {
-		t.Fatal("a null or absent comment came back set")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		sec := h.createSecrets(accountFam, h.defaultStore(), withComment(item("C", "v"), ""))[0]
+		if sec.Comment == nil || *sec.Comment != "" {
+			t.Fatalf("comment: %v", sec.Comment)
+		}
+		none := h.createSecrets(accountFam, h.defaultStore(), withComment(item("N", "v"), nil), item("A", "v"))
+		if none[0].Comment != nil || none[1].Comment != nil {
+			t.Fatal("a null or absent comment came back set")
+		}
+	})
 }
 
 func TestInvalidJSONBody(t *testing.T) {
@@ -304,56 +321,66 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestSecretOfAnotherStoreIsNotFound(t *testing.T) {
-	h := newHarness(t, Options{MaxStores: 2})
-	a, b := h.defaultStore(), h.createStore(accountFam, "b").ID
-	sec := h.createSecret(accountFam, a, "IN_A")
-	h.do(accountFam, "GET", secretPath(b, sec.ID), nil).fails(404, 1001, "secret_not_found")
-	h.do(accountFam, "DELETE", "/stores/"+b+"/secrets", map[string]any{"ids": []string{sec.ID}}).fails(404, 1001, "secret_not_found")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{MaxStores: 2})
+		a, b := h.defaultStore(), h.createStore(accountFam, "b").ID
+		sec := h.createSecret(accountFam, a, "IN_A")
+		h.do(accountFam, "GET", secretPath(b, sec.ID), nil).fails(404, 1001, "secret_not_found")
+		h.do(accountFam, "DELETE", "/stores/"+b+"/secrets", map[string]any{"ids": []string{sec.ID}}).fails(404, 1001, "secret_not_found")
+	})
 }
 
 func TestRateLimit(t *testing.T) {
-	h := newHarness(t, Options{RateLimit: 3})
-	for range 3 {
-		h.do(accountFam, "GET", "/stores", nil).ok(nil)
-	}
-	r := h.do(accountFam, "GET", "/stores", nil)
-	r.fails(429, 971, "Please wait and consider throttling your request speed")
-	secs, err := strconv.Atoi(r.header.Get("Retry-After"))
-	if err != nil || secs < 1 || secs > 60 {
-		t.Fatalf("Retry-After: %q", r.header.Get("Retry-After"))
-	}
-	// The window is per token.
-	h.send(req{method: "GET", path: accountFam.base + "/stores", token: readToken}).ok(nil)
-	h.send(req{method: "GET", path: systemFam.base + "/stores", token: alphaToken}).ok(nil)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{RateLimit: 3})
+		for range 3 {
+			h.do(accountFam, "GET", "/stores", nil).ok(nil)
+		}
+		r := h.do(accountFam, "GET", "/stores", nil)
+		r.fails(429, 971, "Please wait and consider throttling your request speed")
+		secs, err := strconv.Atoi(r.header.Get("Retry-After"))
+		if err != nil || secs < 1 || secs > 60 {
+			t.Fatalf("Retry-After: %q", r.header.Get("Retry-After"))
+		}
+		// The window is per token.
+		h.send(req{method: "GET", path: accountFam.base + "/stores", token: readToken}).ok(nil)
+		h.send(req{method: "GET", path: systemFam.base + "/stores", token: alphaToken}).ok(nil)
+	})
 }
 
+// TestRateLimitWindowSlides: a request counts for one minute from its own arrival, and
+// Retry-After says when the oldest counted one leaves the window.
 func TestRateLimitWindowSlides(t *testing.T) {
-	s := New(Options{RateLimit: 2})
-	for i := range 2 {
-		if _, limited := s.throttle("k"); limited {
-			t.Fatalf("request %d limited", i)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{RateLimit: 2})
+		get := func() *response { return h.do(accountFam, "GET", "/stores", nil) }
+		refusedFor := func(secs string) {
+			t.Helper()
+			r := get()
+			r.fails(429, 971, "Please wait and consider throttling your request speed")
+			if got := r.header.Get("Retry-After"); got != secs {
+				t.Fatalf("Retry-After %q, want %s", got, secs)
+			}
 		}
-	}
-	wait, limited := s.throttle("k")
-	if !limited || wait <= 0 || wait > time.Minute {
-		t.Fatalf("third request: limited %v, wait %v", limited, wait)
-	}
-	// Age the window by a minute: the next request passes.
-	s.mu.Lock()
-	for i := range s.windows["k"] {
-		s.windows["k"][i] = s.windows["k"][i].Add(-time.Minute)
-	}
-	s.mu.Unlock()
-	if _, limited := s.throttle("k"); limited {
-		t.Fatal("limited after the window passed")
-	}
+		get().ok(nil) // t0
+		time.Sleep(30 * time.Second)
+		get().ok(nil) // t0+30s
+		refusedFor("30")
+		time.Sleep(29 * time.Second)
+		refusedFor("1") // a refused request does not count
+		time.Sleep(time.Second)
+		get().ok(nil) // t0 left the window at t0+60s
+		refusedFor("30")
+	})
 }
 
 func TestRateLimitOffByDefault(t *testing.T) {
-	h := newHarness(t, Options{})
-	for range 50 {
-		if r := h.do(accountFam, "GET", "/quota", nil); r.status != http.StatusOK {
-			t.Fatalf("status %d", r.status)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		for range 50 {
+			if r := h.do(accountFam, "GET", "/quota", nil); r.status != http.StatusOK {
+				t.Fatalf("status %d", r.status)
+			}
 		}
-	}
+	})
 }

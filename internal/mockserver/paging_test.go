@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -51,14 +52,14 @@ func seedSecrets(h *harness, f fam) (string, []SecretRecord) {
 	}
 	for _, b := range batches {
 		h.createSecrets(f, st, b...) // one batch shares a created time
-		h.clock.advance(time.Second)
+		time.Sleep(time.Second)
 	}
 	secs := h.srv.Secrets(st)
 	// Touch two so that modified differs from created; the value change leaves them pending.
 	h.do(f, "PATCH", secretPath(st, secs[0].ID), map[string]any{"value": "new"}).ok(nil)
-	h.clock.advance(time.Second)
+	time.Sleep(time.Second)
 	h.do(f, "PATCH", secretPath(st, secs[5].ID), map[string]any{"comment": "changed"}).ok(nil)
-	h.clock.advance(time.Second)
+	time.Sleep(time.Second)
 	return st, h.srv.Secrets(st)
 }
 
@@ -178,85 +179,91 @@ func TestPagingSecretsWithFilters(t *testing.T) {
 }
 
 func TestNullCommentsSortFirstAscending(t *testing.T) {
-	h := newHarness(t, Options{})
-	st := h.defaultStore()
-	h.createSecrets(accountFam, st, withComment(item("B", "v"), "b"), item("NULL", "v"), withComment(item("EMPTY", "v"), ""))
-	var asc, desc []secretJSON
-	h.do(accountFam, "GET", "/stores/"+st+"/secrets?order=comment", nil).ok(&asc)
-	h.do(accountFam, "GET", "/stores/"+st+"/secrets?order=comment&direction=desc", nil).ok(&desc)
-	if got := strings.Join(names(asc), ","); got != "NULL,EMPTY,B" {
-		t.Fatalf("asc: %s", got)
-	}
-	if got := strings.Join(names(desc), ","); got != "B,EMPTY,NULL" {
-		t.Fatalf("desc: %s", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		st := h.defaultStore()
+		h.createSecrets(accountFam, st, withComment(item("B", "v"), "b"), item("NULL", "v"), withComment(item("EMPTY", "v"), ""))
+		var asc, desc []secretJSON
+		h.do(accountFam, "GET", "/stores/"+st+"/secrets?order=comment", nil).ok(&asc)
+		h.do(accountFam, "GET", "/stores/"+st+"/secrets?order=comment&direction=desc", nil).ok(&desc)
+		if got := strings.Join(names(asc), ","); got != "NULL,EMPTY,B" {
+			t.Fatalf("asc: %s", got)
+		}
+		if got := strings.Join(names(desc), ","); got != "B,EMPTY,NULL" {
+			t.Fatalf("desc: %s", got)
+		}
+	})
 }
 
 func TestTiesBrokenByIDInTheSameDirection(t *testing.T) {
-	h := newHarness(t, Options{})
-	st := h.defaultStore()
-	secs := h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"), item("C", "v"), item("D", "v"))
-	ids := []string{secs[0].ID, secs[1].ID, secs[2].ID, secs[3].ID}
-	slices.Sort(ids)
-	var asc, desc []secretJSON
-	h.do(accountFam, "GET", "/stores/"+st+"/secrets", nil).ok(&asc)
-	h.do(accountFam, "GET", "/stores/"+st+"/secrets?direction=desc", nil).ok(&desc)
-	for i := range ids {
-		if asc[i].ID != ids[i] || desc[len(ids)-1-i].ID != ids[i] {
-			t.Fatalf("equal created times not ordered by id: asc %v desc %v", asc, desc)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		st := h.defaultStore()
+		secs := h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"), item("C", "v"), item("D", "v"))
+		ids := []string{secs[0].ID, secs[1].ID, secs[2].ID, secs[3].ID}
+		slices.Sort(ids)
+		var asc, desc []secretJSON
+		h.do(accountFam, "GET", "/stores/"+st+"/secrets", nil).ok(&asc)
+		h.do(accountFam, "GET", "/stores/"+st+"/secrets?direction=desc", nil).ok(&desc)
+		for i := range ids {
+			if asc[i].ID != ids[i] || desc[len(ids)-1-i].ID != ids[i] {
+				t.Fatalf("equal created times not ordered by id: asc %v desc %v", asc, desc)
+			}
 		}
-	}
+	})
 }
 
 func TestPagingStoresEveryOrderAndDirection(t *testing.T) {
-	h := newHarness(t, Options{MaxStores: 10})
-	for _, n := range []string{"kilo", "alpha", "Zulu", "mike", "bravo"} {
-		h.clock.advance(time.Second)
-		h.createStore(accountFam, n)
-	}
-	h.clock.advance(time.Second)
-	h.createStore(systemFam, "svc") // the account lists the stores services made too
-	recs := h.srv.Stores()
-	// Stores carry no comment and no status: Cloudflare's SDK still offers both orders for store
-	// lists, and every store ties, so the tie-break (id) orders them.
-	for _, order := range []string{"", "name", "created", "modified", "comment", "status"} {
-		for _, dir := range []string{"asc", "desc"} {
-			q := url.Values{"direction": {dir}}
-			if order != "" {
-				q.Set("order", order)
-			}
-			var got []string
-			for _, st := range pageAll[storeJSON](h, accountFam, "/stores", q, 4) {
-				got = append(got, st.Name)
-			}
-			want := slices.Clone(recs)
-			slices.SortFunc(want, func(a, b StoreRecord) int {
-				c := strings.Compare(a.Created.Format(time.RFC3339Nano)+a.ID, b.Created.Format(time.RFC3339Nano)+b.ID)
-				switch order {
-				case "name":
-					c = strings.Compare(a.Name, b.Name)
-				case "comment", "status":
-					c = strings.Compare(a.ID, b.ID)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{MaxStores: 10})
+		for _, n := range []string{"kilo", "alpha", "Zulu", "mike", "bravo"} {
+			time.Sleep(time.Second)
+			h.createStore(accountFam, n)
+		}
+		time.Sleep(time.Second)
+		h.createStore(systemFam, "svc") // the account lists the stores services made too
+		recs := h.srv.Stores()
+		// Stores carry no comment and no status: Cloudflare's SDK still offers both orders for store
+		// lists, and every store ties, so the tie-break (id) orders them.
+		for _, order := range []string{"", "name", "created", "modified", "comment", "status"} {
+			for _, dir := range []string{"asc", "desc"} {
+				q := url.Values{"direction": {dir}}
+				if order != "" {
+					q.Set("order", order)
 				}
-				if dir == "desc" {
-					c = -c
+				var got []string
+				for _, st := range pageAll[storeJSON](h, accountFam, "/stores", q, 4) {
+					got = append(got, st.Name)
 				}
-				return c
-			})
-			var wantNames []string
-			for _, st := range want {
-				wantNames = append(wantNames, st.Name)
-			}
-			if !slices.Equal(got, wantNames) {
-				t.Errorf("order=%q direction=%s:\n got %v\nwant %v", order, dir, got, wantNames)
+				want := slices.Clone(recs)
+				slices.SortFunc(want, func(a, b StoreRecord) int {
+					c := strings.Compare(a.Created.Format(time.RFC3339Nano)+a.ID, b.Created.Format(time.RFC3339Nano)+b.ID)
+					switch order {
+					case "name":
+						c = strings.Compare(a.Name, b.Name)
+					case "comment", "status":
+						c = strings.Compare(a.ID, b.ID)
+					}
+					if dir == "desc" {
+						c = -c
+					}
+					return c
+				})
+				var wantNames []string
+				for _, st := range want {
+					wantNames = append(wantNames, st.Name)
+				}
+				if !slices.Equal(got, wantNames) {
+					t.Errorf("order=%q direction=%s:\n got %v\nwant %v", order, dir, got, wantNames)
+				}
 			}
 		}
-	}
-	var sys []storeJSON
-	h.do(systemFam, "GET", "/stores?order=name&per_page=1", nil).ok(&sys)
-	if len(sys) != 1 || sys[0].Name != "svc" {
-		t.Fatalf("system list: %+v", sys)
-	}
+		var sys []storeJSON
+		h.do(systemFam, "GET", "/stores?order=name&per_page=1", nil).ok(&sys)
+		if len(sys) != 1 || sys[0].Name != "svc" {
+			t.Fatalf("system list: %+v", sys)
+		}
+	})
 }
 
 func TestPagePastEndIsEmptyArray(t *testing.T) {
@@ -277,44 +284,50 @@ func TestPagePastEndIsEmptyArray(t *testing.T) {
 }
 
 func TestEmptyListIsEmptyArray(t *testing.T) {
-	h := newHarness(t, Options{})
-	r := h.do(accountFam, "GET", "/stores/"+h.defaultStore()+"/secrets", nil).ok(nil)
-	if string(r.env.Result) != "[]" || r.env.ResultInfo.TotalPages != 0 {
-		t.Fatalf("empty list: %s", r.raw)
-	}
-	r = h.do(systemFam, "GET", "/stores", nil).ok(nil)
-	if string(r.env.Result) != "[]" {
-		t.Fatalf("empty system list: %s", r.raw)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		r := h.do(accountFam, "GET", "/stores/"+h.defaultStore()+"/secrets", nil).ok(nil)
+		if string(r.env.Result) != "[]" || r.env.ResultInfo.TotalPages != 0 {
+			t.Fatalf("empty list: %s", r.raw)
+		}
+		r = h.do(systemFam, "GET", "/stores", nil).ok(nil)
+		if string(r.env.Result) != "[]" {
+			t.Fatalf("empty system list: %s", r.raw)
+		}
+	})
 }
 
 func TestPerPageDefaultAndClamp(t *testing.T) {
-	h := newHarness(t, Options{SecretQuota: 150})
-	st := h.defaultStore()
-	var items []any
-	for i := range 120 {
-		items = append(items, item(fmt.Sprintf("S%03d", i), "v"))
-	}
-	h.do(accountFam, "POST", "/stores/"+st+"/secrets", items).ok(nil)
-	for q, want := range map[string]int{"": 20, "per_page=0": 20, "per_page=-5": 20, "per_page=1000": 100, "per_page=100": 100, "per_page=7": 7} {
-		var got []secretJSON
-		r := h.do(accountFam, "GET", "/stores/"+st+"/secrets?"+q, nil).ok(&got)
-		if len(got) != want || r.env.ResultInfo.PerPage != want || r.env.ResultInfo.TotalCount != 120 {
-			t.Errorf("%q: %d items, result_info %+v; want %d", q, len(got), r.env.ResultInfo, want)
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{SecretQuota: 150})
+		st := h.defaultStore()
+		var items []any
+		for i := range 120 {
+			items = append(items, item(fmt.Sprintf("S%03d", i), "v"))
 		}
-	}
+		h.do(accountFam, "POST", "/stores/"+st+"/secrets", items).ok(nil)
+		for q, want := range map[string]int{"": 20, "per_page=0": 20, "per_page=-5": 20, "per_page=1000": 100, "per_page=100": 100, "per_page=7": 7} {
+			var got []secretJSON
+			r := h.do(accountFam, "GET", "/stores/"+st+"/secrets?"+q, nil).ok(&got)
+			if len(got) != want || r.env.ResultInfo.PerPage != want || r.env.ResultInfo.TotalCount != 120 {
+				t.Errorf("%q: %d items, result_info %+v; want %d", q, len(got), r.env.ResultInfo, want)
+			}
+		}
+	})
 }
 
 func TestPageZeroIsFirstPage(t *testing.T) {
-	h := newHarness(t, Options{})
-	st := h.defaultStore()
-	h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"))
-	var zero, one []secretJSON
-	r := h.do(accountFam, "GET", "/stores/"+st+"/secrets?page=0&per_page=1", nil).ok(&zero)
-	h.do(accountFam, "GET", "/stores/"+st+"/secrets?page=1&per_page=1", nil).ok(&one)
-	if zero[0].ID != one[0].ID || r.env.ResultInfo.Page != 1 {
-		t.Fatalf("page=0 is not page 1: %+v %+v", zero, r.env.ResultInfo)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		st := h.defaultStore()
+		h.createSecrets(accountFam, st, item("A", "v"), item("B", "v"))
+		var zero, one []secretJSON
+		r := h.do(accountFam, "GET", "/stores/"+st+"/secrets?page=0&per_page=1", nil).ok(&zero)
+		h.do(accountFam, "GET", "/stores/"+st+"/secrets?page=1&per_page=1", nil).ok(&one)
+		if zero[0].ID != one[0].ID || r.env.ResultInfo.Page != 1 {
+			t.Fatalf("page=0 is not page 1: %+v %+v", zero, r.env.ResultInfo)
+		}
+	})
 }
 
 func TestInvalidQuery(t *testing.T) {
@@ -337,13 +350,15 @@ func TestInvalidQuery(t *testing.T) {
 // TestListSearchTakesSemicolonLiterally: a ';' in the query is a plain character, not a
 // separator nor a malformed query (Go's url.ParseQuery refuses it).
 func TestListSearchTakesSemicolonLiterally(t *testing.T) {
-	h := newHarness(t, Options{})
-	store := h.defaultStore()
-	h.createSecrets(accountFam, store, withComment(item("plain", "v", "workers"), "a;b"), item("other", "v", "workers"))
-	var got []secretJSON
-	h.do(accountFam, "GET", "/stores/"+store+"/secrets?search=a;b", nil).ok(&got)
-	if len(got) != 1 || got[0].Name != "plain" {
-		t.Fatalf("search=a;b listed %+v, want only the secret commented a;b", got)
-	}
-	h.do(accountFam, "GET", "/stores/"+store+"/secrets?order=name;", nil).fails(400, 1001, "invalid_query")
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		store := h.defaultStore()
+		h.createSecrets(accountFam, store, withComment(item("plain", "v", "workers"), "a;b"), item("other", "v", "workers"))
+		var got []secretJSON
+		h.do(accountFam, "GET", "/stores/"+store+"/secrets?search=a;b", nil).ok(&got)
+		if len(got) != 1 || got[0].Name != "plain" {
+			t.Fatalf("search=a;b listed %+v, want only the secret commented a;b", got)
+		}
+		h.do(accountFam, "GET", "/stores/"+store+"/secrets?order=name;", nil).fails(400, 1001, "invalid_query")
+	})
 }

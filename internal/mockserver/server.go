@@ -67,8 +67,6 @@ type Options struct {
 // Server is the mock API. It implements http.Handler and is safe for concurrent use.
 type Server struct {
 	opts Options
-	// now is the clock; tests inside the package may replace it.
-	now func() time.Time
 
 	// mu guards everything below: state, faults, the request log, stats and rate windows.
 	// One lock keeps quota and name checks atomic with the writes that depend on them.
@@ -116,7 +114,6 @@ func Open(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
-		now:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		stores:  map[string]*store{},
 		stats:   Stats{Routes: map[string]int{}},
 		windows: map[string][]time.Time{},
@@ -148,15 +145,21 @@ func Open(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// now is the server's only reading of time: stamps, activation, the rate-limit window, log
+// times and durations. It and the one wait, Options.Latency, are on the time package's clock,
+// which the package's tests own by running in testing/synctest bubbles.
+func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // ServeHTTP answers one request. The pipeline follows the spec's order of checks: route, then
 // (after any injected fault) credentials, then path ids, then the handler's body, conflict and
 // limit checks.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start, clockStart := time.Now(), s.now()
+	start := s.now()
 	x := &exchange{w: w, r: r, path: stripPrefix(r.URL.Path)}
 	defer func() {
-		s.logRequest(r.Method, x.path, x.status, time.Since(start))
-		s.logJSON(x, clockStart)
+		took := s.now().Sub(start)
+		s.logRequest(r.Method, x.path, x.status, start, took)
+		s.logJSON(x, start, took)
 		// A dropped connection closes last, so that whoever sees it close also sees the request
 		// recorded and logged.
 		if x.dropped != nil {
@@ -333,7 +336,7 @@ func readBody(r *http.Request) ([]byte, bool) {
 
 // logRequest writes method, path and status only: bodies, queries and headers may carry
 // values or credentials.
-func (s *Server) logRequest(method, path string, status int, took time.Duration) {
+func (s *Server) logRequest(method, path string, status int, start time.Time, took time.Duration) {
 	if s.opts.Log == nil {
 		return
 	}
@@ -342,7 +345,7 @@ func (s *Server) logRequest(method, path string, status int, took time.Duration)
 		st = "dropped"
 	}
 	s.logLine(fmt.Sprintf("%s %s %s %s %s",
-		time.Now().UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond)))
+		start.UTC().Format(time.RFC3339), method, path, st, took.Round(time.Microsecond)))
 }
 
 // logLine writes one line to Options.Log.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 )
 
 const stateCanary = "CANARY-state-51e0"
@@ -41,7 +42,7 @@ func newHarnessFrom(t *testing.T, opts Options) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, srv: srv, url: newHTTPServer(t, srv), log: log}
+	return serve(t, srv, log)
 }
 
 const handSeed = `{
@@ -56,111 +57,119 @@ const handSeed = `{
 }`
 
 func TestSeedStartsTheServerAndResetReturnsToIt(t *testing.T) {
-	h := newHarnessFrom(t, Options{Seed: readState(t, writeFile(t, "seed.json", handSeed))})
-	stores := h.srv.Stores()
-	if len(stores) != 1 || stores[0].Name != defaultStoreName || !isID(stores[0].ID) {
-		t.Fatalf("stores: %+v", stores)
-	}
-	st := stores[0].ID
-	secs := h.srv.Secrets(st)
-	if len(secs) != 2 || secs[0].Name != "API_KEY" || secs[0].Value != stateCanary || *secs[0].Comment != "seeded" ||
-		strings.Join(secs[0].Scopes, ",") != "ai_gateway,workers" || secs[0].Status != statusActive || !isID(secs[0].ID) {
-		t.Fatalf("first secret: %+v", secs[0])
-	}
-	if secs[1].ID != "0123456789abcdef0123456789abcdef" || secs[1].Created.Format("2006-01-02") != "2026-01-02" ||
-		!secs[1].Modified.Equal(secs[1].Created) {
-		t.Fatalf("second secret keeps its id and time: %+v", secs[1])
-	}
-	// The API serves them, values withheld.
-	r := h.do(accountFam, "GET", "/stores/"+st+"/secrets", nil).ok(nil)
-	if strings.Contains(string(r.raw), "CANARY") || !strings.Contains(string(r.raw), "API_KEY") {
-		t.Fatalf("list: %s", r.raw)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarnessFrom(t, Options{Seed: readState(t, writeFile(t, "seed.json", handSeed))})
+		stores := h.srv.Stores()
+		if len(stores) != 1 || stores[0].Name != defaultStoreName || !isID(stores[0].ID) {
+			t.Fatalf("stores: %+v", stores)
+		}
+		st := stores[0].ID
+		secs := h.srv.Secrets(st)
+		if len(secs) != 2 || secs[0].Name != "API_KEY" || secs[0].Value != stateCanary || *secs[0].Comment != "seeded" ||
+			strings.Join(secs[0].Scopes, ",") != "ai_gateway,workers" || secs[0].Status != statusActive || !isID(secs[0].ID) {
+			t.Fatalf("first secret: %+v", secs[0])
+		}
+		if secs[1].ID != "0123456789abcdef0123456789abcdef" || secs[1].Created.Format("2006-01-02") != "2026-01-02" ||
+			!secs[1].Modified.Equal(secs[1].Created) {
+			t.Fatalf("second secret keeps its id and time: %+v", secs[1])
+		}
+		// The API serves them, values withheld.
+		r := h.do(accountFam, "GET", "/stores/"+st+"/secrets", nil).ok(nil)
+		if strings.Contains(string(r.raw), "CANARY") || !strings.Contains(string(r.raw), "API_KEY") {
+			t.Fatalf("list: %s", r.raw)
+		}
 
-	h.do(accountFam, "DELETE", secretPath(st, secs[0].ID), nil).ok(nil)
-	h.createSecret(accountFam, st, "NEW")
-	h.mock("POST", "/__mock/reset", writeToken, nil)
-	again := h.srv.Secrets(st)
-	if len(again) != 2 || again[0].ID != secs[0].ID || again[0].Value != stateCanary || again[1].ID != secs[1].ID {
-		t.Fatalf("reset returned to %+v, want the seed with the ids it was given at start", again)
-	}
+		h.do(accountFam, "DELETE", secretPath(st, secs[0].ID), nil).ok(nil)
+		h.createSecret(accountFam, st, "NEW")
+		h.mock("POST", "/__mock/reset", writeToken, nil)
+		again := h.srv.Secrets(st)
+		if len(again) != 2 || again[0].ID != secs[0].ID || again[0].Value != stateCanary || again[1].ID != secs[1].ID {
+			t.Fatalf("reset returned to %+v, want the seed with the ids it was given at start", again)
+		}
+	})
 }
 
 func TestStateFileKeepsTheStateAcrossRestarts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	h := newHarnessFrom(t, Options{StateFile: path, MaxStores: 2})
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("state file not written at start with mode 0600: %v %v", fi, err)
-	}
-	def := h.defaultStore()
-	sec := h.createSecrets(accountFam, def, withComment(item("A", stateCanary, "workers", "dex"), "c"))[0]
-	h.createStore(systemFam, "svc") // binds internalID
-	h.do(accountFam, "PATCH", secretPath(def, sec.ID), map[string]any{"value": stateCanary + "-2"}).ok(nil)
-	h.do(accountFam, "GET", "/stores", nil).ok(nil)
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "state.json")
+		h := newHarnessFrom(t, Options{StateFile: path, MaxStores: 2})
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("state file not written at start with mode 0600: %v %v", fi, err)
+		}
+		def := h.defaultStore()
+		sec := h.createSecrets(accountFam, def, withComment(item("A", stateCanary, "workers", "dex"), "c"))[0]
+		h.createStore(systemFam, "svc") // binds internalID
+		h.do(accountFam, "PATCH", secretPath(def, sec.ID), map[string]any{"value": stateCanary + "-2"}).ok(nil)
+		h.do(accountFam, "GET", "/stores", nil).ok(nil)
 
-	saved := readState(t, path)
-	if saved.AccountID != DefaultAccount || saved.SystemAccountID == nil || *saved.SystemAccountID != internalID ||
-		len(saved.Stores) != 2 || saved.Stores[1].ManagedBy != "alpha" || saved.Stores[0].Secrets[0].Value != stateCanary+"-2" {
-		t.Fatalf("state file: %+v", saved)
-	}
+		saved := readState(t, path)
+		if saved.AccountID != DefaultAccount || saved.SystemAccountID == nil || *saved.SystemAccountID != internalID ||
+			len(saved.Stores) != 2 || saved.Stores[1].ManagedBy != "alpha" || saved.Stores[0].Secrets[0].Value != stateCanary+"-2" {
+			t.Fatalf("state file: %+v", saved)
+		}
 
-	// A second server resumes it: same ids, values, binding; the default store is not made again.
-	h2 := newHarnessFrom(t, Options{Resume: saved, StateFile: path, MaxStores: 2})
-	if h2.defaultStore() != def {
-		t.Fatal("the default store has a new id after a restart")
-	}
-	rec, ok := h2.srv.Secret(def, sec.ID)
-	if !ok || rec.Value != stateCanary+"-2" || *rec.Comment != "c" || rec.Status != statusActive {
-		t.Fatalf("resumed secret: %+v", rec)
-	}
-	h2.do(systemFam, "POST", "/stores", map[string]any{"name": "svc2", "account_id": internalID + 1}).
-		fails(400, 1001, "account_id_mismatch")
-	// Without a seed, a reset goes back to a fresh default store, made by this start.
-	h2.mock("POST", "/__mock/reset", writeToken, nil)
-	if after := readState(t, path); len(after.Stores) != 1 || len(after.Stores[0].Secrets) != 0 || after.SystemAccountID != nil {
-		t.Fatalf("state file after reset: %+v", after)
-	}
-	if strings.Contains(h.log.String()+h2.log.String(), "CANARY") {
-		t.Fatal("a value reached the log")
-	}
+		// A second server resumes it: same ids, values, binding; the default store is not made again.
+		h2 := newHarnessFrom(t, Options{Resume: saved, StateFile: path, MaxStores: 2})
+		if h2.defaultStore() != def {
+			t.Fatal("the default store has a new id after a restart")
+		}
+		rec, ok := h2.srv.Secret(def, sec.ID)
+		if !ok || rec.Value != stateCanary+"-2" || *rec.Comment != "c" || rec.Status != statusActive {
+			t.Fatalf("resumed secret: %+v", rec)
+		}
+		h2.do(systemFam, "POST", "/stores", map[string]any{"name": "svc2", "account_id": internalID + 1}).
+			fails(400, 1001, "account_id_mismatch")
+		// Without a seed, a reset goes back to a fresh default store, made by this start.
+		h2.mock("POST", "/__mock/reset", writeToken, nil)
+		if after := readState(t, path); len(after.Stores) != 1 || len(after.Stores[0].Secrets) != 0 || after.SystemAccountID != nil {
+			t.Fatalf("state file after reset: %+v", after)
+		}
+		if strings.Contains(h.log.String()+h2.log.String(), "CANARY") {
+			t.Fatal("a value reached the log")
+		}
+	})
 }
 
 func TestResumeWinsOverTheSeedAtStart(t *testing.T) {
-	seed := readState(t, writeFile(t, "seed.json", handSeed))
-	resume := readState(t, writeFile(t, "state.json", `{"version":1,"stores":[{"name":"resumed"}]}`))
-	h := newHarnessFrom(t, Options{Seed: seed, Resume: resume})
-	if st := h.srv.Stores(); len(st) != 1 || st[0].Name != "resumed" {
-		t.Fatalf("started from %+v", st)
-	}
-	h.mock("POST", "/__mock/reset", writeToken, nil)
-	if st := h.srv.Stores(); len(st) != 1 || st[0].Name != defaultStoreName || len(h.srv.Secrets(st[0].ID)) != 2 {
-		t.Fatalf("reset to %+v, want the seed", st)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		seed := readState(t, writeFile(t, "seed.json", handSeed))
+		resume := readState(t, writeFile(t, "state.json", `{"version":1,"stores":[{"name":"resumed"}]}`))
+		h := newHarnessFrom(t, Options{Seed: seed, Resume: resume})
+		if st := h.srv.Stores(); len(st) != 1 || st[0].Name != "resumed" {
+			t.Fatalf("started from %+v", st)
+		}
+		h.mock("POST", "/__mock/reset", writeToken, nil)
+		if st := h.srv.Stores(); len(st) != 1 || st[0].Name != defaultStoreName || len(h.srv.Secrets(st[0].ID)) != 2 {
+			t.Fatalf("reset to %+v, want the seed", st)
+		}
+	})
 }
 
 func TestStateFileWriteFailureIsLoggedAndRetried(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "gone")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "state.json")
-	h := newHarnessFrom(t, Options{StateFile: path})
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	def := h.defaultStore()
-	h.createSecrets(accountFam, def, item("A", stateCanary))
-	log := h.log.String()
-	if !strings.Contains(log, "mockserver: writing the state file "+path+": ") || strings.Contains(log, "CANARY") {
-		t.Fatalf("log:\n%s", log)
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	h.createSecrets(accountFam, def, item("B", "v"))
-	if st := readState(t, path); len(st.Stores[0].Secrets) != 2 {
-		t.Fatalf("the next change did not write the whole state: %+v", st)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "gone")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "state.json")
+		h := newHarnessFrom(t, Options{StateFile: path})
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		def := h.defaultStore()
+		h.createSecrets(accountFam, def, item("A", stateCanary))
+		log := h.log.String()
+		if !strings.Contains(log, "mockserver: writing the state file "+path+": ") || strings.Contains(log, "CANARY") {
+			t.Fatalf("log:\n%s", log)
+		}
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		h.createSecrets(accountFam, def, item("B", "v"))
+		if st := readState(t, path); len(st.Stores[0].Secrets) != 2 {
+			t.Fatalf("the next change did not write the whole state: %+v", st)
+		}
+	})
 }
 
 // TestBadStateFilesAreRefusedClearly: every rule a seed breaks is a startup error naming the

@@ -1,10 +1,10 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,6 +79,8 @@ type cli struct {
 	// overrides are the dev_overrides of the CLI configuration: provider source → directory.
 	overrides map[string]string
 	cliConfig string
+	// stdin is what start feeds the command (answers to a prompt); nil for none.
+	stdin io.Reader
 }
 
 // newCLI skips unless acceptance tests run with a CLI binary at TF_ACC_TERRAFORM_PATH.
@@ -163,11 +165,11 @@ func (c *cli) checkStateHoldsNone(values ...string) {
 }
 
 // start starts a command and returns it running, its output collected in out.
-func (c *cli) start(out *bytes.Buffer, args ...string) *exec.Cmd {
+func (c *cli) start(out io.Writer, args ...string) *exec.Cmd {
 	c.t.Helper()
 	cmd := exec.Command(c.tf, args...)
 	cmd.Dir, cmd.Env = c.dir, c.env
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Stdout, cmd.Stderr, cmd.Stdin = out, out, c.stdin
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}

@@ -29,18 +29,29 @@ type secretModel struct {
 	Created        types.String   `tfsdk:"created"`
 	Modified       types.String   `tfsdk:"modified"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+	// ChangedOutside: someone else wrote the secret since this provider last did
+	// (secret_outside.go); ResendValue opts in to sending the configured value then.
+	ChangedOutside types.Bool `tfsdk:"changed_outside"`
+	ResendValue    types.Bool `tfsdk:"resend_value_if_changed_outside"`
 }
 
 // fill copies the secret's metadata as the API returns it into the model. The value attributes,
 // source_secret_id and timeouts are the configuration's: the API never returns them.
 func (m *secretModel) fill(s *client.Secret) {
-	m.ID = types.StringValue(s.ID)
 	if s.StoreID != "" {
 		m.StoreID = types.StringValue(s.StoreID)
 	}
 	m.Name = types.StringValue(s.Name)
 	m.Scopes = apiScopes(s.Scopes)
 	m.Comment = apiComment(s.Comment)
+	m.fillComputed(s)
+}
+
+// fillComputed copies only what the API decides: id, status and the times. After an update the
+// scopes and comment stay as planned: they were sent, and a view read later (the wait for
+// "active") may already hold someone else's change, which the plan did not promise.
+func (m *secretModel) fillComputed(s *client.Secret) {
+	m.ID = types.StringValue(s.ID)
 	m.Status = types.StringValue(s.Status)
 	m.Created = apiTime(s.Created)
 	m.Modified = apiTime(s.Modified)
@@ -93,8 +104,9 @@ func (m *secretModel) valueSources(withUnknown bool) []string {
 // secretChanges is what applying a plan over a prior state changes on the API side.
 type secretChanges struct {
 	scopes, comment bool
-	// value: the value is sent, because value or value_wo_version changed and the
-	// configuration has a value to send.
+	// value: the value is sent, because value or value_wo_version changed, or someone else
+	// wrote the secret and resend_value_if_changed_outside is set, and the configuration has a
+	// value to send.
 	value bool
 	// replace: an attribute that forces a new secret changed.
 	replace bool
@@ -106,7 +118,8 @@ func changesOf(plan, state, config secretModel) secretChanges {
 	return secretChanges{
 		scopes:  !plan.Scopes.Equal(state.Scopes),
 		comment: !plan.Comment.Equal(state.Comment),
-		value:   hasValue && (!plan.Value.Equal(state.Value) || !plan.ValueWOVersion.Equal(state.ValueWOVersion)),
+		value: hasValue && (!plan.Value.Equal(state.Value) || !plan.ValueWOVersion.Equal(state.ValueWOVersion) ||
+			(state.ChangedOutside.ValueBool() && config.ResendValue.ValueBool())),
 		replace: !plan.Name.Equal(state.Name) || !plan.StoreID.Equal(state.StoreID) ||
 			!plan.AccountID.Equal(state.AccountID) ||
 			(!state.SourceSecretID.IsNull() && !plan.SourceSecretID.Equal(state.SourceSecretID)),

@@ -99,6 +99,7 @@ func (r *movableSecretResource) moveFromCloudflare(ctx context.Context, req reso
 		Status:         types.StringNull(),
 		Created:        movedTime(src.Created, src.CreatedAt),
 		Modified:       movedTime(src.Modified, src.ModifiedAt),
+		ChangedOutside: types.BoolValue(false), // as after an import: no write of ours to compare with
 	}
 	if src.Status != "" {
 		m.Status = types.StringValue(src.Status)

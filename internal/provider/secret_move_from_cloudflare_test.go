@@ -110,7 +110,7 @@ resource "secretsstore_secret" "x" {
 			if n := len(m.RequestsTo(routeCreateSecrets)) + len(m.RequestsTo(routeDeleteSecret)); n != 0 {
 				t.Errorf("the move created or deleted secrets: %d requests", n)
 			}
-			if err := checkBodies(m, routePatchSecret, `{"value":"`+newValue+`"}`)(nil); err != nil {
+			if err := checkBodies(m, routePatchSecret, `{"value":"`+newValue+`","scopes":["ai_gateway","workers"],"comment":"moved"}`)(nil); err != nil {
 				t.Error(err)
 			}
 			if err := checkStoredValue(m, store, name, newValue)(nil); err != nil {

@@ -166,10 +166,29 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "When the secret was last modified (RFC 3339).",
 				Computed:            true,
 			},
+			attrResendValue: schema.BoolAttribute{
+				MarkdownDescription: "When `true` and someone else wrote the secret since Terraform last did " +
+					"(`changed_outside`), the next plan updates the secret in place and the apply sends the " +
+					"configured value (`value_wo` or `value`) again, overwriting a value replaced in the dashboard " +
+					"or by another tool. Defaults to `false`: such a change is only reported, with a warning at plan.",
+				Optional: true,
+			},
+			"changed_outside": schema.BoolAttribute{
+				MarkdownDescription: "`true` when someone else wrote the secret since Terraform last did: the API " +
+					"reports a `modified` time other than the one it answered to Terraform's last create or update. " +
+					"Its value may have been replaced (the API never returns values); each plan then warns, naming " +
+					"the secret, until Terraform writes it again. Nothing is known before Terraform's first write: " +
+					"`false` after an import or a move from Cloudflare's provider, null in a state written by an " +
+					"earlier version of this provider.",
+				Computed: true,
+			},
 			"timeouts": secretTimeouts(ctx),
 		},
 	}
 }
+
+// attrResendValue opts in to sending the configured value again after a change outside Terraform.
+const attrResendValue = "resend_value_if_changed_outside"
 
 // secretTimeouts is the `timeouts = { create = "5m", update = "5m" }` attribute.
 func secretTimeouts(ctx context.Context) schema.Attribute {
@@ -251,13 +270,20 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	ch := changesOf(plan, state, config)
+	// A value sent again after a change outside Terraform is no change of the configuration:
+	// the framework left status and modified known, so they are set here either way.
+	status, modified, changedOutside := types.StringUnknown(), types.StringUnknown(), types.BoolValue(false)
 	if ch.apiUnchanged() || (!ch.value && !ch.replace && state.Status.ValueString() == client.StatusActive) {
 		// Nothing is sent, or nothing that makes an active secret pending again.
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), state.Status)...)
+		status = state.Status
 	}
 	if ch.apiUnchanged() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified"), state.Modified)...)
+		modified, changedOutside = state.Modified, state.ChangedOutside
 	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), status)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified"), modified)...)
+	// Any write by Terraform is remembered as its last: the next refresh compares with it.
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("changed_outside"), changedOutside)...)
 }
 
 // missingValueDetail says what a create without a value source needs.
@@ -313,7 +339,9 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	// object that exists.
 	plan.AccountID = types.StringValue(owner.Account)
 	plan.fill(s)
+	plan.ChangedOutside = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(rememberWrite(ctx, resp.Private, s)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.identity())...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -325,7 +353,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	active, waited, err := co.WaitActive(ctx, owner, storeID, s, notFoundGrace)
 	switch {
 	case err == nil:
-		plan.fill(active)
+		plan.fillComputed(active)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		warnLongWait(&resp.Diagnostics, "Creating "+plan.describe(), time.Since(start), waited, tally)
 	case errors.Is(err, coalesce.ErrDeletedWhileWaiting) || client.IsNotFound(err):
@@ -397,6 +425,15 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	m.fill(s)
+	// Without a remembered write (after an import or a move, or in a state from before this
+	// provider version) changed_outside keeps what the state holds: false, or null for the last.
+	last, remembered := rememberedWrite(ctx, req.Private)
+	if remembered {
+		m.ChangedOutside = types.BoolValue(last.writtenByOthers(s))
+	}
+	if remembered && m.ChangedOutside.ValueBool() {
+		warnChangedOutside(&resp.Diagnostics, m.describe(), last, s, m.ResendValue.ValueBool())
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.identity())...)
 }
@@ -424,13 +461,12 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	ctx, tally := client.WithWaitTally(ctx)
 
 	storeID, id := state.StoreID.ValueString(), state.ID.ValueString()
-	var patch client.PatchSecretRequest
-	if ch.scopes {
-		patch.Scopes = plan.scopeList()
-	}
-	if ch.comment {
-		patch.Comment = plan.Comment.ValueStringPointer()
-		patch.ClearComment = plan.Comment.IsNull()
+	// Scopes and comment are sent as planned even when the prior state holds them already:
+	// someone may have changed them since the plan, and the API must end up holding the plan.
+	patch := client.PatchSecretRequest{
+		Scopes:       plan.scopeList(),
+		Comment:      plan.Comment.ValueStringPointer(),
+		ClearComment: plan.Comment.IsNull(),
 	}
 	if ch.value {
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
@@ -444,10 +480,16 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			unknownUpdate(ch.value))
 		return
 	}
+	// Remembered at once: whatever fails next, this write is Terraform's own.
+	resp.Diagnostics.Append(rememberWrite(ctx, resp.Private, s)...)
 	tflog.Info(ctx, "updated secret", map[string]any{"store_id": storeID, "secret_id": id,
 		"scopes_changed": ch.scopes, "comment_changed": ch.comment, "value_sent": ch.value})
 	var waited time.Duration
-	if late := ctx.Err() != nil; late || ch.value {
+	// The plan promised "active" when no value is sent; a value someone else sent since the plan
+	// may have made the secret pending, so it is awaited as after a value change. An answer that
+	// came after the operation ended is recorded as is.
+	late := ctx.Err() != nil
+	if late || ch.value || (!plan.Status.IsUnknown() && s.Status != plan.Status.ValueString()) {
 		var active *client.Secret
 		if !late {
 			active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
@@ -464,12 +506,21 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 			if errors.Is(err, coalesce.ErrDeletedWhileWaiting) || client.IsNotFound(err) {
 				next = "The secret was then deleted: the next plan finds it gone and plans its creation."
 			}
+			applied := "The API applied the update."
+			if ch.value {
+				applied = "The API applied the new value."
+			}
 			resp.Diagnostics.AddError("Could not confirm "+state.describe()+" is active", apiErrorDetail(r.f, err)+
-				"\n\nThe API applied the new value. "+next)
+				"\n\n"+applied+" "+next)
 			return
 		}
 	}
-	plan.fill(s)
+	status := plan.Status // an interrupt may leave a pending status the plan did not promise
+	plan.fillComputed(s)
+	if !status.IsUnknown() {
+		plan.Status = status
+	}
+	plan.ChangedOutside = types.BoolValue(false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnLongWait(&resp.Diagnostics, "Updating "+state.describe(), time.Since(start), waited, tally)
 }
@@ -502,6 +553,10 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 			}
 			return objectIdentity{Account: segs[0], StoreID: segs[1], SecretID: s.ID}
 		})
+	if !resp.Diagnostics.HasError() {
+		// Nothing written by Terraform is remembered yet, so nothing can be told apart from it.
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("changed_outside"), false)...)
+	}
 }
 
 // lookup finds a secret by the last import segment: a 32-hex segment is tried as an id first,

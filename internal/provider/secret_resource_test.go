@@ -123,7 +123,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					secretAttr("status", knownvalue.StringExact("active")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, routePatchSecret, `{"value":"wo-1"}`),
+					checkBodies(m, routePatchSecret, `{"value":"wo-1","scopes":["ai_gateway","workers"],"comment":"first"}`),
 					checkBodies(m, routeCreateSecrets),
 					checkStoredValue(m, store, "API_KEY", "wo-1"),
 				),
@@ -146,7 +146,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					secretAttr("value_wo_version", knownvalue.StringExact("2")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, routePatchSecret, `{"value":"wo-2"}`),
+					checkBodies(m, routePatchSecret, `{"value":"wo-2","scopes":["ai_gateway","workers"],"comment":"first"}`),
 					checkStoredValue(m, store, "API_KEY", "wo-2"),
 				),
 			},
@@ -202,7 +202,7 @@ func TestAccSecretResource_lifecycle(t *testing.T) {
 					newID.AddStateValue(secretAddr, tfjsonpath.New("id")),
 					secretAttr("comment", knownvalue.Null()),
 				},
-				Check: checkBodies(m, routePatchSecret, `{"comment":null}`),
+				Check: checkBodies(m, routePatchSecret, `{"scopes":["access","workers"],"comment":null}`),
 			},
 			{
 				// A new name replaces the secret: created with the current value, old one
@@ -306,7 +306,7 @@ func TestAccSecretResource_import(t *testing.T) {
 					secretAttr("value_wo_version", knownvalue.StringExact("1")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, routePatchSecret, `{"value":"import-value"}`),
+					checkBodies(m, routePatchSecret, `{"value":"import-value","scopes":["workers"],"comment":"imported"}`),
 					checkBodies(m, routeCreateSecrets),
 					checkStoredValue(m, store, "API_KEY", "import-value"),
 				),
@@ -494,7 +494,7 @@ func TestAccSecretResource_retries(t *testing.T) {
 				},
 				Config: secretConfig(m, store, "RETRIED", body("2")), ConfigVariables: secretValueVar("r2"),
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, routePatchSecret, `{"value":"r2"}`, `{"value":"r2"}`),
+					checkBodies(m, routePatchSecret, `{"value":"r2","scopes":["workers"],"comment":null}`, `{"value":"r2","scopes":["workers"],"comment":null}`),
 					onlySecret("RETRIED"), checkStoredValue(m, store, "RETRIED", "r2")),
 			},
 			{
