@@ -126,7 +126,7 @@ func TestAccSecretResource_rotationOutcomeUnknown(t *testing.T) {
 					plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					checkBodies(m, routePatchSecret, `{"value":"second-value"}`),
+					checkBodies(m, routePatchSecret, `{"comment":null,"scopes":["workers"],"value":"second-value"}`),
 					checkStoredValue(m, store, "ROTATED", "second-value"),
 				),
 			},
