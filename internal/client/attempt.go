@@ -44,7 +44,7 @@ func (e *attemptTimeoutError) Timeout() bool { return true }
 // exchange is one call's state shared by its attempts through the request context.
 // Attempts of one call run one after another, in the caller's goroutine.
 type exchange struct {
-	redactor redactor
+	serverText serverText
 	// lastEnd is when the previous attempt ended; lastRateLimited whether it got a 429.
 	lastEnd         time.Time
 	lastRateLimited bool

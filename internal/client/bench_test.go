@@ -38,6 +38,6 @@ func BenchmarkLoggableBodyPage100(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = loggableBody(body, redactor{}, true)
+		_ = loggableBody(body, serverText{})
 	}
 }

@@ -200,32 +200,33 @@ type call struct {
 	path   string // route path below the base URL, segments already escaped
 	query  url.Values
 	body   any // marshalled to JSON; nil sends no body
-	// values are the secret values body carries. Server text of this exchange that may
-	// echo one of them, in any form, is withheld from errors and TRACE logs (a proxy or
-	// WAF error page may quote the request); see redactor.
-	values []string
+	// carriesValue marks a body holding a secret value (a create, a PATCH with a value):
+	// none of the exchange's server text reaches an error or a log (see serverText), and
+	// its request body is logged with its "value" keys masked.
+	carriesValue bool
+	// names are the names the body sends, shown beside a known reason of such an exchange.
+	names []string
 }
 
-// redactor is what cl's errors and logs must hide: the credentials, and the values cl
-// carries.
-func (c *Client) redactor(cl call) redactor {
-	return redactor{credentials: c.secrets, values: newValueForms(cl.values)}
+// serverText is what cl's errors and logs may show of the server's answers.
+func (c *Client) serverText(cl call) serverText {
+	return serverText{credentials: c.secrets, carriesValue: cl.carriesValue, names: cl.names}
 }
 
 // response is what came back from the last attempt of a call.
 type response struct {
-	status   int
-	header   http.Header
-	body     []byte
-	attempts int
-	redactor redactor // the exchange's, for the error made of this response
+	status     int
+	header     http.Header
+	body       []byte
+	attempts   int
+	serverText serverText // the exchange's, for the error made of this response
 }
 
 // send performs cl with retries and returns the last response (any status) or an error:
 // a *contextError when ctx ended, a refused redirect, or a *transportError. It never
 // decodes the body.
 func (c *Client) send(ctx context.Context, cl call) (*response, error) {
-	ex := &exchange{redactor: c.redactor(cl)}
+	ex := &exchange{serverText: c.serverText(cl)}
 	ctx = withExchange(withLogging(ctx, c.secrets), ex)
 
 	target := c.baseURL + cl.path
@@ -263,7 +264,7 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 	if err != nil {
 		return nil, sendError(ctx, cl, ex, err, *attempts)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, redactor: ex.redactor}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, serverText: ex.serverText}, nil
 }
 
 // sendError classifies a failed send: the caller's context ended, a redirect was
@@ -279,7 +280,7 @@ func sendError(ctx context.Context, cl call, ex *exchange, err error, attempts i
 		return fmt.Errorf("%s %s: %w", cl.method, cl.path, re)
 	}
 	return &transportError{method: cl.method, path: cl.path, err: err, attempts: attempts,
-		shown: ex.redactor.text(withoutURL(err).Error(), maxShownField)}
+		shown: ex.serverText.transportError(err, maxShownField)}
 }
 
 // withoutURL is err without the *url.Error that http.Client wraps it in: its URL may be a

@@ -39,7 +39,8 @@ var credentialHeaders = map[string]bool{
 
 // withLogging sets up the client's log subsystem on ctx, with the credentials masked in
 // every field and message as a second line of defence behind header filtering. Secret
-// values are not masked here: text that may echo one is withheld before it is logged.
+// values are not masked here: the server text of an exchange that carries one is never
+// logged (see serverText).
 func withLogging(ctx context.Context, secrets []string) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
 	if len(secrets) > 0 {
@@ -51,8 +52,8 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 
 // loggingTransport logs every attempt (retries included, which the caller never sees) at
 // TRACE: method, URL, headers without credentials, and bodies with "value" redacted,
-// sanitized, bounded, and withheld where they may echo a value the request carried (see
-// the exchange's redactor).
+// sanitized and bounded. Of an exchange that carries a value, the response's body and
+// headers are replaced by the fields the client decodes from them (see serverText).
 type loggingTransport struct {
 	base http.RoundTripper
 }
@@ -63,17 +64,18 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return t.base.RoundTrip(req)
 	}
 
-	r := exchangeFrom(ctx).redactor
+	r := exchangeFrom(ctx).serverText
 	fields := map[string]any{
 		"http.method":          req.Method,
 		"http.url":             loggableURL(req),
-		"http.request.headers": loggableHeaders(req.Header, r),
+		"http.request.headers": loggableHeaders(req.Header, serverText{credentials: r.credentials}), // the client's own
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
 		if rc, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(rc)
 			_ = rc.Close()
-			fields["http.request.body"] = loggableBody(b, r, false)
+			// The client's own JSON, "value" keys masked: logged whatever the exchange.
+			fields["http.request.body"] = loggableBody(b, serverText{credentials: r.credentials})
 		}
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
@@ -82,7 +84,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": loggableURL(req), "error": r.text(err.Error(), maxLoggedText),
+			"http.method": req.Method, "http.url": loggableURL(req), "error": r.transportError(err, maxLoggedText),
 			"http.duration_ms": time.Since(start).Milliseconds(),
 		})
 		return resp, err
@@ -98,33 +100,28 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = io.NopCloser(rest)
 
-	var body string
-	if resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "" {
-		// A redirect's body only repeats its target, query included.
-		body = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
-	} else {
-		body = loggableBody(b, r, true)
-	}
 	rf := map[string]any{
-		"http.method":           req.Method,
-		"http.url":              loggableURL(req),
-		"http.status":           resp.StatusCode,
-		"http.response.headers": loggableHeaders(resp.Header, r),
-		"http.response.body":    body,
-		"http.duration_ms":      time.Since(start).Milliseconds(),
+		"http.method":      req.Method,
+		"http.url":         loggableURL(req),
+		"http.status":      resp.StatusCode,
+		"http.duration_ms": time.Since(start).Milliseconds(),
 	}
-	if body == withheldMarker {
-		// What a reader needs to follow the exchange without the body: its error codes.
-		if env, err := parseEnvelope(b); err == nil {
-			codes := make([]int, 0, min(len(env.Errors), maxShownMessages))
-			for _, m := range env.Errors[:min(len(env.Errors), maxShownMessages)] {
-				codes = append(codes, m.Code)
-			}
-			rf["http.response.error_codes"] = codes
-		}
+	switch {
+	case r.carriesValue:
+		// What a reader needs to follow the exchange: what the client decodes of it.
+		rf["http.response.headers"] = knownHeaders(resp.Header)
+		rf["http.response.body"] = withheldMarker
+		knownFields(b, rf)
+	case resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "":
+		// A redirect's body only repeats its target, query included.
+		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
+		rf["http.response.body"] = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
+	default:
+		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
+		rf["http.response.body"] = loggableBody(b, r)
 	}
 	if readErr != nil {
-		rf["error"] = r.text(readErr.Error(), maxLoggedText)
+		rf["error"] = r.transportError(readErr, maxLoggedText)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
@@ -172,7 +169,7 @@ func loggableURL(req *http.Request) string {
 
 // loggableHeaders flattens headers for a log field, leaving out every credential, each
 // value made fit to log like any server text.
-func loggableHeaders(h http.Header, r redactor) map[string]string {
+func loggableHeaders(h http.Header, r serverText) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if credentialHeaders[http.CanonicalHeaderKey(k)] {
@@ -182,23 +179,19 @@ func loggableHeaders(h http.Header, r redactor) map[string]string {
 		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
 			text = withoutQuery(text)
 		}
-		out[sanitizeBounded(k, maxLoggedHeader)] = r.text(text, maxLoggedHeader)
+		out[sanitizeBounded(k, maxLoggedHeader)] = r.clean(text, maxLoggedHeader)
 	}
 	return out
 }
 
 // loggableBody renders a body for TRACE. JSON has every "value" redacted; JSON that does
-// not parse is left out entirely, since where its values are cannot be told. A body that
-// may echo one of the exchange's secret values is withheld whole (withheldMarker): a
-// response as the server sent it, a request once its "value" keys are redacted. What is
+// not parse is left out entirely, since where its values are cannot be told. What is
 // logged is sanitized (one line, no control characters), credentials masked, and bounded.
-func loggableBody(b []byte, r redactor, response bool) string {
+// The caller never passes the response of an exchange that carried a value.
+func loggableBody(b []byte, r serverText) string {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return ""
-	}
-	if response && r.values != nil && r.mayEcho(string(trimmed)) {
-		return withheldMarker
 	}
 	var text string
 	limit := maxLoggedText
@@ -211,9 +204,6 @@ func loggableBody(b []byte, r redactor, response bool) string {
 	} else {
 		text = string(trimmed)
 	}
-	if !response && r.mayEcho(text) {
-		return withheldMarker
-	}
 	// The window leaves room for a credential straddling the cut.
 	return cleanBounded(text, limit, limit+1024, r.credentials)
 }
@@ -225,10 +215,10 @@ type leveledLogger struct {
 }
 
 // fields turns retryablehttp's key-value pairs into log fields: its own texts (method,
-// URL, waits) sanitized, an error (which may quote a malformed response) judged like any
-// server text.
+// URL, waits) sanitized, an error (which may quote a malformed response) shown like a
+// transport error.
 func (l leveledLogger) fields(kv []any) map[string]any {
-	return kvFields(kv, exchangeFrom(l.ctx).redactor)
+	return kvFields(kv, exchangeFrom(l.ctx).serverText)
 }
 
 // retryablehttp panics at run time on a logger of the wrong shape: check it at compile time.
@@ -254,13 +244,13 @@ func (l leveledLogger) Debug(msg string, kv ...any) {
 	tflog.SubsystemDebug(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
-func kvFields(kv []any, r redactor) map[string]any {
+func kvFields(kv []any, r serverText) map[string]any {
 	out := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := fmt.Sprint(kv[i])
 		switch v := kv[i+1].(type) {
 		case error:
-			out[k] = r.text(withoutURL(v).Error(), maxLoggedText)
+			out[k] = r.transportError(v, maxLoggedText)
 		case fmt.Stringer:
 			out[k] = sanitizeBounded(v.String(), maxLoggedText)
 		case string:

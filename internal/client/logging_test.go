@@ -3,12 +3,16 @@ package client
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 const canary = "CANARY-s3cr3t-value-7f1e"
@@ -138,5 +142,64 @@ func TestRedirectQueryNotLogged(t *testing.T) {
 	}
 	if !location || !followed {
 		t.Errorf("want the Location without its query (%v) and the followed request logged (%v):\n%s", location, followed, all)
+	}
+}
+
+// TestTraceCommonWordValue: with a value that is a common word, TRACE logs still show the
+// User-Agent, the bodies of exchanges without a value, and the known fields of those with
+// one; the value appears in none of them as a value.
+func TestTraceCommonWordValue(t *testing.T) {
+	e := newMockEnv(t, mockserver.Options{})
+	store := e.setupStore(t, mockAcct)
+	for i, value := range commonWords {
+		var buf bytes.Buffer
+		ctx := tflogtest.RootLogger(context.Background(), &buf)
+		c := e.client(t, mockAcct, func(c *Config) { c.UserAgent = "client-test/1 secret name error id" })
+		name := fmt.Sprintf("WORD_%d", i)
+		created, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: name, Value: value, Scopes: []string{"workers"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PatchSecret(ctx, mockAcct, store, created[0].ID, PatchSecretRequest{Value: &value}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetSecret(ctx, mockAcct, store, created[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		var requests, withheld, shown int
+		var logged []string
+		for _, entry := range logEntries(t, &buf) {
+			shownStrings(entry, &logged, true)
+			switch entry["@message"] {
+			case "Sending HTTP request":
+				requests++
+				if h, _ := entry["http.request.headers"].(map[string]any); h["User-Agent"] != "client-test/1 secret name error id" {
+					t.Errorf("%q: request headers logged as %v", value, h)
+				}
+				if body, _ := entry["http.request.body"].(string); entry["http.method"] != "GET" && !strings.Contains(body, `"value":"***"`) {
+					t.Errorf("%q: request body logged as %q", value, body)
+				}
+			case "Received HTTP response":
+				body, _ := entry["http.response.body"].(string)
+				if entry["http.method"] == "GET" {
+					shown++
+					if !strings.Contains(body, `"name":"`+name+`"`) {
+						t.Errorf("%q: the GET's body logged as %q", value, body)
+					}
+					continue
+				}
+				withheld++
+				if body != withheldMarker || fmt.Sprint(entry["http.response.result_ids"]) != "["+created[0].ID+"]" || entry["http.status"] == nil {
+					t.Errorf("%q: a value-carrying response logged as %v", value, entry)
+				}
+			}
+		}
+		if requests != 3 || withheld != 2 || shown != 1 {
+			t.Errorf("%q: %d requests, %d withheld and %d shown responses; want 3, 2, 1", value, requests, withheld, shown)
+		}
+		all := buf.String()
+		if slices.Contains(logged, value) || strings.Contains(all, `\"value\":\"`+value) {
+			t.Errorf("%q: the log holds the value:\n%s", value, all)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"html"
@@ -124,8 +125,8 @@ func skipValue(src []byte, i int) int {
 // escaping of <, > and &), HTML-escaped, and with whitespace runs collapsed (as sanitize
 // shows text). Strings that are empty or only whitespace are dropped: replacing them would
 // garble every message without hiding anything. Longer forms come first, so a form that
-// contains another is replaced whole. Secret values are not masked but judged (see
-// valueForms): masking a short value garbles the API's words.
+// contains another is replaced whole. Secret values are not masked: the server text of an
+// exchange that carries one is not shown at all (see serverText).
 func scrubForms(values []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -156,4 +157,16 @@ func scrubText(s string, forms []string) string {
 		s = strings.ReplaceAll(s, f, "***")
 	}
 	return s
+}
+
+// jsonInner is s as encoding/json writes it inside a string, without the quotes.
+func jsonInner(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if enc.Encode(s) != nil {
+		return s
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
 }

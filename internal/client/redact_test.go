@@ -51,18 +51,18 @@ func TestRedactJSONInvalid(t *testing.T) {
 }
 
 func TestLoggableBody(t *testing.T) {
-	if got := loggableBody([]byte(`{"value":"canary"`), redactor{}, false); strings.Contains(got, "canary") || !strings.Contains(got, "omitted") {
+	if got := loggableBody([]byte(`{"value":"canary"`), serverText{}); strings.Contains(got, "canary") || !strings.Contains(got, "omitted") {
 		t.Errorf("broken JSON body logged as %q", got)
 	}
 	html := "<html><body>" + strings.Repeat("x", 10000) + "</body></html>"
-	got := loggableBody([]byte(html), redactor{}, true)
+	got := loggableBody([]byte(html), serverText{})
 	if len(got) > maxLoggedText+100 || !strings.HasPrefix(got, "<html>") || !strings.HasSuffix(got, fmt.Sprintf("…[cut from %d bytes]", len(html))) {
 		t.Errorf("HTML body logged as %d bytes: %.80q", len(got), got)
 	}
-	if got := loggableBody(nil, redactor{}, true); got != "" {
+	if got := loggableBody(nil, serverText{}); got != "" {
 		t.Errorf("empty body logged as %q", got)
 	}
-	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`), redactor{}, false); got != `[{"name":"A","value":"***"}]` {
+	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`), serverText{}); got != `[{"name":"A","value":"***"}]` {
 		t.Errorf("JSON body logged as %q", got)
 	}
 }
@@ -72,7 +72,7 @@ func TestLoggableHeaders(t *testing.T) {
 		"Authorization": {"Bearer tok"}, "X-Auth-Key": {"k"}, "X-Auth-Email": {"e@x"},
 		"User-Agent": {"ua"}, "Content-Type": {"application/json"},
 	}
-	got := loggableHeaders(h, redactor{})
+	got := loggableHeaders(h, serverText{})
 	if len(got) != 2 || got["User-Agent"] != "ua" {
 		t.Fatalf("loggableHeaders = %v", got)
 	}

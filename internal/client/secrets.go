@@ -53,10 +53,10 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		return nil, errors.New("client: no secrets to create")
 	}
 	body := make([]secretInputBody, len(in))
-	values := make([]string, len(in))
+	names := make([]string, len(in))
 	for i, s := range in {
 		body[i] = s.body()
-		values[i] = s.Value
+		names[i] = s.Name
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {
 		out, err := decodeItems(raw, wireSecret.value)
@@ -88,7 +88,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		}
 		return found, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, values: values}, decode, lookup)
+	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, carriesValue: true, names: names}, decode, lookup)
 }
 
 // ListSecrets returns every secret of a store matching opts, walking all pages. Scopes are
@@ -183,10 +183,7 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 	if err != nil {
 		return nil, err
 	}
-	cl := call{method: "PATCH", path: path, body: patchSecretBody(req)}
-	if req.Value != nil {
-		cl.values = []string{*req.Value}
-	}
+	cl := call{method: "PATCH", path: path, body: patchSecretBody(req), carriesValue: req.Value != nil}
 	raw, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
