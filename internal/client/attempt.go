@@ -41,14 +41,14 @@ func (e *attemptTimeoutError) Error() string {
 // Timeout marks it as a timeout for net.Error-style checks.
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
-// exchange is one call's state shared by its attempts through the request context.
-// Attempts of one call run one after another, in the caller's goroutine.
+// exchange is one request's state shared by its attempts through the request context.
+// Attempts of one request run one after another, in the caller's goroutine.
 type exchange struct {
 	serverText serverText
 	// lastEnd is when the previous attempt ended; lastRateLimited whether it got a 429.
 	lastEnd         time.Time
 	lastRateLimited bool
-	// budgetStop is the request budget's limit when the call stopped waiting for a slot
+	// budgetStop is the request budget's limit when the request stopped waiting for a slot
 	// (its context ended), 0 otherwise.
 	budgetStop int
 }
@@ -59,7 +59,7 @@ func withExchange(ctx context.Context, ex *exchange) context.Context {
 	return context.WithValue(ctx, exchangeKey{}, ex)
 }
 
-// exchangeFrom returns the call's exchange, or an empty one for a request made otherwise.
+// exchangeFrom returns the request's exchange, or an empty one for a request made otherwise.
 func exchangeFrom(ctx context.Context) *exchange {
 	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
 		return ex
@@ -68,16 +68,16 @@ func exchangeFrom(ctx context.Context) *exchange {
 }
 
 // attemptTransport sits under retryablehttp, so it sees every attempt. Before one it
-// waits at the Client's rate gate, then for a slot of the request budget; it bounds the
+// waits out the Client's rate-limit pause, then for a slot of the request budget; it bounds the
 // attempt by the attempt timeout, reading the response body included; after a 429 with
-// Retry-After it closes the gate for every request of the Client; and it adds the waits
+// Retry-After it pauses every request of the Client; and it adds the waits
 // before attempts to the context's WaitTally.
 type attemptTransport struct {
 	base    http.RoundTripper
-	gate    *rateGate
+	pause   *rateLimitPause
 	budget  *requestBudget // nil: no budget
 	timeout time.Duration
-	waitMax time.Duration // cap on a gate hold, as on any wait
+	waitMax time.Duration // cap on a rate-limit pause, as on any wait
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -94,7 +94,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			tally.addRetryWait(waited)
 		}
 	}
-	waited, err := t.gate.wait(ctx)
+	waited, err := t.pause.wait(ctx)
 	tally.addRateLimitWait(waited)
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ex.lastRateLimited = err == nil && resp.StatusCode == http.StatusTooManyRequests
 	if ex.lastRateLimited {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			t.gate.holdFor(min(d, t.waitMax))
+			t.pause.holdFor(min(d, t.waitMax))
 		}
 	}
 	return resp, err

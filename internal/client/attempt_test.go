@@ -206,10 +206,10 @@ func TestRateLimitSharedByAllRequests(t *testing.T) {
 	ctx, tally := WithWaitTally(context.Background())
 	errs := make(chan error, 8)
 	go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
-	// Once the first request's 429 has closed the gate, the others start.
-	for deadline := time.Now().Add(5 * time.Second); c.gate.remaining() <= 0; time.Sleep(time.Millisecond) {
+	// Once the first request's 429 has started the pause, the others wait.
+	for deadline := time.Now().Add(5 * time.Second); c.rateLimitPause.remaining() <= 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the 429 with Retry-After did not close the gate")
+			t.Fatal("the 429 with Retry-After did not start the pause")
 		}
 	}
 	for range 5 {
@@ -232,7 +232,7 @@ func TestRateLimitSharedByAllRequests(t *testing.T) {
 }
 
 func TestRateGateHonoursContext(t *testing.T) {
-	g := &rateGate{}
+	g := &rateLimitPause{}
 	g.holdFor(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -277,16 +277,16 @@ func TestWaitTally(t *testing.T) {
 		t.Errorf("nil tally")
 	}
 
-	// A wait at the gate (closed by another request's 429) is a rate-limit wait.
+	// A wait in the pause (started by another request's 429) is a rate-limit wait.
 	_, srv = serveStub(t, ok(storeJSON))
 	c = newTestClient(t, srv.URL, nil)
 	ctx, tally = WithWaitTally(context.Background())
-	c.gate.holdFor(50 * time.Millisecond)
+	c.rateLimitPause.holdFor(50 * time.Millisecond)
 	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
 		t.Fatal(err)
 	}
 	if w := tally.RateLimitWait(); w < 40*time.Millisecond || tally.Retries() != 0 {
-		t.Errorf("gate wait counted as %s, %d retries", w, tally.Retries())
+		t.Errorf("pause counted as %s, %d retries", w, tally.Retries())
 	}
 
 	// Concurrent requests add up into one tally.

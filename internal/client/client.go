@@ -74,11 +74,11 @@ type Client struct {
 	pageSize   int
 	userAgent  string
 	httpClient *http.Client
-	// secrets are the credentials' forms (scrubForms), masked wherever they might appear
-	// in an error or a log.
-	secrets []string
-	// gate pauses every request after a 429 with Retry-After to any of them.
-	gate *rateGate
+	// credentials are the credentials' forms (credentialForms), masked wherever they might
+	// appear in an error or a log.
+	credentials []string
+	// rateLimitPause pauses every request after a 429 with Retry-After to any of them.
+	rateLimitPause *rateLimitPause
 	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
 	// this package set it.
 	now func() time.Time
@@ -102,19 +102,19 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:     base,
-		token:       cfg.APIToken,
-		email:       cfg.APIEmail,
-		key:         cfg.APIKey,
-		maxRetries:  max(cfg.MaxRetries, 0),
-		waitMin:     cfg.RetryWaitMin,
-		waitMax:     cfg.RetryWaitMax,
-		pageSize:    cfg.PageSize,
-		userAgent:   cfg.UserAgent,
-		gate:        &rateGate{},
-		now:         time.Now,
-		listItemCap: defaultListItemCap,
-		listPageCap: defaultListPageCap,
+		baseURL:        base,
+		token:          cfg.APIToken,
+		email:          cfg.APIEmail,
+		key:            cfg.APIKey,
+		maxRetries:     max(cfg.MaxRetries, 0),
+		waitMin:        cfg.RetryWaitMin,
+		waitMax:        cfg.RetryWaitMax,
+		pageSize:       cfg.PageSize,
+		userAgent:      cfg.UserAgent,
+		rateLimitPause: &rateLimitPause{},
+		now:            time.Now,
+		listItemCap:    defaultListItemCap,
+		listPageCap:    defaultListPageCap,
 	}
 	if c.waitMin <= 0 {
 		c.waitMin = DefaultRetryWaitMin
@@ -137,10 +137,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	for _, s := range []string{cfg.APIToken, cfg.APIKey, cfg.APIEmail} {
 		if s != "" {
-			c.secrets = append(c.secrets, s)
+			c.credentials = append(c.credentials, s)
 		}
 	}
-	c.secrets = scrubForms(c.secrets)
+	c.credentials = credentialForms(c.credentials)
 
 	// Copy the caller's client so that wrapping its transport leaves it untouched.
 	var hc http.Client
@@ -157,7 +157,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc.Transport = &attemptTransport{
 		base:    &loggingTransport{base: inner},
-		gate:    c.gate,
+		pause:   c.rateLimitPause,
 		budget:  newRequestBudget(cfg.MaxRequestsPerMinute),
 		timeout: attemptTimeout,
 		waitMax: c.waitMax,
@@ -194,8 +194,8 @@ func parseBaseURL(raw string) (string, error) {
 	return base, nil
 }
 
-// call is one logical API request, before retries.
-type call struct {
+// request is one logical API request, before retries: what a route builds.
+type request struct {
 	method string
 	path   string // route path below the base URL, segments already escaped
 	query  url.Values
@@ -208,12 +208,12 @@ type call struct {
 	names []string
 }
 
-// serverText is what cl's errors and logs may show of the server's answers.
-func (c *Client) serverText(cl call) serverText {
-	return serverText{credentials: c.secrets, carriesValue: cl.carriesValue, names: cl.names}
+// serverText is what rq's errors and logs may show of the server's answers.
+func (c *Client) serverText(rq request) serverText {
+	return serverText{credentials: c.credentials, carriesValue: rq.carriesValue, names: rq.names}
 }
 
-// response is what came back from the last attempt of a call.
+// response is what came back from the last attempt of a request.
 type response struct {
 	status     int
 	header     http.Header
@@ -222,39 +222,39 @@ type response struct {
 	serverText serverText // the exchange's, for the error made of this response
 }
 
-// send performs cl with retries and returns the last response (any status) or an error:
+// send performs rq with retries and returns the last response (any status) or an error:
 // a *contextError when ctx ended, a refused redirect, or a *transportError. It never
 // decodes the body.
-func (c *Client) send(ctx context.Context, cl call) (*response, error) {
-	ex := &exchange{serverText: c.serverText(cl)}
-	ctx = withExchange(withLogging(ctx, c.secrets), ex)
+func (c *Client) send(ctx context.Context, rq request) (*response, error) {
+	ex := &exchange{serverText: c.serverText(rq)}
+	ctx = withExchange(withLogging(ctx, c.credentials), ex)
 
-	target := c.baseURL + cl.path
-	if len(cl.query) > 0 {
-		target += "?" + cl.query.Encode()
+	target := c.baseURL + rq.path
+	if len(rq.query) > 0 {
+		target += "?" + rq.query.Encode()
 	}
 
 	var body any
-	if cl.body != nil {
-		b, err := json.Marshal(cl.body)
+	if rq.body != nil {
+		b, err := json.Marshal(rq.body)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: encoding request body: %w", cl.method, cl.path, err)
+			return nil, fmt.Errorf("%s %s: encoding request body: %w", rq.method, rq.path, err)
 		}
 		body = b
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, target, body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, rq.method, target, body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
+		return nil, fmt.Errorf("%s %s: %w", rq.method, rq.path, err)
 	}
-	c.setHeaders(req.Header, cl.body != nil)
+	c.setHeaders(req.Header, rq.body != nil)
 
-	rc, attempts := c.retryClient(ctx, cl.method)
+	rc, attempts := c.retryClient(ctx, rq.method)
 	resp, err := rc.Do(req)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, sendError(ctx, cl, ex, err, *attempts)
+		return nil, sendError(ctx, rq, ex, err, *attempts)
 	}
 	defer resp.Body.Close()
 	// attemptTransport has read the body already (a body that broke off failed its
@@ -262,24 +262,24 @@ func (c *Client) send(ctx context.Context, cl call) (*response, error) {
 	// that broke before the status.
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		return nil, sendError(ctx, cl, ex, err, *attempts)
+		return nil, sendError(ctx, rq, ex, err, *attempts)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, serverText: ex.serverText}, nil
 }
 
 // sendError classifies a failed send: the caller's context ended, a redirect was
 // refused, or no complete response came (a transportError).
-func sendError(ctx context.Context, cl call, ex *exchange, err error, attempts int) error {
+func sendError(ctx context.Context, rq request, ex *exchange, err error, attempts int) error {
 	if ctx.Err() != nil {
-		ce := newContextError(ctx, cl.method, cl.path)
+		ce := newContextError(ctx, rq.method, rq.path)
 		ce.budgetStop = ex.budgetStop
 		return ce
 	}
 	var re *redirectError
 	if errors.As(err, &re) {
-		return fmt.Errorf("%s %s: %w", cl.method, cl.path, re)
+		return fmt.Errorf("%s %s: %w", rq.method, rq.path, re)
 	}
-	return &transportError{method: cl.method, path: cl.path, err: err, attempts: attempts,
+	return &transportError{method: rq.method, path: rq.path, err: err, attempts: attempts,
 		shown: ex.serverText.transportError(err, maxShownField)}
 }
 
@@ -307,10 +307,10 @@ func (c *Client) setHeaders(h http.Header, hasBody bool) {
 	}
 }
 
-// do sends cl and returns the raw result of a successful envelope. A failure status, or
+// do sends rq and returns the raw result of a successful envelope. A failure status, or
 // success:false, becomes an *APIError.
-func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
-	env, err := c.doEnvelope(ctx, cl)
+func (c *Client) do(ctx context.Context, rq request) (json.RawMessage, error) {
+	env, err := c.doEnvelope(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
@@ -318,17 +318,17 @@ func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
 }
 
 // doEnvelope is do, returning the whole successful envelope (lists need its result_info).
-func (c *Client) doEnvelope(ctx context.Context, cl call) (envelope, error) {
-	resp, err := c.send(ctx, cl)
+func (c *Client) doEnvelope(ctx context.Context, rq request) (envelope, error) {
+	resp, err := c.send(ctx, rq)
 	if err != nil {
 		return envelope{}, err
 	}
-	return c.decodeEnvelope(cl, resp)
+	return c.decodeEnvelope(rq, resp)
 }
 
 // decodeResponse turns a response into its envelope's result or an *APIError.
-func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error) {
-	env, err := c.decodeEnvelope(cl, resp)
+func (c *Client) decodeResponse(rq request, resp *response) (json.RawMessage, error) {
+	env, err := c.decodeEnvelope(rq, resp)
 	if err != nil {
 		return nil, err
 	}
@@ -336,15 +336,15 @@ func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error
 }
 
 // decodeEnvelope turns a response into its successful envelope or an *APIError.
-func (c *Client) decodeEnvelope(cl call, resp *response) (envelope, error) {
+func (c *Client) decodeEnvelope(rq request, resp *response) (envelope, error) {
 	env, jsonErr := parseEnvelope(resp.body)
 	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
+		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
 	}
 	if jsonErr != nil {
 		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
 		// the caller never mistakes it for an empty result.
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
+		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
 	}
 	return env, nil
 }

@@ -193,7 +193,7 @@ func shownStrings(v any, out *[]string, valuesOnly bool) {
 }
 
 // commonWords are values that are words the API, the logs and the client use themselves:
-// a rule that judged text by the value would withhold ordinary text for them.
+// a rule that judged text by the value would hide ordinary text for them.
 var commonWords = []string{"name", "error", "secret", "id", "x"}
 
 // TestHostileEchoHidden: a server echoes the request, in many encodings, into errors and
@@ -236,16 +236,16 @@ func TestHostileEchoHidden(t *testing.T) {
 							if !ae.HasReason("bad_request") || !ae.HasReason("secret_name_already_exists") || !ae.HasCode(1003) {
 								t.Errorf("decisions lost the API's words: %v", e)
 							}
-							if ae.Errors[0].Message != withheldMarker {
+							if ae.Errors[0].Message != notShownMarker {
 								t.Errorf("unknown reason shown as %q", ae.Errors[0].Message)
 							}
 							// The create sent the name A; the patch sent no name.
-							want := []string{"secret_name_already_exists: A", "secret_name_already_exists: " + withheldMarker}[i]
+							want := []string{"secret_name_already_exists: A", "secret_name_already_exists: " + notShownMarker}[i]
 							if ae.Errors[1].Message != want {
 								t.Errorf("the API's own message shown as %q, want %q", ae.Errors[1].Message, want)
 							}
 						case "HTML error":
-							if ae.Body != withheldMarker {
+							if ae.Body != notShownMarker {
 								t.Errorf("echoing page shown as %q", ae.Body)
 							}
 						}
@@ -272,18 +272,18 @@ func TestHostileEchoHidden(t *testing.T) {
 							}
 							continue
 						}
-						if e["http.response.body"] != withheldMarker {
+						if e["http.response.body"] != notShownMarker {
 							t.Errorf("response body logged: %v", e["http.response.body"])
 						}
 						withheld++
 						if shape == "JSON error" && fmt.Sprint(e["http.response.error_codes"]) != "[1001 1003]" {
-							t.Errorf("withheld body logged without its codes: %v", e)
+							t.Errorf("body logged without its codes: %v", e)
 						}
 						if shape == "JSON error" && fmt.Sprint(e["http.response.error_reasons"]) != "[secret_name_already_exists]" {
-							t.Errorf("withheld body logged without its known reasons: %v", e)
+							t.Errorf("body logged without its known reasons: %v", e)
 						}
 						if shape == "success" && fmt.Sprint(e["http.response.result_ids"]) != "["+testSecret+"]" {
-							t.Errorf("withheld body logged without its ids: %v", e)
+							t.Errorf("body logged without its ids: %v", e)
 						}
 						if h, _ := e["http.response.headers"].(map[string]any); len(h) == 0 || h["Content-Type"] == nil {
 							t.Errorf("response headers logged as %v", h)

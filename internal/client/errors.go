@@ -27,8 +27,8 @@ const bodyExcerptLen = 256
 //
 // In an APIError, Message, DocumentationURL and Pointer are fit to show: one line, bounded,
 // credentials masked; for a request that carried a secret value, only known reasons and the
-// names it sent (see serverText), the rest withheld (withheldMarker). Decisions read the API's own words instead: Reason, and APIError's
-// HasReason and HasCode.
+// names it sent (see serverText), the rest not shown (notShownMarker). Decisions read the
+// API's own words instead: Reason, and APIError's HasReason and HasCode.
 type Message struct {
 	Code             int    `json:"code"`
 	Message          string `json:"message"`
@@ -84,7 +84,7 @@ func (m Message) Subject() (subject string, ok bool) {
 	return strings.TrimSpace(s), ok
 }
 
-// apiText is the message as the API wrote it; Message may have parts withheld.
+// apiText is the message as the API wrote it; Message may have parts not shown.
 func (m Message) apiText() string {
 	if m.raw != nil {
 		return *m.raw
@@ -95,7 +95,7 @@ func (m Message) apiText() string {
 // APIError is a request the API answered with a failure status or success:false.
 //
 // Everything in it the server wrote is bounded, on one line, without control characters,
-// with credentials masked, and withheld but for known parts when the request carried a
+// with credentials masked, and not shown but for known parts when the request carried a
 // secret value (see Message). At most maxShownMessages errors and messages are kept; MoreErrors
 // and MoreMessages count the ones left out.
 type APIError struct {

@@ -9,14 +9,14 @@ import (
 	"testing"
 )
 
-// FuzzRedactJSON: redacted output is valid JSON in which every "value" key holds "***".
-// `go test` runs the seeds; `go test -fuzz FuzzRedactJSON` explores further.
-func FuzzRedactJSON(f *testing.F) {
+// FuzzMaskValues: masked output is valid JSON in which every "value" key holds "***".
+// `go test` runs the seeds; `go test -fuzz FuzzMaskValues` explores further.
+func FuzzMaskValues(f *testing.F) {
 	for _, s := range []string{`{"value":"x"}`, `[{"a":{"value":[1,{"value":2}]}}]`, `{"val\u0075e":"x","k":"value"}`, `"value"`, `{`, `{"Value":{"value":"x"}}`, "2" + strings.Repeat("0", 400)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, ok := RedactJSON(in)
+		out, ok := MaskValues(in)
 		if !ok {
 			if json.Valid(in) {
 				t.Fatalf("valid JSON refused: %s", in)
@@ -74,9 +74,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(410, []byte(`{"success":false,"errors":[{"code":1,"message":"bad_request: `+canary+`"}]}`), " ")
 	f.Fuzz(func(t *testing.T, status int, body []byte, value string) {
 		for _, carriesValue := range []bool{false, true} {
-			r := serverText{credentials: scrubForms([]string{testToken}), carriesValue: carriesValue, names: []string{value}}
-			cl := call{method: "GET", path: "/p", carriesValue: carriesValue, names: r.names}
-			env, err := (&Client{}).decodeEnvelope(cl, &response{status: status, body: body, header: http.Header{}, serverText: r})
+			r := serverText{credentials: credentialForms([]string{testToken}), carriesValue: carriesValue, names: []string{value}}
+			rq := request{method: "GET", path: "/p", carriesValue: carriesValue, names: r.names}
+			env, err := (&Client{}).decodeEnvelope(rq, &response{status: status, body: body, header: http.Header{}, serverText: r})
 			if err != nil {
 				checkShownError(t, err, r)
 				continue
@@ -167,12 +167,12 @@ func page100String() string { return string(page100()) }
 // madeByClient reports a text an exchange that carried a value may show: nothing, the
 // marker, or a known reason followed by the marker or by a name the request sent.
 func madeByClient(s string, names []string) bool {
-	if s == "" || s == "(empty body)" || s == withheldMarker {
+	if s == "" || s == "(empty body)" || s == notShownMarker {
 		return true
 	}
 	reason, rest, ok := strings.Cut(s, ": ")
 	if !knownReasons[reason] {
 		return false
 	}
-	return !ok || rest == withheldMarker || slices.Contains(names, rest)
+	return !ok || rest == notShownMarker || slices.Contains(names, rest)
 }

@@ -20,7 +20,7 @@ const (
 	logLevelEnv  = "TF_LOG_PROVIDER_SECRETSSTORE_HTTP"
 
 	// maxLoggedJSON and maxLoggedText bound what one log entry holds. JSON is cut only after
-	// redaction, so a cut never exposes a value.
+	// masking, so a cut never exposes a value.
 	maxLoggedJSON = 256 << 10
 	maxLoggedText = 4 << 10
 	// maxLoggedHeader bounds one logged header value.
@@ -51,8 +51,8 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 }
 
 // loggingTransport logs every attempt (retries included, which the caller never sees) at
-// TRACE: method, URL, headers without credentials, and bodies with "value" redacted,
-// sanitized and bounded. Of an exchange that carries a value, the response's body and
+// TRACE: method, URL, headers without credentials, and bodies with "value" masked,
+// cleaned and bounded. Of an exchange that carries a value, the response's body and
 // headers are replaced by the fields the client decodes from them (see serverText).
 type loggingTransport struct {
 	base http.RoundTripper
@@ -110,12 +110,12 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	case r.carriesValue:
 		// What a reader needs to follow the exchange: what the client decodes of it.
 		rf["http.response.headers"] = knownHeaders(resp.Header)
-		rf["http.response.body"] = withheldMarker
+		rf["http.response.body"] = notShownMarker
 		knownFields(b, rf)
 	case resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "":
 		// A redirect's body only repeats its target, query included.
 		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
-		rf["http.response.body"] = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
+		rf["http.response.body"] = fmt.Sprintf("[redirect body not logged: %d bytes]", len(b))
 	default:
 		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
 		rf["http.response.body"] = loggableBody(b, r)
@@ -142,8 +142,8 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // its query may carry anything (a signed token), so logs show it without one.
 var serverURLHeaders = map[string]bool{"Location": true, "Content-Location": true, "Referer": true}
 
-// queryOmitted stands for a query left out of a logged URL.
-const queryOmitted = "?[query omitted]"
+// queryNotLogged stands for a query left out of a logged URL.
+const queryNotLogged = "?[query not logged]"
 
 // withoutQuery is a URL without its query and fragment, marked where a query was.
 func withoutQuery(raw string) string {
@@ -154,7 +154,7 @@ func withoutQuery(raw string) string {
 	if raw[i] == '#' {
 		return raw[:i]
 	}
-	return raw[:i] + queryOmitted
+	return raw[:i] + queryNotLogged
 }
 
 // loggableURL is a request's URL for a log field. The client's own URLs are shown whole (their
@@ -179,14 +179,14 @@ func loggableHeaders(h http.Header, r serverText) map[string]string {
 		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
 			text = withoutQuery(text)
 		}
-		out[sanitizeBounded(k, maxLoggedHeader)] = r.clean(text, maxLoggedHeader)
+		out[cleanBounded(k, maxLoggedHeader)] = r.clean(text, maxLoggedHeader)
 	}
 	return out
 }
 
-// loggableBody renders a body for TRACE. JSON has every "value" redacted; JSON that does
+// loggableBody renders a body for TRACE. JSON has every "value" masked; JSON that does
 // not parse is left out entirely, since where its values are cannot be told. What is
-// logged is sanitized (one line, no control characters), credentials masked, and bounded.
+// logged is cleaned (one line, no control characters), credentials masked, and bounded.
 // The caller never passes the response of an exchange that carried a value.
 func loggableBody(b []byte, r serverText) string {
 	trimmed := bytes.TrimSpace(b)
@@ -196,16 +196,16 @@ func loggableBody(b []byte, r serverText) string {
 	var text string
 	limit := maxLoggedText
 	if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
-		red, ok := RedactJSON(trimmed)
+		red, ok := MaskValues(trimmed)
 		if !ok {
-			return fmt.Sprintf("[unparseable JSON body omitted: %d bytes]", len(b))
+			return fmt.Sprintf("[unparseable JSON body not logged: %d bytes]", len(b))
 		}
 		text, limit = string(red), maxLoggedJSON
 	} else {
 		text = string(trimmed)
 	}
 	// The window leaves room for a credential straddling the cut.
-	return cleanBounded(text, limit, limit+1024, r.credentials)
+	return cleanMasked(text, limit, limit+1024, r.credentials)
 }
 
 // leveledLogger adapts go-retryablehttp's logger to tflog. Attempt failures and retries
@@ -215,7 +215,7 @@ type leveledLogger struct {
 }
 
 // fields turns retryablehttp's key-value pairs into log fields: its own texts (method,
-// URL, waits) sanitized, an error (which may quote a malformed response) shown like a
+// URL, waits) cleaned, an error (which may quote a malformed response) shown like a
 // transport error.
 func (l leveledLogger) fields(kv []any) map[string]any {
 	return kvFields(kv, exchangeFrom(l.ctx).serverText)
@@ -252,9 +252,9 @@ func kvFields(kv []any, r serverText) map[string]any {
 		case error:
 			out[k] = r.transportError(v, maxLoggedText)
 		case fmt.Stringer:
-			out[k] = sanitizeBounded(v.String(), maxLoggedText)
+			out[k] = cleanBounded(v.String(), maxLoggedText)
 		case string:
-			out[k] = sanitizeBounded(v, maxLoggedText)
+			out[k] = cleanBounded(v, maxLoggedText)
 		default:
 			out[k] = v
 		}

@@ -27,12 +27,12 @@ func logEntries(t *testing.T, buf *bytes.Buffer) []map[string]any {
 	return entries
 }
 
-func TestTraceLogsRedacted(t *testing.T) {
+func TestTraceLogsMasked(t *testing.T) {
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 
 	// The server echoes the canary back (a real one never does) to prove responses are
-	// redacted too; the first attempt fails so a retry is logged.
+	// masked too; the first attempt fails so a retry is logged.
 	_, srv := serveStub(t,
 		answer{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"success":false,"errors":[{"code":971,"message":"Please wait"}]}`},
 		ok(`[{"id":"`+testSecret+`","name":"A","value":"`+canary+`","scopes":["workers"]}]`))
@@ -134,7 +134,7 @@ func TestRedirectQueryNotLogged(t *testing.T) {
 	var location, followed bool
 	for _, e := range logEntries(t, &buf) {
 		if h, _ := e["http.response.headers"].(map[string]any); h["Location"] != nil {
-			location = strings.HasSuffix(h["Location"].(string), "/stores/"+testStore+queryOmitted)
+			location = strings.HasSuffix(h["Location"].(string), "/stores/"+testStore+queryNotLogged)
 		}
 		if u, _ := e["http.url"].(string); e["@message"] == "Sending HTTP request" && strings.Contains(u, "/moved") {
 			followed = true
@@ -166,7 +166,7 @@ func TestTraceCommonWordValue(t *testing.T) {
 		if _, err := c.GetSecret(ctx, mockAcct, store, created[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		var requests, withheld, shown int
+		var requests, notShown, shown int
 		var logged []string
 		for _, entry := range logEntries(t, &buf) {
 			shownStrings(entry, &logged, true)
@@ -188,14 +188,14 @@ func TestTraceCommonWordValue(t *testing.T) {
 					}
 					continue
 				}
-				withheld++
-				if body != withheldMarker || fmt.Sprint(entry["http.response.result_ids"]) != "["+created[0].ID+"]" || entry["http.status"] == nil {
+				notShown++
+				if body != notShownMarker || fmt.Sprint(entry["http.response.result_ids"]) != "["+created[0].ID+"]" || entry["http.status"] == nil {
 					t.Errorf("%q: a value-carrying response logged as %v", value, entry)
 				}
 			}
 		}
-		if requests != 3 || withheld != 2 || shown != 1 {
-			t.Errorf("%q: %d requests, %d withheld and %d shown responses; want 3, 2, 1", value, requests, withheld, shown)
+		if requests != 3 || notShown != 2 || shown != 1 {
+			t.Errorf("%q: %d requests, %d not shown and %d shown responses; want 3, 2, 1", value, requests, notShown, shown)
 		}
 		all := buf.String()
 		if slices.Contains(logged, value) || strings.Contains(all, `\"value\":\"`+value) {

@@ -36,7 +36,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if first := via[0].URL; !sameOrigin(req.URL, first) {
 		// The target's host, as Go parsed it from the Location header: a known field.
-		return &redirectError{from: sanitizeBounded(first.Host, maxShownHost), to: sanitizeBounded(req.URL.Host, maxShownHost)}
+		return &redirectError{from: cleanBounded(first.Host, maxShownHost), to: cleanBounded(req.URL.Host, maxShownHost)}
 	}
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// withheldMarker stands in for server text of an exchange that carried a secret value.
-const withheldMarker = "[withheld: the request carried a secret value]"
+// notShownMarker stands in for server text of an exchange that carried a secret value.
+const notShownMarker = "[not shown: the request carried a secret value]"
 
 // maxRawMessage bounds the API's text an error message keeps for decisions (Reason).
 const maxRawMessage = 4 << 10
@@ -30,23 +30,23 @@ const maxRawMessage = 4 << 10
 //
 // Credentials are masked in everything either shows.
 type serverText struct {
-	credentials  []string // scrubForms of the credentials
+	credentials  []string // credentialForms of the credentials
 	carriesValue bool
 	names        []string // the names the request sent, shown beside a known reason
 }
 
-// clean is s fit to show: cleaned, credentials masked and bounded; withheld whole when the
+// clean is s fit to show: cleaned, credentials masked and bounded; not shown at all when the
 // exchange carried a value.
 func (t serverText) clean(s string, limit int) string {
 	if t.carriesValue && s != "" {
-		return withheldMarker
+		return notShownMarker
 	}
-	return cleanBounded(s, limit, sanitizeWindow, t.credentials)
+	return cleanMasked(s, limit, cleanWindow, t.credentials)
 }
 
 // message is an API error message fit to show. For an exchange that carried a value it is
 // rebuilt from known parts: a reason the API is known to use, and after it a name the
-// request sent; anything else the server wrote is withheld.
+// request sent; anything else the server wrote is not shown.
 func (t serverText) message(s string) string {
 	if !t.carriesValue {
 		return t.clean(s, maxShownMessage)
@@ -55,13 +55,13 @@ func (t serverText) message(s string) string {
 	reason := strings.TrimSpace(head)
 	switch {
 	case !knownReasons[reason]:
-		return withheldMarker
+		return notShownMarker
 	case !hasSuffix:
 		return reason
 	case slices.Contains(t.names, strings.TrimSpace(rest)):
 		return reason + ": " + strings.TrimSpace(rest)
 	}
-	return reason + ": " + withheldMarker
+	return reason + ": " + notShownMarker
 }
 
 // messages makes an envelope's errors (or messages) fit to show: at most maxShownMessages
@@ -116,12 +116,12 @@ func (t serverText) transportError(err error, limit int) string {
 	case errors.Is(err, io.EOF):
 		err = io.EOF
 	default:
-		return withheldMarker
+		return notShownMarker
 	}
-	return cleanBounded(err.Error(), limit, sanitizeWindow, t.credentials)
+	return cleanMasked(err.Error(), limit, cleanWindow, t.credentials)
 }
 
-// knownFields is what a log says of a response body the exchange's rule withholds: the
+// knownFields is what a log says of a response body the exchange's rule does not show: the
 // error codes and the API's known reasons, and the ids of the result.
 func knownFields(body []byte, fields map[string]any) {
 	env, err := parseEnvelope(body)

@@ -20,16 +20,16 @@ func TestServerTextMessage(t *testing.T) {
 		msg, want    string
 	}{
 		{true, "secret_name_already_exists: API_KEY", "secret_name_already_exists: API_KEY"},
-		{true, "secret_name_already_exists: OTHER", "secret_name_already_exists: " + withheldMarker},
+		{true, "secret_name_already_exists: OTHER", "secret_name_already_exists: " + notShownMarker},
 		{true, "secret_name_already_exists", "secret_name_already_exists"},
-		{true, "maximum_secrets_exceeded: max 100", "maximum_secrets_exceeded: " + withheldMarker},
-		{true, "bad_request: not x", withheldMarker},
-		{true, "unknown_x_reason: A", withheldMarker},
-		{true, "name", withheldMarker},
+		{true, "maximum_secrets_exceeded: max 100", "maximum_secrets_exceeded: " + notShownMarker},
+		{true, "bad_request: not x", notShownMarker},
+		{true, "unknown_x_reason: A", notShownMarker},
+		{true, "name", notShownMarker},
 		{true, "Please wait and consider throttling your request speed", "Please wait and consider throttling your request speed"},
-		{true, "invalid_value: " + canary + " is too weak", withheldMarker},
-		{true, "secret_value_too_long: " + canary, "secret_value_too_long: " + withheldMarker},
-		{true, canary, withheldMarker},
+		{true, "invalid_value: " + canary + " is too weak", notShownMarker},
+		{true, "secret_value_too_long: " + canary, "secret_value_too_long: " + notShownMarker},
+		{true, canary, notShownMarker},
 		{true, "store_not_found", "store_not_found"},
 		// No value: only cleaned.
 		{false, "secret_name_already_exists:\n\nError: forged", "secret_name_already_exists: Error: forged"},
@@ -72,7 +72,7 @@ func TestCommonWordKeepsReasons(t *testing.T) {
 	}
 }
 
-func TestSanitize(t *testing.T) {
+func TestCleanText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
 		{"two\n\nError: forged line", "two Error: forged line"},
@@ -86,12 +86,12 @@ func TestSanitize(t *testing.T) {
 		{"unterminated \x1b]0;title", "unterminated"},
 	}
 	for _, tt := range tests {
-		if got := sanitize(tt.in); got != tt.want {
-			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	long := strings.Repeat("é", 1000) // 2 bytes each
-	got := sanitizeBounded(long, 301)
+	got := cleanBounded(long, 301)
 	if !strings.HasPrefix(got, strings.Repeat("é", 150)+"…[cut from 2000 bytes]") || !utf8.ValidString(got) {
 		t.Errorf("bounded: %q", got)
 	}

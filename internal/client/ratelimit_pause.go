@@ -6,38 +6,38 @@ import (
 	"time"
 )
 
-// rateGate is one backoff for every request of a Client: a 429 with Retry-After to any of
-// them pauses all of them until it has passed, instead of each finding the limit with a
+// rateLimitPause is one backoff for every request of a Client: a 429 with Retry-After to
+// any of them pauses all of them until it has passed, instead of each finding the limit with a
 // 429 of its own. The API's limit is per token, and a Client has one.
-type rateGate struct {
+type rateLimitPause struct {
 	mu    sync.Mutex
 	until time.Time
 }
 
-// holdFor closes the gate for d from now (never shortening an earlier, longer hold).
-func (g *rateGate) holdFor(d time.Duration) {
+// holdFor pauses for d from now (never shortening an earlier, longer hold).
+func (p *rateLimitPause) holdFor(d time.Duration) {
 	if d <= 0 {
 		return
 	}
 	until := time.Now().Add(d)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if until.After(g.until) {
-		g.until = until
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.until) {
+		p.until = until
 	}
 }
 
-// remaining is how long the gate stays closed.
-func (g *rateGate) remaining() time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return time.Until(g.until)
+// remaining is how long the pause lasts.
+func (p *rateLimitPause) remaining() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Until(p.until)
 }
 
-// wait blocks until the gate is open (a hold extended meanwhile is waited for too) or ctx
+// wait blocks until the pause is over (a hold extended meanwhile is waited for too) or ctx
 // ends, and returns how long it waited.
-func (g *rateGate) wait(ctx context.Context) (time.Duration, error) {
-	return waitUntil(ctx, g.remaining)
+func (p *rateLimitPause) wait(ctx context.Context) (time.Duration, error) {
+	return waitUntil(ctx, p.remaining)
 }
 
 // waitUntil calls next until it returns no wait (0 or less), sleeping for each wait it
