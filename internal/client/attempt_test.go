@@ -79,7 +79,7 @@ func TestAttemptTimeout(t *testing.T) {
 		t.Errorf("GET: %d attempts, want 3", n)
 	}
 
-	c.maxRetries = 0 // the lookups' GETs: one attempt each
+	c.transport.maxRetries = 0 // the lookups' GETs: one attempt each
 	_, err = c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "s"})
 	if !errors.As(err, &te) {
 		t.Fatalf("POST: err %v", err)
@@ -106,7 +106,8 @@ func TestAttemptTimeout(t *testing.T) {
 		t.Errorf("stalled body: err %v after %d attempts", err, stalls.Load())
 	}
 
-	if d := newTestClient(t, srv.URL, nil).httpClient.Transport.(*attemptTransport).timeout; d != 30*time.Second {
+	layers := newTestClient(t, srv.URL, nil).transport.httpClient.Transport.(*rateLimitTransport)
+	if d := layers.next.(*budgetTransport).next.(*attemptTransport).timeout; d != 30*time.Second {
 		t.Errorf("default attempt timeout %s", d)
 	}
 }
@@ -207,7 +208,7 @@ func TestRateLimitSharedByAllRequests(t *testing.T) {
 	errs := make(chan error, 8)
 	go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
 	// Once the first request's 429 has started the pause, the others wait.
-	for deadline := time.Now().Add(5 * time.Second); c.rateLimitPause.remaining() <= 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); c.transport.rateLimitPause.remaining() <= 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the 429 with Retry-After did not start the pause")
 		}
@@ -281,7 +282,7 @@ func TestWaitTally(t *testing.T) {
 	_, srv = serveStub(t, ok(storeJSON))
 	c = newTestClient(t, srv.URL, nil)
 	ctx, tally = WithWaitTally(context.Background())
-	c.rateLimitPause.holdFor(50 * time.Millisecond)
+	c.transport.rateLimitPause.holdFor(50 * time.Millisecond)
 	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-cleanhttp"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -31,9 +27,6 @@ const (
 	// maxPageSize is the API's own per_page ceiling: asking for more would make a full
 	// page look short and stop paging early.
 	maxPageSize = 100
-	// maxResponseBody bounds how much of one response is read, so a broken server
-	// cannot exhaust memory.
-	maxResponseBody = 32 << 20
 )
 
 // Config configures a Client. See New for defaults.
@@ -62,23 +55,14 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Client calls the Secrets Store API. It is safe for concurrent use.
+// Client calls the Secrets Store API: one method per route, the decoding of its answers,
+// its errors, and the recovery of a create whose outcome is unknown. Every policy between
+// a route and the wire (credentials, retries, attempt deadlines, the 429 pause, the request
+// budget, redirects, logging, what of a server's text is shown) is its transport's. It is
+// safe for concurrent use.
 type Client struct {
-	baseURL    string
-	token      string
-	email      string
-	key        string
-	maxRetries int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	pageSize   int
-	userAgent  string
-	httpClient *http.Client
-	// credentials are the credentials' forms (credentialForms), masked wherever they might
-	// appear in an error or a log.
-	credentials []string
-	// rateLimitPause pauses every request after a 429 with Retry-After to any of them.
-	rateLimitPause *rateLimitPause
+	transport *transport
+	pageSize  int
 	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
 	// this package set it.
 	now func() time.Time
@@ -102,68 +86,15 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:        base,
-		token:          cfg.APIToken,
-		email:          cfg.APIEmail,
-		key:            cfg.APIKey,
-		maxRetries:     max(cfg.MaxRetries, 0),
-		waitMin:        cfg.RetryWaitMin,
-		waitMax:        cfg.RetryWaitMax,
-		pageSize:       cfg.PageSize,
-		userAgent:      cfg.UserAgent,
-		rateLimitPause: &rateLimitPause{},
-		now:            time.Now,
-		listItemCap:    defaultListItemCap,
-		listPageCap:    defaultListPageCap,
-	}
-	if c.waitMin <= 0 {
-		c.waitMin = DefaultRetryWaitMin
-	}
-	if c.waitMax <= 0 {
-		c.waitMax = DefaultRetryWaitMax
-	}
-	if c.waitMax < c.waitMin {
-		c.waitMin = c.waitMax
+		transport:   newTransport(cfg, base),
+		pageSize:    cfg.PageSize,
+		now:         time.Now,
+		listItemCap: defaultListItemCap,
+		listPageCap: defaultListPageCap,
 	}
 	if c.pageSize <= 0 || c.pageSize > maxPageSize {
 		c.pageSize = DefaultPageSize
 	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
-	}
-	attemptTimeout := cfg.AttemptTimeout
-	if attemptTimeout <= 0 {
-		attemptTimeout = DefaultAttemptTimeout
-	}
-	for _, s := range []string{cfg.APIToken, cfg.APIKey, cfg.APIEmail} {
-		if s != "" {
-			c.credentials = append(c.credentials, s)
-		}
-	}
-	c.credentials = credentialForms(c.credentials)
-
-	// Copy the caller's client so that wrapping its transport leaves it untouched.
-	var hc http.Client
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-	} else {
-		// No Timeout or ResponseHeaderTimeout: attemptTransport bounds each attempt, the
-		// wait for the response headers included, with an error of its own.
-		hc = http.Client{Transport: cleanhttp.DefaultPooledTransport()}
-	}
-	inner := hc.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	hc.Transport = &attemptTransport{
-		base:    &loggingTransport{base: inner},
-		pause:   c.rateLimitPause,
-		budget:  newRequestBudget(cfg.MaxRequestsPerMinute),
-		timeout: attemptTimeout,
-		waitMax: c.waitMax,
-	}
-	hc.CheckRedirect = checkRedirect
-	c.httpClient = &hc
 	return c, nil
 }
 
@@ -208,105 +139,6 @@ type request struct {
 	names []string
 }
 
-// serverText is what rq's errors and logs may show of the server's answers.
-func (c *Client) serverText(rq request) serverText {
-	return serverText{credentials: c.credentials, carriesValue: rq.carriesValue, names: rq.names}
-}
-
-// response is what came back from the last attempt of a request.
-type response struct {
-	status     int
-	header     http.Header
-	body       []byte
-	attempts   int
-	serverText serverText // the exchange's, for the error made of this response
-}
-
-// send performs rq with retries and returns the last response (any status) or an error:
-// a *contextError when ctx ended, a refused redirect, or a *transportError. It never
-// decodes the body.
-func (c *Client) send(ctx context.Context, rq request) (*response, error) {
-	ex := &exchange{serverText: c.serverText(rq)}
-	ctx = withExchange(withLogging(ctx, c.credentials), ex)
-
-	target := c.baseURL + rq.path
-	if len(rq.query) > 0 {
-		target += "?" + rq.query.Encode()
-	}
-
-	var body any
-	if rq.body != nil {
-		b, err := json.Marshal(rq.body)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: encoding request body: %w", rq.method, rq.path, err)
-		}
-		body = b
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, rq.method, target, body)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", rq.method, rq.path, err)
-	}
-	c.setHeaders(req.Header, rq.body != nil)
-
-	rc, attempts := c.retryClient(ctx, rq.method)
-	resp, err := rc.Do(req)
-	if err != nil {
-		if resp != nil && resp.Body != nil {
-			_ = resp.Body.Close()
-		}
-		return nil, sendError(ctx, rq, ex, err, *attempts)
-	}
-	defer resp.Body.Close()
-	// attemptTransport has read the body already (a body that broke off failed its
-	// attempt); should reading fail here all the same, it is as ambiguous as a connection
-	// that broke before the status.
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	if err != nil {
-		return nil, sendError(ctx, rq, ex, err, *attempts)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, serverText: ex.serverText}, nil
-}
-
-// sendError classifies a failed send: the caller's context ended, a redirect was
-// refused, or no complete response came (a transportError).
-func sendError(ctx context.Context, rq request, ex *exchange, err error, attempts int) error {
-	if ctx.Err() != nil {
-		ce := newContextError(ctx, rq.method, rq.path)
-		ce.budgetStop = ex.budgetStop
-		return ce
-	}
-	var re *redirectError
-	if errors.As(err, &re) {
-		return fmt.Errorf("%s %s: %w", rq.method, rq.path, re)
-	}
-	return &transportError{method: rq.method, path: rq.path, err: err, attempts: attempts,
-		shown: ex.serverText.transportError(err, maxShownField)}
-}
-
-// withoutURL is err without the *url.Error that http.Client wraps it in: its URL may be a
-// redirect target's, query included, and the request's own is known to the caller.
-func withoutURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func (c *Client) setHeaders(h http.Header, hasBody bool) {
-	if c.token != "" {
-		h.Set("Authorization", "Bearer "+c.token)
-	} else {
-		h.Set("X-Auth-Email", c.email)
-		h.Set("X-Auth-Key", c.key)
-	}
-	h.Set("User-Agent", c.userAgent)
-	h.Set("Accept", "application/json")
-	if hasBody {
-		h.Set("Content-Type", "application/json")
-	}
-}
-
 // do sends rq and returns the raw result of a successful envelope. A failure status, or
 // success:false, becomes an *APIError.
 func (c *Client) do(ctx context.Context, rq request) (json.RawMessage, error) {
@@ -319,7 +151,7 @@ func (c *Client) do(ctx context.Context, rq request) (json.RawMessage, error) {
 
 // doEnvelope is do, returning the whole successful envelope (lists need its result_info).
 func (c *Client) doEnvelope(ctx context.Context, rq request) (envelope, error) {
-	resp, err := c.send(ctx, rq)
+	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return envelope{}, err
 	}

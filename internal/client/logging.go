@@ -55,13 +55,13 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 // cleaned and bounded. Of an exchange that carries a value, the response's body and
 // headers are replaced by the fields the client decodes from them (see serverText).
 type loggingTransport struct {
-	base http.RoundTripper
+	layer
 }
 
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if !tflog.SubsystemIsTrace(ctx, logSubsystem) {
-		return t.base.RoundTrip(req)
+		return t.next.RoundTrip(req)
 	}
 
 	r := exchangeFrom(ctx).serverText
@@ -81,7 +81,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
 
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
 			"http.method": req.Method, "http.url": loggableURL(req), "error": r.transportError(err, maxLoggedText),
@@ -125,13 +125,6 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
-}
-
-// CloseIdleConnections lets retryablehttp (and http.Client) reach the wrapped transport.
-func (t *loggingTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
 }
 
 type errReader struct{ err error }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -38,6 +39,45 @@ func (p *rateLimitPause) remaining() time.Duration {
 // ends, and returns how long it waited.
 func (p *rateLimitPause) wait(ctx context.Context) (time.Duration, error) {
 	return waitUntil(ctx, p.remaining)
+}
+
+// rateLimitTransport is the outermost layer, so it sees every attempt: it adds the waits
+// before an attempt to the context's WaitTally, waits out the Client's rate-limit pause
+// before it, and after a 429 with Retry-After pauses every request of the Client.
+type rateLimitTransport struct {
+	layer
+	pause   *rateLimitPause
+	waitMax time.Duration // cap on a pause, as on any wait
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	ex := exchangeFrom(ctx)
+	tally := tallyFrom(ctx)
+	// A redirect hop (req.Response set) continues an attempt; anything else after a first
+	// attempt is a retry, and the time since the last one was its backoff.
+	if req.Response == nil && !ex.lastEnd.IsZero() {
+		tally.addRetry()
+		if waited := time.Since(ex.lastEnd); ex.lastRateLimited {
+			tally.addRateLimitWait(waited)
+		} else {
+			tally.addRetryWait(waited)
+		}
+	}
+	waited, err := t.pause.wait(ctx)
+	tally.addRateLimitWait(waited)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	ex.lastEnd = time.Now()
+	ex.lastRateLimited = err == nil && resp.StatusCode == http.StatusTooManyRequests
+	if ex.lastRateLimited {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			t.pause.holdFor(min(d, t.waitMax))
+		}
+	}
+	return resp, err
 }
 
 // waitUntil calls next until it returns no wait (0 or less), sleeping for each wait it

@@ -29,7 +29,7 @@ func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decod
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
 	var zero T
 	sent := c.now()
-	resp, err := c.send(ctx, rq)
+	resp, err := c.transport.send(ctx, rq)
 	v, firstErr, ambiguous := createOutcome(c, rq, resp, err, decode)
 	if firstErr == nil {
 		return v, nil
@@ -42,7 +42,7 @@ func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decod
 	}
 
 	// None of the names exists: resend once.
-	resp, err = c.send(ctx, rq)
+	resp, err = c.transport.send(ctx, rq)
 	v, resendErr, ambiguous := createOutcome(c, rq, resp, err, decode)
 	if resendErr == nil {
 		return v, nil
@@ -60,7 +60,7 @@ func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decod
 // lookUpNames runs lookup after a send of rq failed with outcome, logging why. A lookup
 // that fails counts as nothing found: the resend that follows cannot duplicate anything.
 func lookUpNames(ctx context.Context, c *Client, rq request, lookup func(context.Context) ([]ExistingObject, error), outcome error, resent bool) []ExistingObject {
-	tflog.SubsystemWarn(withLogging(ctx, c.credentials), logSubsystem,
+	tflog.SubsystemWarn(c.transport.logContext(ctx), logSubsystem,
 		"Create request may have succeeded without a result: looking its names up (an object found is never taken as ours)",
 		map[string]any{"http.method": rq.method, "path": rq.path, "error": outcome.Error(), "resent": resent})
 	found, err := lookup(ctx)

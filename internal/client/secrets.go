@@ -195,12 +195,12 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 // means an earlier attempt (whose answer was lost) did the deleting, so it counts as
 // success with no result.
 func (c *Client) deleteCall(ctx context.Context, rq request) (json.RawMessage, error) {
-	resp, err := c.send(ctx, rq)
+	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
 	if resp.status == http.StatusNotFound && resp.attempts > 1 {
-		tflog.SubsystemDebug(withLogging(ctx, c.credentials), logSubsystem,
+		tflog.SubsystemDebug(c.transport.logContext(ctx), logSubsystem,
 			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": rq.path})
 		return nil, nil
 	}
