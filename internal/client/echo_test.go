@@ -1,13 +1,16 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -327,5 +330,54 @@ func TestHostileEchoHidden(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestMalformedAnswerEchoNotShown: a server whose status line quotes the request makes Go's
+// transport error quote it too. Of a create or a PATCH with a value, the error and the logs
+// show only the kind of failure; of a GET, the error shows Go's text, cleaned.
+func TestMalformedAnswerEchoNotShown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				b, _ := io.ReadAll(req.Body)
+				_, _ = fmt.Fprintf(conn, "echo:%s\r\n\r\n", b) // no space: Go quotes the whole line
+			}()
+		}
+	}()
+	for _, value := range []string{canary, "name"} {
+		var buf bytes.Buffer
+		ctx := tflogtest.RootLogger(context.Background(), &buf)
+		c := newTestClient(t, "http://"+l.Addr().String(), func(c *Config) { c.MaxRetries = 0 })
+		_, createErr := c.CreateSecrets(ctx, acct, testStore, []SecretInput{{Name: "A", Value: value, Scopes: []string{"workers"}}})
+		_, patchErr := c.PatchSecret(ctx, acct, testStore, testSecret, PatchSecretRequest{Value: &value})
+		for _, err := range []error{createErr, patchErr} {
+			var te *transportError
+			if !errors.As(err, &te) || te.shown != notShownMarker {
+				t.Errorf("%q: err %v", value, err)
+			}
+		}
+		if strings.Contains(buf.String(), `\"value\":\"`+value) || strings.Contains(buf.String(), `"value":"`+value) ||
+			!strings.Contains(buf.String(), notShownMarker) {
+			t.Errorf("%q: the log shows the echo, or not the marker:\n%s", value, buf.String())
+		}
+	}
+	_, err = newTestClient(t, "http://"+l.Addr().String(), func(c *Config) { c.MaxRetries = 0 }).GetStore(context.Background(), acct, testStore)
+	if err == nil || !strings.Contains(err.Error(), `malformed HTTP response "echo:"`) {
+		t.Errorf("GET: err %v", err)
 	}
 }
