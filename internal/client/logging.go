@@ -67,8 +67,8 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	r := exchangeFrom(ctx).serverText
 	fields := map[string]any{
 		"http.method":          req.Method,
-		"http.url":             loggableURL(req),
-		"http.request.headers": loggableHeaders(req.Header, serverText{credentials: r.credentials}), // the client's own
+		"http.url":             loggableURL(req, r),
+		"http.request.headers": loggableHeaders(req.Header, r),
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
 		if rc, err := req.GetBody(); err == nil {
@@ -84,7 +84,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": loggableURL(req), "error": r.transportError(err, maxLoggedText),
+			"http.method": req.Method, "http.url": loggableURL(req, r), "error": r.transportError(err, maxLoggedText),
 			"http.duration_ms": time.Since(start).Milliseconds(),
 		})
 		return resp, err
@@ -102,7 +102,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 	rf := map[string]any{
 		"http.method":      req.Method,
-		"http.url":         loggableURL(req),
+		"http.url":         loggableURL(req, r),
 		"http.status":      resp.StatusCode,
 		"http.duration_ms": time.Since(start).Milliseconds(),
 	}
@@ -152,27 +152,32 @@ func withoutQuery(raw string) string {
 
 // loggableURL is a request's URL for a log field. The client's own URLs are shown whole (their
 // queries are paging); a request following a redirect has the server's URL, shown without its
-// query and with any password masked.
-func loggableURL(req *http.Request) string {
-	if req.Response == nil {
+// query and with any password masked, and of an exchange that carries a value by its origin
+// alone.
+func loggableURL(req *http.Request, r serverText) string {
+	switch {
+	case req.Response == nil:
 		return req.URL.String()
+	case r.carriesValue:
+		return req.URL.Scheme + "://" + req.URL.Host + "/" + notShownMarker
 	}
 	return withoutQuery(req.URL.Redacted())
 }
 
 // loggableHeaders flattens headers for a log field, leaving out every credential, each
-// value made fit to log like any server text.
+// value cleaned. A URL the server chose is server text (see serverText): shown without its
+// query, and not at all for an exchange that carries a value.
 func loggableHeaders(h http.Header, r serverText) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if credentialHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		text := strings.Join(v, ", ")
+		text := cleanMasked(strings.Join(v, ", "), maxLoggedHeader, cleanWindow, r.credentials)
 		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
-			text = withoutQuery(text)
+			text = r.clean(withoutQuery(strings.Join(v, ", ")), maxLoggedHeader)
 		}
-		out[cleanBounded(k, maxLoggedHeader)] = r.clean(text, maxLoggedHeader)
+		out[cleanBounded(k, maxLoggedHeader)] = text
 	}
 	return out
 }

@@ -203,3 +203,30 @@ func TestTraceCommonWordValue(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectOfAValueNotLogged: of a create that follows a same-origin redirect, the logs
+// show the target's origin alone (its path is the server's text), in the URL and in the
+// Referer of a further hop.
+func TestRedirectOfAValueNotLogged(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	const chosen = "SERVER-CHOSEN-PATH"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !strings.Contains(r.URL.Path, chosen):
+			http.Redirect(w, r, "/"+chosen+"/1"+r.URL.Path, http.StatusTemporaryRedirect)
+		case strings.HasPrefix(r.URL.Path, "/"+chosen+"/1"):
+			http.Redirect(w, r, "/"+chosen+"/2"+strings.TrimPrefix(r.URL.Path, "/"+chosen+"/1"), http.StatusTemporaryRedirect)
+		default:
+			_, _ = w.Write([]byte(`{"success":true,"result":[` + secretJSON(testSecret, "A") + `]}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, nil)
+	if _, err := c.CreateSecrets(ctx, acct, testStore, []SecretInput{{Name: "A", Value: canary, Scopes: []string{"workers"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if all := buf.String(); strings.Contains(all, chosen) || strings.Contains(all, canary) || strings.Count(all, "Sending HTTP request") != 3 {
+		t.Errorf("log shows the redirect's path, or not 3 requests:\n%s", all)
+	}
+}
