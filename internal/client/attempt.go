@@ -10,8 +10,6 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // DefaultAttemptTimeout bounds one attempt (until its response has been read) when
@@ -41,91 +39,17 @@ func (e *attemptTimeoutError) Error() string {
 // Timeout marks it as a timeout for net.Error-style checks.
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
-// exchange is one call's state shared by its attempts through the request context.
-// Attempts of one call run one after another, in the caller's goroutine.
-type exchange struct {
-	redactor redactor
-	// lastEnd is when the previous attempt ended; lastRateLimited whether it got a 429.
-	lastEnd         time.Time
-	lastRateLimited bool
-	// budgetStop is the request budget's limit when the call stopped waiting for a slot
-	// (its context ended), 0 otherwise.
-	budgetStop int
-}
-
-type exchangeKey struct{}
-
-func withExchange(ctx context.Context, ex *exchange) context.Context {
-	return context.WithValue(ctx, exchangeKey{}, ex)
-}
-
-// exchangeFrom returns the call's exchange, or an empty one for a request made otherwise.
-func exchangeFrom(ctx context.Context) *exchange {
-	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		return ex
-	}
-	return &exchange{}
-}
-
-// attemptTransport sits under retryablehttp, so it sees every attempt. Before one it
-// waits at the Client's rate gate, then for a slot of the request budget; it bounds the
-// attempt by the attempt timeout, reading the response body included; after a 429 with
-// Retry-After it closes the gate for every request of the Client; and it adds the waits
-// before attempts to the context's WaitTally.
+// attemptTransport bounds one attempt by the attempt timeout (or the operation's longer
+// deadline). It reads the body, not the caller, so that an answer that breaks off or stalls
+// midway is a failed attempt like any other transport error: retried where the method
+// allows.
 type attemptTransport struct {
-	base    http.RoundTripper
-	gate    *rateGate
-	budget  *requestBudget // nil: no budget
+	layer
 	timeout time.Duration
-	waitMax time.Duration // cap on a gate hold, as on any wait
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	ex := exchangeFrom(ctx)
-	tally := tallyFrom(ctx)
-	// A redirect hop (req.Response set) continues an attempt; anything else after a first
-	// attempt is a retry, and the time since the last one was its backoff.
-	if req.Response == nil && !ex.lastEnd.IsZero() {
-		tally.addRetry()
-		if waited := time.Since(ex.lastEnd); ex.lastRateLimited {
-			tally.addRateLimitWait(waited)
-		} else {
-			tally.addRetryWait(waited)
-		}
-	}
-	waited, err := t.gate.wait(ctx)
-	tally.addRateLimitWait(waited)
-	if err != nil {
-		return nil, err
-	}
-	// The slot is taken last, right before sending, so the budget counts send times.
-	waited, err = t.budget.take(ctx)
-	tally.addBudgetWait(waited)
-	if waited > 0 {
-		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
-			"waited": waited.String(), "requests_per_minute": t.budget.limit})
-	}
-	if err != nil {
-		ex.budgetStop = t.budget.limit
-		return nil, err
-	}
-
-	resp, err := t.attempt(ctx, req)
-	ex.lastEnd = time.Now()
-	ex.lastRateLimited = err == nil && resp.StatusCode == http.StatusTooManyRequests
-	if ex.lastRateLimited {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			t.gate.holdFor(min(d, t.waitMax))
-		}
-	}
-	return resp, err
-}
-
-// attempt sends req and reads its response within the attempt's bound. The body is read
-// here, not by the caller, so that an answer that breaks off or stalls midway is a failed
-// attempt like any other transport error: retried where the method allows.
-func (t *attemptTransport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
 	limit := t.bound(ctx)
 	actx, cancel := context.WithTimeoutCause(ctx, limit, errAttemptDeadline)
 	defer cancel()
@@ -133,7 +57,7 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request) (*htt
 	// from one that timed out later.
 	var gotConn atomic.Bool
 	traced := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }})
-	resp, err := t.base.RoundTrip(req.WithContext(traced))
+	resp, err := t.next.RoundTrip(req.WithContext(traced))
 	if err == nil {
 		var body []byte
 		body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
@@ -175,11 +99,4 @@ func WithOperationDeadline(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithValue(ctx, operationDeadlineKey{}, deadline)
-}
-
-// CloseIdleConnections lets retryablehttp (and http.Client) reach the wrapped transport.
-func (t *attemptTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
 }

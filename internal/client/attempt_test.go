@@ -79,7 +79,7 @@ func TestAttemptTimeout(t *testing.T) {
 		t.Errorf("GET: %d attempts, want 3", n)
 	}
 
-	c.maxRetries = 0 // the lookups' GETs: one attempt each
+	c.transport.maxRetries = 0 // the lookups' GETs: one attempt each
 	_, err = c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "s"})
 	if !errors.As(err, &te) {
 		t.Fatalf("POST: err %v", err)
@@ -106,7 +106,8 @@ func TestAttemptTimeout(t *testing.T) {
 		t.Errorf("stalled body: err %v after %d attempts", err, stalls.Load())
 	}
 
-	if d := newTestClient(t, srv.URL, nil).httpClient.Transport.(*attemptTransport).timeout; d != 30*time.Second {
+	layers := newTestClient(t, srv.URL, nil).transport.httpClient.Transport.(*rateLimitTransport)
+	if d := layers.next.(*budgetTransport).next.(*attemptTransport).timeout; d != 30*time.Second {
 		t.Errorf("default attempt timeout %s", d)
 	}
 }
@@ -206,10 +207,10 @@ func TestRateLimitSharedByAllRequests(t *testing.T) {
 	ctx, tally := WithWaitTally(context.Background())
 	errs := make(chan error, 8)
 	go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
-	// Once the first request's 429 has closed the gate, the others start.
-	for deadline := time.Now().Add(5 * time.Second); c.gate.remaining() <= 0; time.Sleep(time.Millisecond) {
+	// Once the first request's 429 has started the pause, the others wait.
+	for deadline := time.Now().Add(5 * time.Second); c.transport.rateLimitPause.remaining() <= 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the 429 with Retry-After did not close the gate")
+			t.Fatal("the 429 with Retry-After did not start the pause")
 		}
 	}
 	for range 5 {
@@ -232,7 +233,7 @@ func TestRateLimitSharedByAllRequests(t *testing.T) {
 }
 
 func TestRateGateHonoursContext(t *testing.T) {
-	g := &rateGate{}
+	g := &rateLimitPause{}
 	g.holdFor(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -277,16 +278,16 @@ func TestWaitTally(t *testing.T) {
 		t.Errorf("nil tally")
 	}
 
-	// A wait at the gate (closed by another request's 429) is a rate-limit wait.
+	// A wait in the pause (started by another request's 429) is a rate-limit wait.
 	_, srv = serveStub(t, ok(storeJSON))
 	c = newTestClient(t, srv.URL, nil)
 	ctx, tally = WithWaitTally(context.Background())
-	c.gate.holdFor(50 * time.Millisecond)
+	c.transport.rateLimitPause.holdFor(50 * time.Millisecond)
 	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
 		t.Fatal(err)
 	}
 	if w := tally.RateLimitWait(); w < 40*time.Millisecond || tally.Retries() != 0 {
-		t.Errorf("gate wait counted as %s, %d retries", w, tally.Retries())
+		t.Errorf("pause counted as %s, %d retries", w, tally.Retries())
 	}
 
 	// Concurrent requests add up into one tally.

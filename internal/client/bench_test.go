@@ -19,11 +19,11 @@ func page100() []byte {
 func BenchmarkDecodeListPage100(b *testing.B) {
 	body := page100()
 	c := &Client{}
-	cl := call{method: "GET", path: "/accounts/a/secrets_store/stores/s/secrets"}
+	rq := request{method: "GET", path: "/accounts/a/secrets_store/stores/s/secrets"}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		raw, err := c.decodeResponse(cl, &response{status: 200, body: body})
+		raw, err := c.decodeResponse(rq, &response{status: 200, body: body})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,6 +38,6 @@ func BenchmarkLoggableBodyPage100(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = loggableBody(body, redactor{}, true)
+		_ = loggableBody(body, serverText{})
 	}
 }

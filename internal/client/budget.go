@@ -3,8 +3,11 @@ package client
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // budgetWindow is the span Config.MaxRequestsPerMinute counts over.
@@ -58,4 +61,26 @@ func (b *requestBudget) tryTake(now time.Time) time.Duration {
 		return 0
 	}
 	return b.sent[0].Add(b.window).Sub(now)
+}
+
+// budgetTransport takes a slot of the request budget right before each attempt, so the
+// budget counts send times.
+type budgetTransport struct {
+	layer
+	budget *requestBudget // nil: no budget
+}
+
+func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	waited, err := t.budget.take(ctx)
+	tallyFrom(ctx).addBudgetWait(waited)
+	if waited > 0 {
+		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
+			"waited": waited.String(), "requests_per_minute": t.budget.limit})
+	}
+	if err != nil {
+		exchangeFrom(ctx).budgetStop = t.budget.limit
+		return nil, err
+	}
+	return t.next.RoundTrip(req)
 }

@@ -11,14 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-cleanhttp"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -31,9 +27,6 @@ const (
 	// maxPageSize is the API's own per_page ceiling: asking for more would make a full
 	// page look short and stop paging early.
 	maxPageSize = 100
-	// maxResponseBody bounds how much of one response is read, so a broken server
-	// cannot exhaust memory.
-	maxResponseBody = 32 << 20
 )
 
 // Config configures a Client. See New for defaults.
@@ -62,23 +55,14 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Client calls the Secrets Store API. It is safe for concurrent use.
+// Client calls the Secrets Store API: one method per route, the decoding of its answers,
+// its errors, and the recovery of a create whose outcome is unknown. Every policy between
+// a route and the wire (credentials, retries, attempt deadlines, the 429 pause, the request
+// budget, redirects, logging, what of a server's text is shown) is its transport's. It is
+// safe for concurrent use.
 type Client struct {
-	baseURL    string
-	token      string
-	email      string
-	key        string
-	maxRetries int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	pageSize   int
-	userAgent  string
-	httpClient *http.Client
-	// secrets are the credentials' forms (scrubForms), masked wherever they might appear
-	// in an error or a log.
-	secrets []string
-	// gate pauses every request after a 429 with Retry-After to any of them.
-	gate *rateGate
+	transport *transport
+	pageSize  int
 	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
 	// this package set it.
 	now func() time.Time
@@ -102,68 +86,15 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		baseURL:     base,
-		token:       cfg.APIToken,
-		email:       cfg.APIEmail,
-		key:         cfg.APIKey,
-		maxRetries:  max(cfg.MaxRetries, 0),
-		waitMin:     cfg.RetryWaitMin,
-		waitMax:     cfg.RetryWaitMax,
+		transport:   newTransport(cfg, base),
 		pageSize:    cfg.PageSize,
-		userAgent:   cfg.UserAgent,
-		gate:        &rateGate{},
 		now:         time.Now,
 		listItemCap: defaultListItemCap,
 		listPageCap: defaultListPageCap,
 	}
-	if c.waitMin <= 0 {
-		c.waitMin = DefaultRetryWaitMin
-	}
-	if c.waitMax <= 0 {
-		c.waitMax = DefaultRetryWaitMax
-	}
-	if c.waitMax < c.waitMin {
-		c.waitMin = c.waitMax
-	}
 	if c.pageSize <= 0 || c.pageSize > maxPageSize {
 		c.pageSize = DefaultPageSize
 	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
-	}
-	attemptTimeout := cfg.AttemptTimeout
-	if attemptTimeout <= 0 {
-		attemptTimeout = DefaultAttemptTimeout
-	}
-	for _, s := range []string{cfg.APIToken, cfg.APIKey, cfg.APIEmail} {
-		if s != "" {
-			c.secrets = append(c.secrets, s)
-		}
-	}
-	c.secrets = scrubForms(c.secrets)
-
-	// Copy the caller's client so that wrapping its transport leaves it untouched.
-	var hc http.Client
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-	} else {
-		// No Timeout or ResponseHeaderTimeout: attemptTransport bounds each attempt, the
-		// wait for the response headers included, with an error of its own.
-		hc = http.Client{Transport: cleanhttp.DefaultPooledTransport()}
-	}
-	inner := hc.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	hc.Transport = &attemptTransport{
-		base:    &loggingTransport{base: inner},
-		gate:    c.gate,
-		budget:  newRequestBudget(cfg.MaxRequestsPerMinute),
-		timeout: attemptTimeout,
-		waitMax: c.waitMax,
-	}
-	hc.CheckRedirect = checkRedirect
-	c.httpClient = &hc
 	return c, nil
 }
 
@@ -194,122 +125,24 @@ func parseBaseURL(raw string) (string, error) {
 	return base, nil
 }
 
-// call is one logical API request, before retries.
-type call struct {
+// request is one logical API request, before retries: what a route builds.
+type request struct {
 	method string
 	path   string // route path below the base URL, segments already escaped
 	query  url.Values
 	body   any // marshalled to JSON; nil sends no body
-	// values are the secret values body carries. Server text of this exchange that may
-	// echo one of them, in any form, is withheld from errors and TRACE logs (a proxy or
-	// WAF error page may quote the request); see redactor.
-	values []string
+	// carriesValue marks a body holding a secret value (a create, a PATCH with a value):
+	// none of the exchange's server text reaches an error or a log (see serverText), and
+	// its request body is logged with its "value" keys masked.
+	carriesValue bool
+	// names are the names the body sends, shown beside a known reason of such an exchange.
+	names []string
 }
 
-// redactor is what cl's errors and logs must hide: the credentials, and the values cl
-// carries.
-func (c *Client) redactor(cl call) redactor {
-	return redactor{credentials: c.secrets, values: newValueForms(cl.values)}
-}
-
-// response is what came back from the last attempt of a call.
-type response struct {
-	status   int
-	header   http.Header
-	body     []byte
-	attempts int
-	redactor redactor // the exchange's, for the error made of this response
-}
-
-// send performs cl with retries and returns the last response (any status) or an error:
-// a *contextError when ctx ended, a refused redirect, or a *transportError. It never
-// decodes the body.
-func (c *Client) send(ctx context.Context, cl call) (*response, error) {
-	ex := &exchange{redactor: c.redactor(cl)}
-	ctx = withExchange(withLogging(ctx, c.secrets), ex)
-
-	target := c.baseURL + cl.path
-	if len(cl.query) > 0 {
-		target += "?" + cl.query.Encode()
-	}
-
-	var body any
-	if cl.body != nil {
-		b, err := json.Marshal(cl.body)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: encoding request body: %w", cl.method, cl.path, err)
-		}
-		body = b
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, target, body)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", cl.method, cl.path, err)
-	}
-	c.setHeaders(req.Header, cl.body != nil)
-
-	rc, attempts := c.retryClient(ctx, cl.method)
-	resp, err := rc.Do(req)
-	if err != nil {
-		if resp != nil && resp.Body != nil {
-			_ = resp.Body.Close()
-		}
-		return nil, sendError(ctx, cl, ex, err, *attempts)
-	}
-	defer resp.Body.Close()
-	// attemptTransport has read the body already (a body that broke off failed its
-	// attempt); should reading fail here all the same, it is as ambiguous as a connection
-	// that broke before the status.
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	if err != nil {
-		return nil, sendError(ctx, cl, ex, err, *attempts)
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: *attempts, redactor: ex.redactor}, nil
-}
-
-// sendError classifies a failed send: the caller's context ended, a redirect was
-// refused, or no complete response came (a transportError).
-func sendError(ctx context.Context, cl call, ex *exchange, err error, attempts int) error {
-	if ctx.Err() != nil {
-		ce := newContextError(ctx, cl.method, cl.path)
-		ce.budgetStop = ex.budgetStop
-		return ce
-	}
-	var re *redirectError
-	if errors.As(err, &re) {
-		return fmt.Errorf("%s %s: %w", cl.method, cl.path, re)
-	}
-	return &transportError{method: cl.method, path: cl.path, err: err, attempts: attempts,
-		shown: ex.redactor.text(withoutURL(err).Error(), maxShownField)}
-}
-
-// withoutURL is err without the *url.Error that http.Client wraps it in: its URL may be a
-// redirect target's, query included, and the request's own is known to the caller.
-func withoutURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func (c *Client) setHeaders(h http.Header, hasBody bool) {
-	if c.token != "" {
-		h.Set("Authorization", "Bearer "+c.token)
-	} else {
-		h.Set("X-Auth-Email", c.email)
-		h.Set("X-Auth-Key", c.key)
-	}
-	h.Set("User-Agent", c.userAgent)
-	h.Set("Accept", "application/json")
-	if hasBody {
-		h.Set("Content-Type", "application/json")
-	}
-}
-
-// do sends cl and returns the raw result of a successful envelope. A failure status, or
+// do sends rq and returns the raw result of a successful envelope. A failure status, or
 // success:false, becomes an *APIError.
-func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
-	env, err := c.doEnvelope(ctx, cl)
+func (c *Client) do(ctx context.Context, rq request) (json.RawMessage, error) {
+	env, err := c.doEnvelope(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
@@ -317,17 +150,17 @@ func (c *Client) do(ctx context.Context, cl call) (json.RawMessage, error) {
 }
 
 // doEnvelope is do, returning the whole successful envelope (lists need its result_info).
-func (c *Client) doEnvelope(ctx context.Context, cl call) (envelope, error) {
-	resp, err := c.send(ctx, cl)
+func (c *Client) doEnvelope(ctx context.Context, rq request) (envelope, error) {
+	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return envelope{}, err
 	}
-	return c.decodeEnvelope(cl, resp)
+	return c.decodeEnvelope(rq, resp)
 }
 
 // decodeResponse turns a response into its envelope's result or an *APIError.
-func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error) {
-	env, err := c.decodeEnvelope(cl, resp)
+func (c *Client) decodeResponse(rq request, resp *response) (json.RawMessage, error) {
+	env, err := c.decodeEnvelope(rq, resp)
 	if err != nil {
 		return nil, err
 	}
@@ -335,15 +168,15 @@ func (c *Client) decodeResponse(cl call, resp *response) (json.RawMessage, error
 }
 
 // decodeEnvelope turns a response into its successful envelope or an *APIError.
-func (c *Client) decodeEnvelope(cl call, resp *response) (envelope, error) {
+func (c *Client) decodeEnvelope(rq request, resp *response) (envelope, error) {
 	env, jsonErr := parseEnvelope(resp.body)
 	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
+		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
 	}
 	if jsonErr != nil {
 		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
 		// the caller never mistakes it for an empty result.
-		return envelope{}, newAPIError(cl.method, cl.path, resp, env, jsonErr)
+		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
 	}
 	return env, nil
 }

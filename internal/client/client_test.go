@@ -150,9 +150,9 @@ func TestNewValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.baseURL != "https://api.example.com/client/v4" || c.pageSize != 100 || c.waitMin != time.Second ||
-		c.waitMax != 30*time.Second || c.maxRetries != 0 || c.userAgent != DefaultUserAgent {
-		t.Errorf("defaults not applied: %+v", c)
+	if tr := c.transport; tr.baseURL != "https://api.example.com/client/v4" || c.pageSize != 100 || tr.waitMin != time.Second ||
+		tr.waitMax != 30*time.Second || tr.maxRetries != 0 || tr.userAgent != DefaultUserAgent {
+		t.Errorf("defaults not applied: %+v, %+v", c, tr)
 	}
 }
 

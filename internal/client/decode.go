@@ -12,7 +12,7 @@ import (
 
 // The wire types below decode what the API has sent over its several versions: objects or
 // arrays of one, null or absent fields, numbers as strings, odd timestamps. Decoding is
-// lenient field by field so that one surprising field never fails a whole call; the
+// lenient field by field so that one surprising field never fails a whole request; the
 // public types in types.go stay plain.
 
 // flexString reads a JSON string or any scalar's text; null is "".
@@ -360,9 +360,9 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "result"
 		}
-		return fmt.Errorf("field %q: want %s", sanitizeBounded(field, 100), typeErr.Type)
+		return fmt.Errorf("field %q: want %s", cleanBounded(field, 100), typeErr.Type)
 	}
-	return errors.New(sanitizeBounded(err.Error(), maxShownField))
+	return errors.New(cleanBounded(err.Error(), maxShownField))
 }
 
 // convertAll checks and converts decoded items, naming the first bad one.

@@ -26,9 +26,9 @@ const bodyExcerptLen = 256
 // Message is one item of an envelope's errors or messages.
 //
 // In an APIError, Message, DocumentationURL and Pointer are fit to show: one line, bounded,
-// credentials masked, and withheld (withheldMarker) where they may echo a secret value the
-// request carried. Decisions read the API's own words instead: Reason, and APIError's
-// HasReason and HasCode.
+// credentials masked; for a request that carried a secret value, only known reasons and the
+// names it sent (see serverText), the rest not shown (notShownMarker). Decisions read the
+// API's own words instead: Reason, and APIError's HasReason and HasCode.
 type Message struct {
 	Code             int    `json:"code"`
 	Message          string `json:"message"`
@@ -84,7 +84,7 @@ func (m Message) Subject() (subject string, ok bool) {
 	return strings.TrimSpace(s), ok
 }
 
-// apiText is the message as the API wrote it; Message may have parts withheld.
+// apiText is the message as the API wrote it; Message may have parts not shown.
 func (m Message) apiText() string {
 	if m.raw != nil {
 		return *m.raw
@@ -95,8 +95,8 @@ func (m Message) apiText() string {
 // APIError is a request the API answered with a failure status or success:false.
 //
 // Everything in it the server wrote is bounded, on one line, without control characters,
-// with credentials masked, and withheld where it may echo a secret value the request
-// carried (see Message). At most maxShownMessages errors and messages are kept; MoreErrors
+// with credentials masked, and not shown but for known parts when the request carried a
+// secret value (see Message). At most maxShownMessages errors and messages are kept; MoreErrors
 // and MoreMessages count the ones left out.
 type APIError struct {
 	Method, Path string // route path below the base URL, for messages
@@ -160,10 +160,10 @@ func (e *APIError) HasReason(reason string) bool {
 func newAPIError(method, path string, resp *response, env envelope, jsonErr error) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
 	if jsonErr == nil {
-		e.Errors, e.MoreErrors = resp.redactor.messages(env.Errors)
-		e.Messages, e.MoreMessages = resp.redactor.messages(env.Messages)
+		e.Errors, e.MoreErrors = resp.serverText.messages(env.Errors)
+		e.Messages, e.MoreMessages = resp.serverText.messages(env.Messages)
 	} else {
-		e.Body = resp.redactor.excerpt(resp.body)
+		e.Body = resp.serverText.excerpt(resp.body)
 	}
 	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d

@@ -20,7 +20,7 @@ const (
 	logLevelEnv  = "TF_LOG_PROVIDER_SECRETSSTORE_HTTP"
 
 	// maxLoggedJSON and maxLoggedText bound what one log entry holds. JSON is cut only after
-	// redaction, so a cut never exposes a value.
+	// masking, so a cut never exposes a value.
 	maxLoggedJSON = 256 << 10
 	maxLoggedText = 4 << 10
 	// maxLoggedHeader bounds one logged header value.
@@ -39,7 +39,8 @@ var credentialHeaders = map[string]bool{
 
 // withLogging sets up the client's log subsystem on ctx, with the credentials masked in
 // every field and message as a second line of defence behind header filtering. Secret
-// values are not masked here: text that may echo one is withheld before it is logged.
+// values are not masked here: the server text of an exchange that carries one is never
+// logged (see serverText).
 func withLogging(ctx context.Context, secrets []string) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
 	if len(secrets) > 0 {
@@ -50,39 +51,40 @@ func withLogging(ctx context.Context, secrets []string) context.Context {
 }
 
 // loggingTransport logs every attempt (retries included, which the caller never sees) at
-// TRACE: method, URL, headers without credentials, and bodies with "value" redacted,
-// sanitized, bounded, and withheld where they may echo a value the request carried (see
-// the exchange's redactor).
+// TRACE: method, URL, headers without credentials, and bodies with "value" masked,
+// cleaned and bounded. Of an exchange that carries a value, the response's body and
+// headers are replaced by the fields the client decodes from them (see serverText).
 type loggingTransport struct {
-	base http.RoundTripper
+	layer
 }
 
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if !tflog.SubsystemIsTrace(ctx, logSubsystem) {
-		return t.base.RoundTrip(req)
+		return t.next.RoundTrip(req)
 	}
 
-	r := exchangeFrom(ctx).redactor
+	r := exchangeFrom(ctx).serverText
 	fields := map[string]any{
 		"http.method":          req.Method,
-		"http.url":             loggableURL(req),
+		"http.url":             loggableURL(req, r),
 		"http.request.headers": loggableHeaders(req.Header, r),
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
 		if rc, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(rc)
 			_ = rc.Close()
-			fields["http.request.body"] = loggableBody(b, r, false)
+			// The client's own JSON, "value" keys masked: logged whatever the exchange.
+			fields["http.request.body"] = loggableBody(b, serverText{credentials: r.credentials})
 		}
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
 
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": loggableURL(req), "error": r.text(err.Error(), maxLoggedText),
+			"http.method": req.Method, "http.url": loggableURL(req, r), "error": r.transportError(err, maxLoggedText),
 			"http.duration_ms": time.Since(start).Milliseconds(),
 		})
 		return resp, err
@@ -98,43 +100,31 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = io.NopCloser(rest)
 
-	var body string
-	if resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "" {
-		// A redirect's body only repeats its target, query included.
-		body = fmt.Sprintf("[redirect body omitted: %d bytes]", len(b))
-	} else {
-		body = loggableBody(b, r, true)
-	}
 	rf := map[string]any{
-		"http.method":           req.Method,
-		"http.url":              loggableURL(req),
-		"http.status":           resp.StatusCode,
-		"http.response.headers": loggableHeaders(resp.Header, r),
-		"http.response.body":    body,
-		"http.duration_ms":      time.Since(start).Milliseconds(),
+		"http.method":      req.Method,
+		"http.url":         loggableURL(req, r),
+		"http.status":      resp.StatusCode,
+		"http.duration_ms": time.Since(start).Milliseconds(),
 	}
-	if body == withheldMarker {
-		// What a reader needs to follow the exchange without the body: its error codes.
-		if env, err := parseEnvelope(b); err == nil {
-			codes := make([]int, 0, min(len(env.Errors), maxShownMessages))
-			for _, m := range env.Errors[:min(len(env.Errors), maxShownMessages)] {
-				codes = append(codes, m.Code)
-			}
-			rf["http.response.error_codes"] = codes
-		}
+	switch {
+	case r.carriesValue:
+		// What a reader needs to follow the exchange: what the client decodes of it.
+		rf["http.response.headers"] = knownHeaders(resp.Header)
+		rf["http.response.body"] = notShownMarker
+		knownFields(b, rf)
+	case resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "":
+		// A redirect's body only repeats its target, query included.
+		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
+		rf["http.response.body"] = fmt.Sprintf("[redirect body not logged: %d bytes]", len(b))
+	default:
+		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
+		rf["http.response.body"] = loggableBody(b, r)
 	}
 	if readErr != nil {
-		rf["error"] = r.text(readErr.Error(), maxLoggedText)
+		rf["error"] = r.transportError(readErr, maxLoggedText)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
-}
-
-// CloseIdleConnections lets retryablehttp (and http.Client) reach the wrapped transport.
-func (t *loggingTransport) CloseIdleConnections() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
 }
 
 type errReader struct{ err error }
@@ -145,8 +135,8 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // its query may carry anything (a signed token), so logs show it without one.
 var serverURLHeaders = map[string]bool{"Location": true, "Content-Location": true, "Referer": true}
 
-// queryOmitted stands for a query left out of a logged URL.
-const queryOmitted = "?[query omitted]"
+// queryNotLogged stands for a query left out of a logged URL.
+const queryNotLogged = "?[query not logged]"
 
 // withoutQuery is a URL without its query and fragment, marked where a query was.
 func withoutQuery(raw string) string {
@@ -157,65 +147,63 @@ func withoutQuery(raw string) string {
 	if raw[i] == '#' {
 		return raw[:i]
 	}
-	return raw[:i] + queryOmitted
+	return raw[:i] + queryNotLogged
 }
 
 // loggableURL is a request's URL for a log field. The client's own URLs are shown whole (their
 // queries are paging); a request following a redirect has the server's URL, shown without its
-// query and with any password masked.
-func loggableURL(req *http.Request) string {
-	if req.Response == nil {
+// query and with any password masked, and of an exchange that carries a value by its origin
+// alone.
+func loggableURL(req *http.Request, r serverText) string {
+	switch {
+	case req.Response == nil:
 		return req.URL.String()
+	case r.carriesValue:
+		return req.URL.Scheme + "://" + req.URL.Host + "/" + notShownMarker
 	}
 	return withoutQuery(req.URL.Redacted())
 }
 
 // loggableHeaders flattens headers for a log field, leaving out every credential, each
-// value made fit to log like any server text.
-func loggableHeaders(h http.Header, r redactor) map[string]string {
+// value cleaned. A URL the server chose is server text (see serverText): shown without its
+// query, and not at all for an exchange that carries a value.
+func loggableHeaders(h http.Header, r serverText) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
 		if credentialHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		text := strings.Join(v, ", ")
+		text := cleanMasked(strings.Join(v, ", "), maxLoggedHeader, cleanWindow, r.credentials)
 		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
-			text = withoutQuery(text)
+			text = r.clean(withoutQuery(strings.Join(v, ", ")), maxLoggedHeader)
 		}
-		out[sanitizeBounded(k, maxLoggedHeader)] = r.text(text, maxLoggedHeader)
+		out[cleanBounded(k, maxLoggedHeader)] = text
 	}
 	return out
 }
 
-// loggableBody renders a body for TRACE. JSON has every "value" redacted; JSON that does
-// not parse is left out entirely, since where its values are cannot be told. A body that
-// may echo one of the exchange's secret values is withheld whole (withheldMarker): a
-// response as the server sent it, a request once its "value" keys are redacted. What is
-// logged is sanitized (one line, no control characters), credentials masked, and bounded.
-func loggableBody(b []byte, r redactor, response bool) string {
+// loggableBody renders a body for TRACE. JSON has every "value" masked; JSON that does
+// not parse is left out entirely, since where its values are cannot be told. What is
+// logged is cleaned (one line, no control characters), credentials masked, and bounded.
+// The caller never passes the response of an exchange that carried a value.
+func loggableBody(b []byte, r serverText) string {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return ""
 	}
-	if response && r.values != nil && r.mayEcho(string(trimmed)) {
-		return withheldMarker
-	}
 	var text string
 	limit := maxLoggedText
 	if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
-		red, ok := RedactJSON(trimmed)
+		red, ok := MaskValues(trimmed)
 		if !ok {
-			return fmt.Sprintf("[unparseable JSON body omitted: %d bytes]", len(b))
+			return fmt.Sprintf("[unparseable JSON body not logged: %d bytes]", len(b))
 		}
 		text, limit = string(red), maxLoggedJSON
 	} else {
 		text = string(trimmed)
 	}
-	if !response && r.mayEcho(text) {
-		return withheldMarker
-	}
 	// The window leaves room for a credential straddling the cut.
-	return cleanBounded(text, limit, limit+1024, r.credentials)
+	return cleanMasked(text, limit, limit+1024, r.credentials)
 }
 
 // leveledLogger adapts go-retryablehttp's logger to tflog. Attempt failures and retries
@@ -225,10 +213,10 @@ type leveledLogger struct {
 }
 
 // fields turns retryablehttp's key-value pairs into log fields: its own texts (method,
-// URL, waits) sanitized, an error (which may quote a malformed response) judged like any
-// server text.
+// URL, waits) cleaned, an error (which may quote a malformed response) shown like a
+// transport error.
 func (l leveledLogger) fields(kv []any) map[string]any {
-	return kvFields(kv, exchangeFrom(l.ctx).redactor)
+	return kvFields(kv, exchangeFrom(l.ctx).serverText)
 }
 
 // retryablehttp panics at run time on a logger of the wrong shape: check it at compile time.
@@ -254,17 +242,17 @@ func (l leveledLogger) Debug(msg string, kv ...any) {
 	tflog.SubsystemDebug(l.ctx, logSubsystem, msg, l.fields(kv))
 }
 
-func kvFields(kv []any, r redactor) map[string]any {
+func kvFields(kv []any, r serverText) map[string]any {
 	out := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		k := fmt.Sprint(kv[i])
 		switch v := kv[i+1].(type) {
 		case error:
-			out[k] = r.text(withoutURL(v).Error(), maxLoggedText)
+			out[k] = r.transportError(v, maxLoggedText)
 		case fmt.Stringer:
-			out[k] = sanitizeBounded(v.String(), maxLoggedText)
+			out[k] = cleanBounded(v.String(), maxLoggedText)
 		case string:
-			out[k] = sanitizeBounded(v, maxLoggedText)
+			out[k] = cleanBounded(v, maxLoggedText)
 		default:
 			out[k] = v
 		}

@@ -3,12 +3,16 @@ package client
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
 const canary = "CANARY-s3cr3t-value-7f1e"
@@ -23,12 +27,12 @@ func logEntries(t *testing.T, buf *bytes.Buffer) []map[string]any {
 	return entries
 }
 
-func TestTraceLogsRedacted(t *testing.T) {
+func TestTraceLogsMasked(t *testing.T) {
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 
 	// The server echoes the canary back (a real one never does) to prove responses are
-	// redacted too; the first attempt fails so a retry is logged.
+	// masked too; the first attempt fails so a retry is logged.
 	_, srv := serveStub(t,
 		answer{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"success":false,"errors":[{"code":971,"message":"Please wait"}]}`},
 		ok(`[{"id":"`+testSecret+`","name":"A","value":"`+canary+`","scopes":["workers"]}]`))
@@ -130,7 +134,7 @@ func TestRedirectQueryNotLogged(t *testing.T) {
 	var location, followed bool
 	for _, e := range logEntries(t, &buf) {
 		if h, _ := e["http.response.headers"].(map[string]any); h["Location"] != nil {
-			location = strings.HasSuffix(h["Location"].(string), "/stores/"+testStore+queryOmitted)
+			location = strings.HasSuffix(h["Location"].(string), "/stores/"+testStore+queryNotLogged)
 		}
 		if u, _ := e["http.url"].(string); e["@message"] == "Sending HTTP request" && strings.Contains(u, "/moved") {
 			followed = true
@@ -138,5 +142,91 @@ func TestRedirectQueryNotLogged(t *testing.T) {
 	}
 	if !location || !followed {
 		t.Errorf("want the Location without its query (%v) and the followed request logged (%v):\n%s", location, followed, all)
+	}
+}
+
+// TestTraceCommonWordValue: with a value that is a common word, TRACE logs still show the
+// User-Agent, the bodies of exchanges without a value, and the known fields of those with
+// one; the value appears in none of them as a value.
+func TestTraceCommonWordValue(t *testing.T) {
+	e := newMockEnv(t, mockserver.Options{})
+	store := e.setupStore(t, mockAcct)
+	for i, value := range commonWords {
+		var buf bytes.Buffer
+		ctx := tflogtest.RootLogger(context.Background(), &buf)
+		c := e.client(t, mockAcct, func(c *Config) { c.UserAgent = "client-test/1 secret name error id" })
+		name := fmt.Sprintf("WORD_%d", i)
+		created, err := c.CreateSecrets(ctx, mockAcct, store, []SecretInput{{Name: name, Value: value, Scopes: []string{"workers"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PatchSecret(ctx, mockAcct, store, created[0].ID, PatchSecretRequest{Value: &value}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetSecret(ctx, mockAcct, store, created[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		var requests, notShown, shown int
+		var logged []string
+		for _, entry := range logEntries(t, &buf) {
+			shownStrings(entry, &logged, true)
+			switch entry["@message"] {
+			case "Sending HTTP request":
+				requests++
+				if h, _ := entry["http.request.headers"].(map[string]any); h["User-Agent"] != "client-test/1 secret name error id" {
+					t.Errorf("%q: request headers logged as %v", value, h)
+				}
+				if body, _ := entry["http.request.body"].(string); entry["http.method"] != "GET" && !strings.Contains(body, `"value":"***"`) {
+					t.Errorf("%q: request body logged as %q", value, body)
+				}
+			case "Received HTTP response":
+				body, _ := entry["http.response.body"].(string)
+				if entry["http.method"] == "GET" {
+					shown++
+					if !strings.Contains(body, `"name":"`+name+`"`) {
+						t.Errorf("%q: the GET's body logged as %q", value, body)
+					}
+					continue
+				}
+				notShown++
+				if body != notShownMarker || fmt.Sprint(entry["http.response.result_ids"]) != "["+created[0].ID+"]" || entry["http.status"] == nil {
+					t.Errorf("%q: a value-carrying response logged as %v", value, entry)
+				}
+			}
+		}
+		if requests != 3 || notShown != 2 || shown != 1 {
+			t.Errorf("%q: %d requests, %d not shown and %d shown responses; want 3, 2, 1", value, requests, notShown, shown)
+		}
+		all := buf.String()
+		if slices.Contains(logged, value) || strings.Contains(all, `\"value\":\"`+value) {
+			t.Errorf("%q: the log holds the value:\n%s", value, all)
+		}
+	}
+}
+
+// TestRedirectOfAValueNotLogged: of a create that follows a same-origin redirect, the logs
+// show the target's origin alone (its path is the server's text), in the URL and in the
+// Referer of a further hop.
+func TestRedirectOfAValueNotLogged(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	const chosen = "SERVER-CHOSEN-PATH"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !strings.Contains(r.URL.Path, chosen):
+			http.Redirect(w, r, "/"+chosen+"/1"+r.URL.Path, http.StatusTemporaryRedirect)
+		case strings.HasPrefix(r.URL.Path, "/"+chosen+"/1"):
+			http.Redirect(w, r, "/"+chosen+"/2"+strings.TrimPrefix(r.URL.Path, "/"+chosen+"/1"), http.StatusTemporaryRedirect)
+		default:
+			_, _ = w.Write([]byte(`{"success":true,"result":[` + secretJSON(testSecret, "A") + `]}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, nil)
+	if _, err := c.CreateSecrets(ctx, acct, testStore, []SecretInput{{Name: "A", Value: canary, Scopes: []string{"workers"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if all := buf.String(); strings.Contains(all, chosen) || strings.Contains(all, canary) || strings.Count(all, "Sending HTTP request") != 3 {
+		t.Errorf("log shows the redirect's path, or not 3 requests:\n%s", all)
 	}
 }

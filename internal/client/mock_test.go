@@ -618,7 +618,7 @@ func TestMockLogsNeverLeak(t *testing.T) {
 	}
 	logs := buf.String()
 	if !strings.Contains(logs, `\"value\":\"***\"`) {
-		t.Errorf("no redacted request body in the logs")
+		t.Errorf("no masked request body in the logs")
 	}
 	for _, leak := range []string{canary, mockToken} {
 		if strings.Contains(logs, leak) {

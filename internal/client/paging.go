@@ -39,7 +39,7 @@ func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Value
 	pq.Set("per_page", strconv.Itoa(c.pageSize))
 	info := PageInfo{Page: page, PerPage: c.pageSize}
 
-	env, err := c.doEnvelope(ctx, call{method: "GET", path: path, query: pq})
+	env, err := c.doEnvelope(ctx, request{method: "GET", path: path, query: pq})
 	if err != nil {
 		return nil, info, err
 	}

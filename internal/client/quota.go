@@ -12,7 +12,7 @@ func (c *Client) GetQuota(ctx context.Context, accountID string) (*Quota, error)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.do(ctx, call{method: "GET", path: path})
+	raw, err := c.do(ctx, request{method: "GET", path: path})
 	if err != nil {
 		return nil, err
 	}

@@ -25,25 +25,25 @@ import (
 // names are unique, so a resend of a name someone took meanwhile answers 409 and can never
 // make a duplicate. If that resend is ambiguous too, or answers 409, lookup runs once more
 // and names found give the *NameExistsError; otherwise the resend's error is returned.
-func createWithRecovery[T any](ctx context.Context, c *Client, cl call, decode func(json.RawMessage) (T, error),
+func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decode func(json.RawMessage) (T, error),
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
 	var zero T
 	sent := c.now()
-	resp, err := c.send(ctx, cl)
-	v, firstErr, ambiguous := createOutcome(c, cl, resp, err, decode)
+	resp, err := c.transport.send(ctx, rq)
+	v, firstErr, ambiguous := createOutcome(c, rq, resp, err, decode)
 	if firstErr == nil {
 		return v, nil
 	}
 	if !ambiguous || ctx.Err() != nil {
 		return zero, firstErr
 	}
-	if found := lookUpNames(ctx, c, cl, lookup, firstErr, false); len(found) > 0 {
-		return zero, &NameExistsError{Method: cl.method, Path: cl.path, Cause: firstErr, Sent: sent, Existing: found}
+	if found := lookUpNames(ctx, c, rq, lookup, firstErr, false); len(found) > 0 {
+		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Sent: sent, Existing: found}
 	}
 
 	// None of the names exists: resend once.
-	resp, err = c.send(ctx, cl)
-	v, resendErr, ambiguous := createOutcome(c, cl, resp, err, decode)
+	resp, err = c.transport.send(ctx, rq)
+	v, resendErr, ambiguous := createOutcome(c, rq, resp, err, decode)
 	if resendErr == nil {
 		return v, nil
 	}
@@ -51,18 +51,18 @@ func createWithRecovery[T any](ctx context.Context, c *Client, cl call, decode f
 	if (!ambiguous && !conflict) || ctx.Err() != nil {
 		return zero, resendErr
 	}
-	if found := lookUpNames(ctx, c, cl, lookup, resendErr, true); len(found) > 0 {
-		return zero, &NameExistsError{Method: cl.method, Path: cl.path, Cause: firstErr, Resend: resendErr, Sent: sent, Existing: found}
+	if found := lookUpNames(ctx, c, rq, lookup, resendErr, true); len(found) > 0 {
+		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Resend: resendErr, Sent: sent, Existing: found}
 	}
 	return zero, resendErr
 }
 
-// lookUpNames runs lookup after a send of cl failed with outcome, logging why. A lookup
+// lookUpNames runs lookup after a send of rq failed with outcome, logging why. A lookup
 // that fails counts as nothing found: the resend that follows cannot duplicate anything.
-func lookUpNames(ctx context.Context, c *Client, cl call, lookup func(context.Context) ([]ExistingObject, error), outcome error, resent bool) []ExistingObject {
-	tflog.SubsystemWarn(withLogging(ctx, c.secrets), logSubsystem,
+func lookUpNames(ctx context.Context, c *Client, rq request, lookup func(context.Context) ([]ExistingObject, error), outcome error, resent bool) []ExistingObject {
+	tflog.SubsystemWarn(c.transport.logContext(ctx), logSubsystem,
 		"Create request may have succeeded without a result: looking its names up (an object found is never taken as ours)",
-		map[string]any{"http.method": cl.method, "path": cl.path, "error": outcome.Error(), "resent": resent})
+		map[string]any{"http.method": rq.method, "path": rq.path, "error": outcome.Error(), "resent": resent})
 	found, err := lookup(ctx)
 	if err != nil {
 		return nil
@@ -72,7 +72,7 @@ func lookUpNames(ctx context.Context, c *Client, cl call, lookup func(context.Co
 
 // createOutcome classifies one send of a creating POST. ambiguous means the server may
 // have acted although no usable result came back.
-func createOutcome[T any](c *Client, cl call, resp *response, err error, decode func(json.RawMessage) (T, error)) (v T, outErr error, ambiguous bool) {
+func createOutcome[T any](c *Client, rq request, resp *response, err error, decode func(json.RawMessage) (T, error)) (v T, outErr error, ambiguous bool) {
 	if err != nil {
 		var te *transportError
 		if errors.As(err, &te) {
@@ -80,7 +80,7 @@ func createOutcome[T any](c *Client, cl call, resp *response, err error, decode 
 		}
 		return v, err, false // context ended, a refused redirect, or the request could not be built
 	}
-	raw, err := c.decodeResponse(cl, resp)
+	raw, err := c.decodeResponse(rq, resp)
 	if err != nil {
 		if e := asAPIError(err); e != nil && (e.StatusCode >= 500 || (e.StatusCode >= 200 && e.StatusCode < 300)) {
 			return v, err, true

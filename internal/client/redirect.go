@@ -35,9 +35,8 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return &redirectError{tooMany: true}
 	}
 	if first := via[0].URL; !sameOrigin(req.URL, first) {
-		// The target comes from the server's Location header: judged like its other text.
-		to := exchangeFrom(req.Context()).redactor.text(req.URL.Host, maxShownHost)
-		return &redirectError{from: sanitizeBounded(first.Host, maxShownHost), to: to}
+		// The target's host, as Go parsed it from the Location header: a known field.
+		return &redirectError{from: cleanBounded(first.Host, maxShownHost), to: cleanBounded(req.URL.Host, maxShownHost)}
 	}
 	return nil
 }

@@ -19,15 +19,15 @@ import (
 // retryClient builds the go-retryablehttp client for one logical request. It is made per
 // request so that its logger carries the request's context; the http.Client (and its
 // connection pool) is shared. The returned counter holds the number of attempts made.
-func (c *Client) retryClient(ctx context.Context, method string) (*retryablehttp.Client, *int) {
+func (t *transport) retryClient(ctx context.Context, method string) (*retryablehttp.Client, *int) {
 	attempts := new(int)
 	policy := retryPolicy(method)
 	rc := &retryablehttp.Client{
-		HTTPClient:   c.httpClient,
+		HTTPClient:   t.httpClient,
 		Logger:       leveledLogger{ctx: ctx},
-		RetryWaitMin: c.waitMin,
-		RetryWaitMax: c.waitMax,
-		RetryMax:     c.maxRetries,
+		RetryWaitMin: t.waitMin,
+		RetryWaitMax: t.waitMax,
+		RetryMax:     t.maxRetries,
 		// CheckRetry runs exactly once per attempt (no response handler is set), which
 		// makes it the attempt counter DELETE needs to tell a first 404 from a retried one.
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {

@@ -53,10 +53,10 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		return nil, errors.New("client: no secrets to create")
 	}
 	body := make([]secretInputBody, len(in))
-	values := make([]string, len(in))
+	names := make([]string, len(in))
 	for i, s := range in {
 		body[i] = s.body()
-		values[i] = s.Value
+		names[i] = s.Name
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {
 		out, err := decodeItems(raw, wireSecret.value)
@@ -88,7 +88,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		}
 		return found, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body, values: values}, decode, lookup)
+	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body, carriesValue: true, names: names}, decode, lookup)
 }
 
 // ListSecrets returns every secret of a store matching opts, walking all pages. Scopes are
@@ -127,7 +127,7 @@ func (c *Client) GetSecret(ctx context.Context, o Owner, storeID, secretID strin
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.do(ctx, call{method: "GET", path: path})
+	raw, err := c.do(ctx, request{method: "GET", path: path})
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +183,8 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 	if err != nil {
 		return nil, err
 	}
-	cl := call{method: "PATCH", path: path, body: patchSecretBody(req)}
-	if req.Value != nil {
-		cl.values = []string{*req.Value}
-	}
-	raw, err := c.do(ctx, cl)
+	rq := request{method: "PATCH", path: path, body: patchSecretBody(req), carriesValue: req.Value != nil}
+	raw, err := c.do(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
@@ -197,17 +194,17 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 // deleteCall sends a DELETE (of a secret, secrets, or a store). A 404 answering a retry
 // means an earlier attempt (whose answer was lost) did the deleting, so it counts as
 // success with no result.
-func (c *Client) deleteCall(ctx context.Context, cl call) (json.RawMessage, error) {
-	resp, err := c.send(ctx, cl)
+func (c *Client) deleteCall(ctx context.Context, rq request) (json.RawMessage, error) {
+	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
 	if resp.status == http.StatusNotFound && resp.attempts > 1 {
-		tflog.SubsystemDebug(withLogging(ctx, c.secrets), logSubsystem,
-			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": cl.path})
+		tflog.SubsystemDebug(c.transport.logContext(ctx), logSubsystem,
+			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": rq.path})
 		return nil, nil
 	}
-	return c.decodeResponse(cl, resp)
+	return c.decodeResponse(rq, resp)
 }
 
 // DeleteSecret deletes one secret. The API answers the deleted secret or null; either is
@@ -217,7 +214,7 @@ func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID st
 	if err != nil {
 		return err
 	}
-	_, err = c.deleteCall(ctx, call{method: "DELETE", path: path})
+	_, err = c.deleteCall(ctx, request{method: "DELETE", path: path})
 	return err
 }
 
@@ -237,7 +234,7 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	raw, err := c.deleteCall(ctx, call{method: "DELETE", path: path, body: deleteSecretsBody{IDs: ids}})
+	raw, err := c.deleteCall(ctx, request{method: "DELETE", path: path, body: deleteSecretsBody{IDs: ids}})
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +267,7 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 	body := duplicateBody{Name: req.Name, Scopes: scopes, Comment: req.Comment}
 	decode := func(raw json.RawMessage) (*Secret, error) { return decodeSecret("POST", path, raw) }
 	lookup := func(ctx context.Context) ([]ExistingObject, error) { return c.secretsNamed(ctx, o, storeID, req.Name) }
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body}, decode, lookup)
 }
 
 // secretsNamed is the lookup of a create of one secret: the secret holding name, if any.

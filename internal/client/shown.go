@@ -1,122 +1,73 @@
 package client
 
 import (
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
-// withheldMarker stands in for server text that may echo a secret value the request
-// carried.
-const withheldMarker = "[withheld: may echo the value sent]"
+// notShownMarker stands in for server text of an exchange that carried a secret value.
+const notShownMarker = "[not shown: the request carried a secret value]"
 
-// maxRawMessage bounds the unmasked text an error message keeps for decisions (Reason).
+// maxRawMessage bounds the API's text an error message keeps for decisions (Reason).
 const maxRawMessage = 4 << 10
 
-// redactor decides what of one exchange's server text may be shown (errors) or logged.
-// Everything passes through sanitize and a bound. Credentials are masked wherever they
-// appear (they are long, so masking them garbles nothing); text that may echo one of the
-// request's secret values is withheld instead, because masking a short value inside the
-// API's own words garbles them (see valueForms).
-type redactor struct {
-	credentials []string    // scrubForms of the credentials
-	values      *valueForms // nil when the request carried no value
+// serverText decides what of one exchange's server text errors and logs show, by rule:
+//   - an exchange that carries a secret value (a create, a PATCH with a value: marked where
+//     the request is built) shows none of it. Errors and logs say only what the client
+//     decodes: the status, Cloudflare's codes, the API's known reasons, the names the
+//     request sent, ids, and a few parsed headers. A server quoting the request, in any
+//     encoding, cannot reach a diagnostic or a log, and no guess about what an echo looks
+//     like is needed (a value that is a common word hides nothing else);
+//   - any other exchange shows its server text cleaned (see clean) and bounded.
+//
+// Credentials are masked in everything either shows.
+type serverText struct {
+	credentials  []string // credentialForms of the credentials
+	carriesValue bool
+	names        []string // the names the request sent, shown beside a known reason
 }
 
-// mayEcho reports whether s holds one of the request's values, as sent or once sanitized
-// (an escape sequence spliced into an echo must not hide it).
-func (r redactor) mayEcho(s string) bool {
-	if r.values == nil {
-		return false
+// clean is s fit to show: cleaned, credentials masked and bounded; not shown at all when the
+// exchange carried a value.
+func (t serverText) clean(s string, limit int) string {
+	if t.carriesValue && s != "" {
+		return notShownMarker
 	}
-	if r.values.foundIn(s) {
-		return true
-	}
-	c := sanitize(s)
-	return c != s && r.values.foundIn(c)
+	return cleanMasked(s, limit, cleanWindow, t.credentials)
 }
 
-// text is s fit to show: withheld whole if it may echo a value, else clean.
-func (r redactor) text(s string, limit int) string {
-	if r.mayEcho(s) {
-		return withheldMarker
+// message is an API error message fit to show. For an exchange that carried a value it is
+// rebuilt from known parts: a reason the API is known to use, and after it a name the
+// request sent; anything else the server wrote is not shown.
+func (t serverText) message(s string) string {
+	if !t.carriesValue {
+		return t.clean(s, maxShownMessage)
 	}
-	if out := r.clean(s, limit); !r.shows(out) {
-		return out
-	}
-	return withheldMarker
-}
-
-// cutMarkers matches what bound appends.
-var cutMarkers = regexp.MustCompile(`…\[cut from [0-9]+ bytes\]`)
-
-// shows reports whether text made to be shown holds a value after all: a last check on
-// the output, since masking a credential ("***") or marking a cut adds characters the
-// input was judged without. Markers and a known reason are the client's and the API's
-// words: only the runs of server text between them are judged.
-func (r redactor) shows(text string) bool {
-	if r.values == nil {
-		return false
-	}
-	if head, rest, ok := strings.Cut(text, ":"); knownReason(strings.TrimSpace(head)) {
-		if !ok {
-			return false
-		}
-		text = ":" + rest
-	}
-	text = strings.ReplaceAll(strings.ReplaceAll(text, ": "+withheldMarker, "\x00"), withheldMarker, "\x00")
-	for _, run := range strings.Split(cutMarkers.ReplaceAllString(text, "\x00"), "\x00") {
-		if r.values.foundIn(run) {
-			return true
-		}
-	}
-	return false
-}
-
-// clean sanitizes s, masks credentials and bounds it to limit bytes (see cleanBounded).
-func (r redactor) clean(s string, limit int) string {
-	return cleanBounded(s, limit, sanitizeWindow, r.credentials)
-}
-
-// message is an API error message fit to show. With no value in it, it is shown cleaned.
-// Otherwise its parts ("reason: suffix") are judged: a reason the API is known to use is
-// always shown (value "x" is found in "secret_name_already_exists", yet the reason is the
-// API's, not the value); an unknown reason holding a value hides the whole message; a
-// suffix holding a value (or one that continues a value begun in an unknown reason) is
-// replaced by withheldMarker.
-func (r redactor) message(s string) string {
 	head, rest, hasSuffix := strings.Cut(s, ":")
 	reason := strings.TrimSpace(head)
-	known := knownReason(reason)
-	if !r.mayEcho(s) {
-		if out := r.clean(s, maxShownMessage); !r.shows(out) {
-			return out
-		}
-	}
 	switch {
-	case known && !hasSuffix:
+	case !knownReasons[reason]:
+		return notShownMarker
+	case !hasSuffix:
 		return reason
-	case known:
-		// Judge the suffix without the reason's letters, so only a value the suffix itself
-		// shows counts.
-		if !r.mayEcho(":" + rest) {
-			if out := r.clean(reason+":"+rest, maxShownMessage); !r.shows(out) {
-				return out
-			}
-		}
-		return reason + ": " + withheldMarker
-	case !hasSuffix || r.mayEcho(head):
-		return withheldMarker
+	case slices.Contains(t.names, strings.TrimSpace(rest)):
+		return reason + ": " + strings.TrimSpace(rest)
 	}
-	if out := r.clean(reason, maxShownMessage); !r.shows(out) {
-		return out + ": " + withheldMarker
-	}
-	return withheldMarker
+	return reason + ": " + notShownMarker
 }
 
 // messages makes an envelope's errors (or messages) fit to show: at most maxShownMessages
-// of them (more is the count left out), each one's text bounded, sanitized and judged by
-// message. The API's text is kept unmasked, bounded, for decisions (Message.Reason).
-func (r redactor) messages(ms []Message) (shown []Message, more int) {
+// of them (more is the count left out), each one's text shown by message. The API's text
+// is kept apart, bounded, for decisions (Message.Reason).
+func (t serverText) messages(ms []Message) (shown []Message, more int) {
 	n := min(len(ms), maxShownMessages)
 	if n == 0 {
 		return nil, len(ms)
@@ -126,9 +77,9 @@ func (r redactor) messages(ms []Message) (shown []Message, more int) {
 		raw := cutBytes(m.Message, maxRawMessage)
 		shown[i] = Message{
 			Code:             m.Code,
-			Message:          r.message(m.Message),
-			DocumentationURL: r.text(m.DocumentationURL, maxShownField),
-			Pointer:          r.text(m.Pointer, maxShownField),
+			Message:          t.message(m.Message),
+			DocumentationURL: t.clean(m.DocumentationURL, maxShownField),
+			Pointer:          t.clean(m.Pointer, maxShownField),
 			raw:              &raw,
 		}
 	}
@@ -136,13 +87,97 @@ func (r redactor) messages(ms []Message) (shown []Message, more int) {
 }
 
 // excerpt is a short, one-line excerpt of a body that is not the API's JSON (an HTML
-// error page), judged like any server text (see text).
-func (r redactor) excerpt(body []byte) string {
+// error page).
+func (t serverText) excerpt(body []byte) string {
 	text := string(body)
 	if strings.TrimSpace(text) == "" {
 		return "(empty body)"
 	}
-	return r.text(text, bodyExcerptLen)
+	return t.clean(text, bodyExcerptLen)
+}
+
+// transportError is the text of an attempt's failure fit to show. Go's own errors may quote
+// a malformed response: for an exchange that carried a value only the kinds known to hold
+// none (a timeout, a network operation, a connection that ended) are shown.
+func (t serverText) transportError(err error, limit int) string {
+	err = withoutURL(err)
+	if !t.carriesValue {
+		return t.clean(err.Error(), limit)
+	}
+	var timeout *attemptTimeoutError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &timeout):
+		err = timeout
+	case errors.As(err, &op):
+		err = op
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = io.ErrUnexpectedEOF
+	case errors.Is(err, io.EOF):
+		err = io.EOF
+	default:
+		return notShownMarker
+	}
+	return cleanMasked(err.Error(), limit, cleanWindow, t.credentials)
+}
+
+// knownFields is what a log says of a response body the exchange's rule does not show: the
+// error codes and the API's known reasons, and the ids of the result.
+func knownFields(body []byte, fields map[string]any) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return
+	}
+	errs := env.Errors[:min(len(env.Errors), maxShownMessages)]
+	codes := make([]int, 0, len(errs))
+	var reasons []string
+	for _, m := range errs {
+		codes = append(codes, m.Code)
+		if r, _, _ := strings.Cut(m.Message, ":"); knownReasons[strings.TrimSpace(r)] {
+			reasons = append(reasons, strings.TrimSpace(r))
+		}
+	}
+	if len(codes) > 0 {
+		fields["http.response.error_codes"] = codes
+	}
+	if len(reasons) > 0 {
+		fields["http.response.error_reasons"] = reasons
+	}
+	secrets, err := decodeItems(env.Result, wireSecret.value)
+	if err != nil {
+		if s, err := decodeSecret("", "", env.Result); err == nil {
+			secrets = []Secret{*s}
+		}
+	}
+	if len(secrets) > 0 {
+		ids := make([]string, len(secrets))
+		for i, s := range secrets {
+			ids[i] = s.ID
+		}
+		fields["http.response.result_ids"] = ids
+	}
+}
+
+// cfRay is the form of Cloudflare's request id.
+var cfRay = regexp.MustCompile(`^[0-9a-f]{16}-[A-Z]{3}$`)
+
+// knownHeaders is what a log shows of the response headers of an exchange that carried a
+// value: the few it can parse, in the form parsed.
+func knownHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
+		out["Content-Type"] = mt
+	}
+	if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
+		out["Content-Length"] = strconv.FormatInt(n, 10)
+	}
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
+		out["Retry-After"] = d.String()
+	}
+	if id := h.Get("Cf-Ray"); cfRay.MatchString(id) {
+		out["Cf-Ray"] = id
+	}
+	return out
 }
 
 // knownReasons are the reasons (message tokens) the Secrets Store API answers with
@@ -174,5 +209,3 @@ var knownReasons = map[string]bool{
 	"No route for that URI":      true,
 	"Please wait and consider throttling your request speed": true,
 }
-
-func knownReason(reason string) bool { return knownReasons[reason] }

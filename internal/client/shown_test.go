@@ -12,62 +12,67 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
-func TestRedactorMessage(t *testing.T) {
+// TestServerTextMessage: an exchange that carried a value shows a message only as known
+// parts (a known reason, a name it sent); any other shows the message cleaned.
+func TestServerTextMessage(t *testing.T) {
 	tests := []struct {
-		value, msg, want string
+		carriesValue bool
+		msg, want    string
 	}{
-		// Value "x" is in "exists": the reason is the API's and stays readable.
-		{"x", "secret_name_already_exists: API_KEY", "secret_name_already_exists: API_KEY"},
-		{"x", "secret_name_already_exists", "secret_name_already_exists"},
-		{"x", "maximum_secrets_exceeded: max 100", "maximum_secrets_exceeded: " + withheldMarker},
-		{"x", "bad_request: not x", "bad_request: " + withheldMarker},
-		{"x", "unknown_x_reason: A", withheldMarker},
-		{"x", "Please wait and consider throttling your request speed", "Please wait and consider throttling your request speed"},
-		{canary, "invalid_value: " + canary + " is too weak", "invalid_value: " + withheldMarker},
-		{canary, "secret_value_too_long: " + goJSON(canary)[:14], "secret_value_too_long: " + withheldMarker},
-		{canary, canary + ": bad", withheldMarker},
-		{canary, canary, withheldMarker},
-		{canary, "store_not_found", "store_not_found"},
-		// A value with a colon echoed whole: its head is not shown as a reason with the rest.
-		{"abcdefghijklmnop:qrstuvwxyz", "abcdefghijklmnop:qrstuvwxyz", withheldMarker},
-		{"ab:cdefghijklmnopqrstuvwxyz", "ab:cdefghijklmnopqrstuvwxyz", "ab: " + withheldMarker},
-		// No value: only sanitized.
-		{"", "secret_name_already_exists:\n\nError: forged", "secret_name_already_exists: Error: forged"},
+		{true, "secret_name_already_exists: API_KEY", "secret_name_already_exists: API_KEY"},
+		{true, "secret_name_already_exists: OTHER", "secret_name_already_exists: " + notShownMarker},
+		{true, "secret_name_already_exists", "secret_name_already_exists"},
+		{true, "maximum_secrets_exceeded: max 100", "maximum_secrets_exceeded: " + notShownMarker},
+		{true, "bad_request: not x", notShownMarker},
+		{true, "unknown_x_reason: A", notShownMarker},
+		{true, "name", notShownMarker},
+		{true, "Please wait and consider throttling your request speed", "Please wait and consider throttling your request speed"},
+		{true, "invalid_value: " + canary + " is too weak", notShownMarker},
+		{true, "secret_value_too_long: " + canary, "secret_value_too_long: " + notShownMarker},
+		{true, canary, notShownMarker},
+		{true, "store_not_found", "store_not_found"},
+		// No value: only cleaned.
+		{false, "secret_name_already_exists:\n\nError: forged", "secret_name_already_exists: Error: forged"},
+		{false, "bad_request: name", "bad_request: name"},
 	}
 	for _, tt := range tests {
-		r := redactor{values: newValueForms([]string{tt.value})}
-		if got := r.message(tt.msg); got != tt.want {
-			t.Errorf("value %q, message %q:\n got %q\nwant %q", tt.value, tt.msg, got, tt.want)
+		st := serverText{carriesValue: tt.carriesValue, names: []string{"API_KEY"}}
+		if got := st.message(tt.msg); got != tt.want {
+			t.Errorf("carries a value %v, message %q:\n got %q\nwant %q", tt.carriesValue, tt.msg, got, tt.want)
 		}
 	}
 }
 
-// TestValueXKeepsReasons: with the value "x" (found in almost any text) the API's reasons
-// still read as the API wrote them, for decisions and for display.
-func TestValueXKeepsReasons(t *testing.T) {
+// TestCommonWordKeepsReasons: with a value that is a common word, or "x" (found in almost
+// any text), the API's reasons still read as the API wrote them, for decisions and for
+// display.
+func TestCommonWordKeepsReasons(t *testing.T) {
 	e := newMockEnv(t, mockserver.Options{})
 	store := e.setupStore(t, mockAcct)
 	c := e.client(t, mockAcct, nil)
 	ctx := context.Background()
-	in := []SecretInput{{Name: "DUP", Value: "x", Scopes: []string{"workers"}}}
-	if _, err := c.CreateSecrets(ctx, mockAcct, store, in); err != nil {
-		t.Fatal(err)
-	}
-	_, err := c.CreateSecrets(ctx, mockAcct, store, in)
-	ae := asAPIError(err)
-	if ae == nil || !ae.HasReason("secret_name_already_exists") || !ae.HasCode(1003) || len(ae.Errors) != 1 {
-		t.Fatalf("err %v", err)
-	}
-	m := ae.Errors[0]
-	if m.Reason() != "secret_name_already_exists" || m.Message != "secret_name_already_exists: DUP" {
-		t.Errorf("reason %q, message %q", m.Reason(), m.Message)
-	}
-	if !strings.Contains(err.Error(), "error 1003: secret_name_already_exists: DUP") {
-		t.Errorf("Error() = %q", err.Error())
+	for i, value := range commonWords {
+		name := fmt.Sprintf("DUP_%d", i)
+		in := []SecretInput{{Name: name, Value: value, Scopes: []string{"workers"}}}
+		if _, err := c.CreateSecrets(ctx, mockAcct, store, in); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.CreateSecrets(ctx, mockAcct, store, in)
+		ae := asAPIError(err)
+		if ae == nil || !ae.HasReason("secret_name_already_exists") || !ae.HasCode(1003) || len(ae.Errors) != 1 {
+			t.Fatalf("err %v", err)
+		}
+		m := ae.Errors[0]
+		if m.Reason() != "secret_name_already_exists" || m.Message != "secret_name_already_exists: "+name {
+			t.Errorf("reason %q, message %q", m.Reason(), m.Message)
+		}
+		if !strings.Contains(err.Error(), "error 1003: secret_name_already_exists: "+name) {
+			t.Errorf("Error() = %q", err.Error())
+		}
 	}
 }
 
-func TestSanitize(t *testing.T) {
+func TestCleanText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
 		{"two\n\nError: forged line", "two Error: forged line"},
@@ -81,12 +86,12 @@ func TestSanitize(t *testing.T) {
 		{"unterminated \x1b]0;title", "unterminated"},
 	}
 	for _, tt := range tests {
-		if got := sanitize(tt.in); got != tt.want {
-			t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	long := strings.Repeat("é", 1000) // 2 bytes each
-	got := sanitizeBounded(long, 301)
+	got := cleanBounded(long, 301)
 	if !strings.HasPrefix(got, strings.Repeat("é", 150)+"…[cut from 2000 bytes]") || !utf8.ValidString(got) {
 		t.Errorf("bounded: %q", got)
 	}

@@ -42,7 +42,7 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 		}
 		return nil, nil
 	}
-	return createWithRecovery(ctx, c, call{method: "POST", path: path, body: body}, decode, lookup)
+	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body}, decode, lookup)
 }
 
 // ListStores returns every store of the owner (on /system: the caller's stores only),
@@ -77,7 +77,7 @@ func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store,
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.do(ctx, call{method: "GET", path: path})
+	raw, err := c.do(ctx, request{method: "GET", path: path})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force
 	if force {
 		q = url.Values{"force": {"true"}}
 	}
-	_, err = c.deleteCall(ctx, call{method: "DELETE", path: path, query: q})
+	_, err = c.deleteCall(ctx, request{method: "DELETE", path: path, query: q})
 	return err
 }
 

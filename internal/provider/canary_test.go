@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,11 +18,14 @@ import (
 // TestAccSecretResource_canary follows two canary values fed through value_wo (create, then a
 // rotation) and checks that neither they nor the API token appear in the state, the saved plans
 // or a TF_LOG=TRACE log of the whole run, Terraform's and the provider's, while the mock did
-// receive them.
+// receive them. A third rotation sends a common word, "name": the log still shows the
+// User-Agent, the bodies of exchanges without a value and the known fields of those with one,
+// and never "name" as a value.
 func TestAccSecretResource_canary(t *testing.T) {
 	const (
 		canary1 = "CANARY-3b1e9f0c-value-one"
 		canary2 = "CANARY-5d2a7c41-value-two"
+		word    = "name"
 		token   = "TOKEN-9f8e7d6c-canary"
 	)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
@@ -57,7 +61,7 @@ func TestAccSecretResource_canary(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    []resource.TestStep{step(canary1, "1"), step(canary2, "2")},
+		Steps:                    []resource.TestStep{step(canary1, "1"), step(canary2, "2"), step(word, "3")},
 	})
 
 	raw, err := os.ReadFile(logFile)
@@ -73,5 +77,20 @@ func TestAccSecretResource_canary(t *testing.T) {
 	}
 	if err := holdsNone("the TF_LOG=TRACE log", log, secrets...); err != nil {
 		t.Error(err)
+	}
+	// A common word is in ordinary text: the log shows what a value's neighbours show, and
+	// the word never as the value of a "value" key, at any depth of JSON escaping.
+	for what, re := range map[string]string{
+		"the User-Agent":                `http\.request\.headers="map\[[^"]*User-Agent:terraform-provider-secretsstore/`,
+		"a body without a value":        `http\.response\.body="\{\\"success\\":true[^\n]*\\"name\\":\\"CANARY\\"`,
+		"the withheld body's known ids": `http\.response\.result_ids=\["[0-9a-f]{32}"\]`,
+		"the create's masked value":     `\\"value\\":\\"\*\*\*\\"`,
+	} {
+		if !regexp.MustCompile(re).MatchString(log) {
+			t.Errorf("the trace log does not show %s (%s)", what, re)
+		}
+	}
+	if regexp.MustCompile(`value\\*"\s*:\s*\\*"` + word + `\\*"`).MatchString(log) {
+		t.Errorf("the trace log holds %q as a value", word)
 	}
 }

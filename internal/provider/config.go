@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,12 +30,17 @@ const (
 	attrMaxRetries   = "max_retries"
 	attrRetryWaitMax = "retry_wait_max"
 	attrMaxRPM       = "max_requests_per_minute"
+	// attrAllowInsecureHTTP lets tests reach a mock in a service container by host name over plain
+	// http; the token then crosses that network in clear.
+	attrAllowInsecureHTTP = "allow_insecure_http"
 
 	envAPIToken  = "CLOUDFLARE_API_TOKEN"
 	envAPIEmail  = "CLOUDFLARE_EMAIL"
 	envAPIKey    = "CLOUDFLARE_API_KEY"
 	envAccountID = "CLOUDFLARE_ACCOUNT_ID"
 	envBaseURL   = "CLOUDFLARE_BASE_URL"
+	// Not a CLOUDFLARE_ variable: no other Cloudflare tool should read it.
+	envAllowInsecureHTTP = "SECRETSSTORE_ALLOW_INSECURE_HTTP"
 
 	defaultBaseURL      = "https://api.cloudflare.com/client/v4"
 	defaultMaxRetries   = 4
@@ -50,6 +56,8 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
 	MaxRPM       types.Number `tfsdk:"max_requests_per_minute"`
+	// AllowInsecureHTTP: see attrAllowInsecureHTTP.
+	AllowInsecureHTTP types.Bool `tfsdk:"allow_insecure_http"`
 }
 
 // providerData is what Configure hands to every resource, data source, action and list resource.
@@ -134,6 +142,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	}
 	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
 	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
+	allowInsecure := insecureHTTPAllowed(m.AllowInsecureHTTP, diags)
 	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
@@ -153,7 +162,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	if baseURL == "" && m.BaseURL.IsNull() {
 		baseURL = defaultBaseURL // unset in the block and in the environment
 	}
-	if summary, detail := baseURLProblem(baseURL); summary != "" {
+	if summary, detail := baseURLProblem(baseURL, allowInsecure); summary != "" {
 		diags.AddAttributeError(path.Root(attrBaseURL), summary, detail)
 	}
 
@@ -248,11 +257,35 @@ func resolveCredentials(m providerModel, diags *diag.Diagnostics) (token, email,
 	return "", email, key
 }
 
-// baseURLProblem refuses anything but https, except plain http to a loopback host, so a token
-// is never sent in clear over a network, and a URL holding a user or password. It returns the
-// summary and detail of the error, or "" when the URL is fine. Messages show the URL with any
-// password hidden.
-func baseURLProblem(raw string) (summary, detail string) {
+// insecureHTTPAllowed resolves allow_insecure_http: the provider block's value, else
+// SECRETSSTORE_ALLOW_INSECURE_HTTP (a value strconv.ParseBool reads), else false.
+func insecureHTTPAllowed(v types.Bool, diags *diag.Diagnostics) bool {
+	switch {
+	case v.IsUnknown():
+		diags.AddAttributeError(path.Root(attrAllowInsecureHTTP), "Provider attribute not known yet",
+			fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
+				"any request: set it from a variable or a literal, or set %s in the environment.", attrAllowInsecureHTTP, envAllowInsecureHTTP))
+		return false
+	case !v.IsNull():
+		return v.ValueBool()
+	}
+	env := os.Getenv(envAllowInsecureHTTP)
+	if env == "" {
+		return false
+	}
+	allowed, err := strconv.ParseBool(env)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attrAllowInsecureHTTP), "Invalid "+envAllowInsecureHTTP,
+			fmt.Sprintf("%s must be true or false, got %q.", envAllowInsecureHTTP, env))
+	}
+	return allowed
+}
+
+// baseURLProblem refuses anything but https, except plain http to a loopback host (or to any
+// host with allowInsecure), so a token is never sent in clear over a network unless the user
+// said so, and a URL holding a user or password. It returns the summary and detail of the error,
+// or "" when the URL is fine. Messages show the URL with any password hidden.
+func baseURLProblem(raw string, allowInsecure bool) (summary, detail string) {
 	shown := redactedURL(raw)
 	u, err := url.Parse(raw)
 	switch {
@@ -263,10 +296,12 @@ func baseURLProblem(raw string) (summary, detail string) {
 	case u.User != nil:
 		return "Invalid base_url", fmt.Sprintf("base_url (or %s) must not hold a user name or password (%q): "+
 			"set the credentials in api_token, or api_email and api_key.", envBaseURL, shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !isLoopback(u.Hostname()) && !allowInsecure:
 		return "Insecure base_url", fmt.Sprintf("base_url (or %s) uses plain http:// with the non-loopback host %q: "+
-			"credentials would cross the network unencrypted. Use https://, or http:// only for 127.0.0.1, ::1 "+
-			"or localhost.", envBaseURL, u.Hostname())
+			"credentials would cross the network unencrypted. Use https:// (for the bundled mock: start it "+
+			"with -tls-dir DIR and set SSL_CERT_FILE to DIR/ca.pem), or http:// only for 127.0.0.1, ::1 or "+
+			"localhost. For a test network only, %s = true (or %s=true) accepts it: the token then "+
+			"travels in clear.", envBaseURL, u.Hostname(), attrAllowInsecureHTTP, envAllowInsecureHTTP)
 	}
 	return "", ""
 }

@@ -5,8 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -15,7 +21,7 @@ import (
 // clearProviderEnv makes each case independent of the developer's environment.
 func clearProviderEnv(t *testing.T) {
 	t.Helper()
-	for _, env := range []string{envAPIToken, envAPIEmail, envAPIKey, envAccountID, envBaseURL} {
+	for _, env := range []string{envAPIToken, envAPIEmail, envAPIKey, envAccountID, envBaseURL, envAllowInsecureHTTP} {
 		t.Setenv(env, "")
 	}
 }
@@ -70,7 +76,44 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 			name:     "plain http to a remote host",
 			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://api.example.com/client/v4")},
 			wantAttr: "base_url",
-			want:     []string{"base_url", envBaseURL, "api.example.com", "loopback"},
+			want: []string{"base_url", envBaseURL, "api.example.com", "loopback",
+				attrAllowInsecureHTTP, envAllowInsecureHTTP, "-tls-dir", "SSL_CERT_FILE"},
+		},
+		{
+			name: "plain http to a service container, the opt-in false in the block beats the environment",
+			model: providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://mockserver:8787/client/v4"),
+				AllowInsecureHTTP: types.BoolValue(false)},
+			env:      map[string]string{envAllowInsecureHTTP: "true"},
+			wantAttr: "base_url",
+			want:     []string{"Insecure base_url", "mockserver", attrAllowInsecureHTTP},
+		},
+		{
+			name:     "opt-in from env that is not a boolean",
+			model:    providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://mockserver:8787/client/v4")},
+			env:      map[string]string{envAllowInsecureHTTP: "yes please"},
+			wantAttr: attrAllowInsecureHTTP,
+			want:     []string{envAllowInsecureHTTP, "true or false", `"yes please"`},
+		},
+		{
+			name:     "opt-in known only after apply",
+			model:    providerModel{APIToken: types.StringValue("t"), AllowInsecureHTTP: types.BoolUnknown()},
+			wantAttr: attrAllowInsecureHTTP,
+			want:     []string{"known only after apply", envAllowInsecureHTTP},
+		},
+		{
+			name: "the opt-in still refuses a password in the URL",
+			model: providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("http://user:PW-canary@mockserver:8787/"),
+				AllowInsecureHTTP: types.BoolValue(true)},
+			wantAttr: "base_url",
+			want:     []string{"user name or password"},
+			lacks:    "PW-canary",
+		},
+		{
+			name: "the opt-in does not accept another scheme",
+			model: providerModel{APIToken: types.StringValue("t"), BaseURL: types.StringValue("ftp://mockserver/"),
+				AllowInsecureHTTP: types.BoolValue(true)},
+			wantAttr: "base_url",
+			want:     []string{"https://"},
 		},
 		{
 			name:     "relative base url",
@@ -185,6 +228,92 @@ func TestConfigureClientAcceptsLoopbackHTTPAndEnvFallbacks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfigureClientInsecureHTTPOptIn: plain http to a host by name (a CI service container) is
+// accepted once allow_insecure_http is true in the block or SECRETSSTORE_ALLOW_INSECURE_HTTP is
+// true, and the client then uses that URL. (TestConfigureClientErrorsNameAttributeAndEnv holds the
+// refusals; TestAccProviderInsecureHTTPOptIn sends requests through the CLI.)
+func TestConfigureClientInsecureHTTPOptIn(t *testing.T) {
+	const base = "http://mockserver:8787/client/v4"
+	cases := []struct {
+		name  string
+		model providerModel
+		env   string
+	}{
+		{name: "in the block", model: providerModel{AllowInsecureHTTP: types.BoolValue(true)}},
+		{name: "in the environment", env: "true"},
+		{name: "in the environment as 1", env: "1"},
+		{name: "the block's true beats the environment's false", model: providerModel{AllowInsecureHTTP: types.BoolValue(true)}, env: "false"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			t.Setenv(envAllowInsecureHTTP, tc.env)
+			tc.model.APIToken = types.StringValue("t")
+			tc.model.BaseURL = types.StringValue(base)
+			var diags diag.Diagnostics
+			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			if diags.HasError() || data == nil {
+				t.Fatalf("refused: %v", diags)
+			}
+		})
+	}
+}
+
+// TestBaseURLValidatorReadsTheOptIn: the plan-time check of base_url reads allow_insecure_http
+// from the same provider block, and its environment variable when the block leaves it unset.
+func TestBaseURLValidatorReadsTheOptIn(t *testing.T) {
+	const base = "http://mockserver:8787/client/v4"
+	cases := []struct {
+		name    string
+		allow   types.Bool
+		env     string
+		refused bool
+	}{
+		{name: "unset", allow: types.BoolNull(), refused: true},
+		{name: "true in the block", allow: types.BoolValue(true)},
+		{name: "false in the block", allow: types.BoolValue(false), env: "true", refused: true},
+		{name: "true in the environment", allow: types.BoolNull(), env: "true"},
+		{name: "not known yet: left to Configure", allow: types.BoolUnknown()},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearProviderEnv(t)
+			t.Setenv(envAllowInsecureHTTP, tc.env)
+			req := validator.StringRequest{
+				Path:        path.Root(attrBaseURL),
+				ConfigValue: types.StringValue(base),
+				Config:      providerConfig(t, map[string]attr.Value{attrBaseURL: types.StringValue(base), attrAllowInsecureHTTP: tc.allow}),
+			}
+			var resp validator.StringResponse
+			baseURLValidator().ValidateString(t.Context(), req, &resp)
+			if got := resp.Diagnostics.HasError(); got != tc.refused {
+				t.Errorf("refused = %v, want %v: %v", got, tc.refused, resp.Diagnostics)
+			}
+		})
+	}
+}
+
+// providerConfig is a provider block of the real schema holding values (every other attribute
+// null).
+func providerConfig(t *testing.T, values map[string]attr.Value) tfsdk.Config {
+	t.Helper()
+	var sresp provider.SchemaResponse
+	New("test")().Schema(t.Context(), provider.SchemaRequest{}, &sresp)
+	raw := map[string]tftypes.Value{}
+	for name, a := range sresp.Schema.Attributes {
+		typ := a.GetType().TerraformType(t.Context())
+		raw[name] = tftypes.NewValue(typ, nil)
+		if v, ok := values[name]; ok {
+			tv, err := v.ToTerraformValue(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw[name] = tv
+		}
+	}
+	return tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(t.Context()), raw)}
 }
 
 // TestConfigureClientCredentialLayers: a method set in the provider block wins over the

@@ -256,6 +256,10 @@ var guideRuns = map[string]guideRun{
 	"generating-a-value": {
 		command: "apply", why: "hashicorp/random cannot be installed here: a stand-in with its ephemeral random_password runs it (TestAccGuides_generatingAValue tests the rotation)",
 	},
+	"testing-your-module": {
+		command: "validate",
+		why:     "it is a module, configured by its caller; TestAccTestingYourModule runs its tests with `test` against the mock",
+	},
 	"migrating-from-cloudflare": {
 		command: "validate",
 		why: "it is the configuration before the migration, managed by Cloudflare's provider, which cannot be installed here: " +

@@ -82,9 +82,19 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 			},
 			attrBaseURL: schema.StringAttribute{
 				MarkdownDescription: "API base URL. Defaults to `" + defaultBaseURL + "`. Plain `http://` " +
-					"is accepted only for loopback hosts (the bundled mock server). Falls back to `" + envBaseURL + "`.",
+					"is accepted only for loopback hosts (the bundled mock server), unless `" + attrAllowInsecureHTTP +
+					"` is true. Falls back to `" + envBaseURL + "`.",
 				Optional:   true,
 				Validators: []validator.String{baseURLValidator()},
+			},
+			attrAllowInsecureHTTP: schema.BoolAttribute{
+				MarkdownDescription: "**For tests only.** Accept a plain `http://` `base_url` to a host other " +
+					"than the local machine, such as a mock server in a CI service container " +
+					"(`http://mockserver:8787/client/v4`). The API token then crosses that network " +
+					"**unencrypted**: never set it for Cloudflare's API. Prefer the mock over TLS " +
+					"(`-tls-dir`, with `SSL_CERT_FILE` naming its CA). Defaults to `false`. Falls back to `" +
+					envAllowInsecureHTTP + "` (`true` or `false`).",
+				Optional: true,
 			},
 			attrMaxRetries: schema.Int64Attribute{
 				MarkdownDescription: "How many times a failed request is retried after the first attempt " +

@@ -89,13 +89,31 @@ func credentialValidator() validator.String {
 	}}
 }
 
-// baseURLValidator refuses at plan time a base_url Configure would refuse (see baseURLProblem).
-func baseURLValidator() validator.String {
-	return stringRule{"an absolute https:// URL (http:// only for loopback hosts), without credentials", func(p path.Path, v string, diags *diag.Diagnostics) {
-		if summary, detail := baseURLProblem(v); summary != "" {
-			diags.AddAttributeError(p, summary, detail)
-		}
-	}}
+// baseURLValidator refuses at plan time a base_url Configure would refuse (see baseURLProblem),
+// reading allow_insecure_http from the same provider block (or its environment variable).
+func baseURLValidator() validator.String { return baseURLRule{} }
+
+type baseURLRule struct{}
+
+const baseURLDescription = "an absolute https:// URL (http:// only for loopback hosts, unless " +
+	attrAllowInsecureHTTP + " is true), without credentials"
+
+func (baseURLRule) Description(context.Context) string         { return baseURLDescription }
+func (baseURLRule) MarkdownDescription(context.Context) string { return baseURLDescription }
+
+func (baseURLRule) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var allow types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(attrAllowInsecureHTTP), &allow)...)
+	if allow.IsUnknown() {
+		return // Configure reports it, and judges the URL once it is known
+	}
+	var ignored diag.Diagnostics // a bad environment value is Configure's to report
+	if summary, detail := baseURLProblem(req.ConfigValue.ValueString(), insecureHTTPAllowed(allow, &ignored)); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, detail)
+	}
 }
 
 // durationValidator accepts a positive Go duration such as "30s" or "2m".

@@ -17,17 +17,17 @@ const (
 	// maxShownField bounds the short texts beside a message (source pointer, documentation
 	// URL) and a transport error's text.
 	maxShownField = 200
-	// sanitizeWindow is how much of a long text is looked at to show its first few hundred
+	// cleanWindow is how much of a long text is looked at to show its first few hundred
 	// bytes: the rest could never be shown.
-	sanitizeWindow = 16 << 10
+	cleanWindow = 16 << 10
 )
 
-// sanitize makes text a server sent safe to show on one line of an error or a log: invalid
+// cleanText makes text a server sent safe to show on one line of an error or a log: invalid
 // UTF-8 becomes U+FFFD, ANSI escape sequences and other control and format characters are
 // removed, line breaks and tabs become spaces (so a forged "\n\nError: ..." line cannot
 // appear), runs of spaces collapse and the ends are trimmed. It does not bound the length:
-// see bound and sanitizeBounded.
-func sanitize(s string) string {
+// see bound and cleanBounded.
+func cleanText(s string) string {
 	if plainLine(s) {
 		return s
 	}
@@ -61,7 +61,7 @@ func sanitize(s string) string {
 	return b.String()
 }
 
-// plainLine reports text sanitize would leave as it is: printable ASCII, single spaces,
+// plainLine reports text cleanText would leave as it is: printable ASCII, single spaces,
 // no space at either end. Most of what the API sends is; checking is cheaper than copying.
 func plainLine(s string) bool {
 	if s == "" {
@@ -78,22 +78,22 @@ func plainLine(s string) bool {
 	return true
 }
 
-// sanitizeBounded is sanitize, then bound to limit bytes. Only the first sanitizeWindow
+// cleanBounded is cleanText, then bound to limit bytes. Only the first cleanWindow
 // bytes of a long text are looked at: the rest could never be shown.
-func sanitizeBounded(s string, limit int) string {
-	return cleanBounded(s, limit, sanitizeWindow, nil)
+func cleanBounded(s string, limit int) string {
+	return cleanMasked(s, limit, cleanWindow, nil)
 }
 
-// cleanBounded sanitizes the first window bytes of s, masks the credentials' forms in them
-// (before and after sanitizing, so whitespace or escapes inside an echo do not hide one) and
+// cleanMasked cleans the first window bytes of s, masks the credentials' forms in them
+// (before and after cleaning, so whitespace or escapes inside an echo do not hide one) and
 // bounds the result to limit bytes. The cut comes after masking, and window leaves room past
 // limit, so a cut never shows part of a credential.
-func cleanBounded(s string, limit, window int, credentials []string) string {
+func cleanMasked(s string, limit, window int, credentials []string) string {
 	w, windowed := s, len(s) > window
 	if windowed {
 		w = cutBytes(w, window)
 	}
-	w = scrubText(sanitize(scrubText(w, credentials)), credentials)
+	w = maskCredentials(cleanText(maskCredentials(w, credentials)), credentials)
 	return bound(w, limit, len(s), windowed)
 }
 

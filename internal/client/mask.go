@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"html"
@@ -8,17 +9,17 @@ import (
 	"strings"
 )
 
-// redactedValue replaces the JSON value of every "value" key in logged bodies.
-const redactedValue = `"***"`
+// maskedValue replaces the JSON value of every "value" key in logged bodies.
+const maskedValue = `"***"`
 
-// RedactJSON returns src with the value of every object key "value" (any depth, inside
+// MaskValues returns src with the value of every object key "value" (any depth, inside
 // arrays too, key compared case-insensitively) replaced by "***", keeping everything else
 // byte for byte. ok is false when src is not valid JSON; then nothing is returned, because
 // the caller cannot know where its values are.
 //
 // It scans rather than decoding into maps so that key order, numbers and spacing survive
 // and large bodies cost one pass.
-func RedactJSON(src []byte) (out []byte, ok bool) {
+func MaskValues(src []byte) (out []byte, ok bool) {
 	if !json.Valid(src) {
 		return nil, false
 	}
@@ -34,7 +35,7 @@ func RedactJSON(src []byte) (out []byte, ok bool) {
 		if colon < len(src) && src[colon] == ':' && isValueKey(src[i:end]) {
 			start := skipSpace(src, colon+1)
 			out = append(out, src[i:start]...) // key, spaces, colon, spaces
-			out = append(out, redactedValue...)
+			out = append(out, maskedValue...)
 			i = skipValue(src, start)
 			continue
 		}
@@ -119,14 +120,14 @@ func skipValue(src []byte, i int) int {
 	}
 }
 
-// scrubForms expands credentials (token, key, email) into every form in which an echo of
+// credentialForms expands credentials (token, key, email) into every form in which an echo of
 // a request may hold them: as given, JSON-escaped (with and without Go's HTML-safe
-// escaping of <, > and &), HTML-escaped, and with whitespace runs collapsed (as sanitize
+// escaping of <, > and &), HTML-escaped, and with whitespace runs collapsed (as cleanText
 // shows text). Strings that are empty or only whitespace are dropped: replacing them would
 // garble every message without hiding anything. Longer forms come first, so a form that
-// contains another is replaced whole. Secret values are not masked but judged (see
-// valueForms): masking a short value garbles the API's words.
-func scrubForms(values []string) []string {
+// contains another is replaced whole. Secret values are not masked: the server text of an
+// exchange that carries one is not shown at all (see serverText).
+func credentialForms(values []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(s string) {
@@ -150,10 +151,22 @@ func scrubForms(values []string) []string {
 	return out
 }
 
-// scrubText replaces every occurrence of each of forms (from scrubForms) by "***".
-func scrubText(s string, forms []string) string {
+// maskCredentials replaces every occurrence of each of forms (from credentialForms) by "***".
+func maskCredentials(s string, forms []string) string {
 	for _, f := range forms {
 		s = strings.ReplaceAll(s, f, "***")
 	}
 	return s
+}
+
+// jsonInner is s as encoding/json writes it inside a string, without the quotes.
+func jsonInner(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if enc.Encode(s) != nil {
+		return s
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
 }

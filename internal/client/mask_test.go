@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func TestRedactJSON(t *testing.T) {
+func TestMaskValues(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
@@ -28,12 +28,12 @@ func TestRedactJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := RedactJSON([]byte(tt.in))
+			got, ok := MaskValues([]byte(tt.in))
 			if !ok {
-				t.Fatalf("RedactJSON(%s) not ok", tt.in)
+				t.Fatalf("MaskValues(%s) not ok", tt.in)
 			}
 			if string(got) != tt.want {
-				t.Fatalf("RedactJSON(%s)\n got %s\nwant %s", tt.in, got, tt.want)
+				t.Fatalf("MaskValues(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 			}
 			if !json.Valid(got) {
 				t.Fatalf("output is not valid JSON: %s", got)
@@ -42,27 +42,27 @@ func TestRedactJSON(t *testing.T) {
 	}
 }
 
-func TestRedactJSONInvalid(t *testing.T) {
+func TestMaskValuesInvalid(t *testing.T) {
 	for _, in := range []string{`{"value":"s"`, `{"value":}`, `not json`, ``} {
-		if out, ok := RedactJSON([]byte(in)); ok || out != nil {
-			t.Errorf("RedactJSON(%q) = %q, %v; want nil, false", in, out, ok)
+		if out, ok := MaskValues([]byte(in)); ok || out != nil {
+			t.Errorf("MaskValues(%q) = %q, %v; want nil, false", in, out, ok)
 		}
 	}
 }
 
 func TestLoggableBody(t *testing.T) {
-	if got := loggableBody([]byte(`{"value":"canary"`), redactor{}, false); strings.Contains(got, "canary") || !strings.Contains(got, "omitted") {
+	if got := loggableBody([]byte(`{"value":"canary"`), serverText{}); strings.Contains(got, "canary") || !strings.Contains(got, "not logged") {
 		t.Errorf("broken JSON body logged as %q", got)
 	}
 	html := "<html><body>" + strings.Repeat("x", 10000) + "</body></html>"
-	got := loggableBody([]byte(html), redactor{}, true)
+	got := loggableBody([]byte(html), serverText{})
 	if len(got) > maxLoggedText+100 || !strings.HasPrefix(got, "<html>") || !strings.HasSuffix(got, fmt.Sprintf("…[cut from %d bytes]", len(html))) {
 		t.Errorf("HTML body logged as %d bytes: %.80q", len(got), got)
 	}
-	if got := loggableBody(nil, redactor{}, true); got != "" {
+	if got := loggableBody(nil, serverText{}); got != "" {
 		t.Errorf("empty body logged as %q", got)
 	}
-	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`), redactor{}, false); got != `[{"name":"A","value":"***"}]` {
+	if got := loggableBody([]byte(`[{"name":"A","value":"canary"}]`), serverText{}); got != `[{"name":"A","value":"***"}]` {
 		t.Errorf("JSON body logged as %q", got)
 	}
 }
@@ -72,7 +72,7 @@ func TestLoggableHeaders(t *testing.T) {
 		"Authorization": {"Bearer tok"}, "X-Auth-Key": {"k"}, "X-Auth-Email": {"e@x"},
 		"User-Agent": {"ua"}, "Content-Type": {"application/json"},
 	}
-	got := loggableHeaders(h, redactor{})
+	got := loggableHeaders(h, serverText{})
 	if len(got) != 2 || got["User-Agent"] != "ua" {
 		t.Fatalf("loggableHeaders = %v", got)
 	}
@@ -92,12 +92,12 @@ func body64K() []byte {
 	return b.Bytes()
 }
 
-func BenchmarkRedactJSON64K(b *testing.B) {
+func BenchmarkMaskValues64K(b *testing.B) {
 	body := body64K()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := RedactJSON(body); !ok {
+		if _, ok := MaskValues(body); !ok {
 			b.Fatal("not ok")
 		}
 	}
