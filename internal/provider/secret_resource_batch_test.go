@@ -171,8 +171,8 @@ func TestAccSecretResource_batchAmbiguousAnswers(t *testing.T) {
 						},
 						Config: tenSecrets(m, store) + fmt.Sprintf(`
 import {
-  for_each = range(10)
-  to       = secretsstore_secret.s[each.key]
+  for_each = { for i in range(10) : i => i } # OpenTofu takes a map or a set, not a list
+  to       = secretsstore_secret.s[each.value]
   id       = "%s/%s/${format("BATCH_%%02d", each.value)}"
 }
 `, m.Account, store),
