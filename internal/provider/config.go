@@ -29,6 +29,7 @@ const (
 	attrMaxRetries   = "max_retries"
 	attrRetryWaitMax = "retry_wait_max"
 	attrMaxRPM       = "max_requests_per_minute"
+	attrBatching     = "batching"
 
 	envAPIToken  = "CLOUDFLARE_API_TOKEN"
 	envAPIEmail  = "CLOUDFLARE_EMAIL"
@@ -50,6 +51,7 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
 	MaxRPM       types.Number `tfsdk:"max_requests_per_minute"`
+	Batching     types.Bool   `tfsdk:"batching"`
 }
 
 // providerData is what Configure hands to every resource, data source, action and list resource.
@@ -63,8 +65,18 @@ type providerData struct {
 }
 
 // newProviderData is the provider data over c, with the provider's default account.
-func newProviderData(c *client.Client, accountID string) *providerData {
-	return &providerData{Client: c, Coalescer: coalesce.New(c, coalesce.Options{}), AccountID: accountID}
+func newProviderData(c *client.Client, opts coalesce.Options, accountID string) *providerData {
+	return &providerData{Client: c, Coalescer: coalesce.New(c, opts), AccountID: accountID}
+}
+
+// coalesceOptions is what the batching attribute asks of the coalescer. batching = false sends
+// every create and delete on its own; reads still share a store's listing and waits for
+// "active" still share its polls: those cost no caller any time, and are not batches of writes.
+func coalesceOptions(batching types.Bool) coalesce.Options {
+	if batching.ValueBool() || batching.IsNull() || batching.IsUnknown() {
+		return coalesce.Options{}
+	}
+	return coalesce.Options{BatchLinger: -1}
 }
 
 // providerDataOf takes the provider's data in the Configure of a resource, data source, action
@@ -134,7 +146,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	}
 	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
 	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
-	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM} {
+	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM, attrBatching: m.Batching} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
 				fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
@@ -197,7 +209,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 		diags.AddError("Could not configure the Secrets Store client", err.Error())
 		return nil
 	}
-	return newProviderData(c, accountID)
+	return newProviderData(c, coalesceOptions(m.Batching), accountID)
 }
 
 // resolveCredentials picks one authentication method. A method set in the provider block wins

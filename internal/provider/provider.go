@@ -103,6 +103,14 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:   true,
 				Validators: []validator.Number{requestBudgetValidator()},
 			},
+			attrBatching: schema.BoolAttribute{
+				MarkdownDescription: "Whether creates and deletes of secrets in one store that Terraform " +
+					"runs at the same time travel together, as one create request and one bulk delete " +
+					"(up to 100 secrets each). Defaults to `true`. `false` sends every create and delete " +
+					"on its own: a baseline, and a way out. Reads share a store's listing and waits for " +
+					"`active` share its polls either way.",
+				Optional: true,
+			},
 		},
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,11 @@ type phaseCost struct {
 	took     time.Duration
 }
 
-// requestCost is an apply, the plan after it, a refresh-only plan and a destroy of n secrets.
+// requestCost is an apply, the plan after it, a refresh-only plan and a destroy of n secrets,
+// batched or not (the provider's batching attribute).
 type requestCost struct {
 	n                             int
+	batching                      bool
 	apply, plan, refresh, destroy phaseCost
 }
 
@@ -36,14 +39,19 @@ func (c *cli) measure(m *testMock, args ...string) phaseCost {
 
 // measureRequestCost creates n secrets in the default store (a literal store id, as
 // `terraform query -generate-config-out` writes), plans, refreshes and destroys them, through
-// the CLI against a mock that answers after latency. The plan after the apply must be empty.
-func measureRequestCost(tb testing.TB, n int, latency time.Duration) requestCost {
+// the CLI against a mock that answers after latency, with the provider's batching on or off.
+// The plan after the apply must be empty.
+func measureRequestCost(tb testing.TB, n int, latency time.Duration, batching bool) requestCost {
 	tb.Helper()
 	m := startMock(tb, mockserver.Options{Latency: latency, SecretQuota: n + 100})
 	c := newCLI(tb, m)
 	c.env = append(c.env, "TF_VAR_secret_value=cost-value")
-	c.config(secretsConfig(defaultStoreID(tb, m), "COST_", n))
-	cost := requestCost{n: n}
+	main := readExample(tb, "provider/provider.tf") + secretsConfig(defaultStoreID(tb, m), "COST_", n)
+	if !batching {
+		main = withBatching(main, false)
+	}
+	execWriteFile(tb, filepath.Join(c.dir, "main.tf"), main)
+	cost := requestCost{n: n, batching: batching}
 	cost.apply = c.measure(m, "apply", "-auto-approve", "-input=false", "-no-color")
 	cost.plan = c.measure(m, "plan", "-input=false", "-no-color", "-detailed-exitcode")
 	cost.refresh = c.measure(m, "plan", "-refresh-only", "-input=false", "-no-color")
@@ -58,7 +66,7 @@ func measureRequestCost(tb testing.TB, n int, latency time.Duration) requestCost
 // secret, a GET per refreshed one, a GET and a DELETE per destroyed one).
 func costTable(rows ...requestCost) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-8s %-22s %9s %16s %9s\n", "secrets", "step", "requests", "one per secret", "seconds")
+	fmt.Fprintf(&b, "%-8s %-9s %-22s %9s %16s %9s\n", "secrets", "batching", "step", "requests", "one per secret", "seconds")
 	for _, r := range rows {
 		for _, p := range []struct {
 			step    string
@@ -68,7 +76,7 @@ func costTable(rows ...requestCost) string {
 			{"apply (create)", r.apply, 2}, {"plan after apply", r.plan, 1},
 			{"plan -refresh-only", r.refresh, 1}, {"destroy", r.destroy, 2},
 		} {
-			fmt.Fprintf(&b, "%-8d %-22s %9d %16d %9.1f\n", r.n, p.step, p.cost.requests, p.perItem*r.n, p.cost.took.Seconds())
+			fmt.Fprintf(&b, "%-8d %-9t %-22s %9d %16d %9.1f\n", r.n, r.batching, p.step, p.cost.requests, p.perItem*r.n, p.cost.took.Seconds())
 		}
 	}
 	return b.String()
@@ -80,7 +88,7 @@ func costTable(rows ...requestCost) string {
 // each, and a destroy at most 25; for 500, a refresh at most 6.
 func TestAccRequestCost(t *testing.T) {
 	t.Run("100 secrets", func(t *testing.T) {
-		cost := measureRequestCost(t, 100, 50*time.Millisecond)
+		cost := measureRequestCost(t, 100, 50*time.Millisecond, true)
 		t.Logf("\n%s", costTable(cost))
 		for _, check := range []struct {
 			step     string
@@ -95,7 +103,7 @@ func TestAccRequestCost(t *testing.T) {
 		}
 	})
 	t.Run("500 secrets", func(t *testing.T) {
-		cost := measureRequestCost(t, 500, 50*time.Millisecond)
+		cost := measureRequestCost(t, 500, 50*time.Millisecond, true)
 		t.Logf("\n%s", costTable(cost))
 		if cost.refresh.requests > 6 || cost.plan.requests > 6 {
 			t.Errorf("refreshing 500 secrets cost %d (plan) and %d (refresh-only) requests, more than 6",
@@ -130,21 +138,54 @@ func TestAccRequestCost(t *testing.T) {
 	})
 }
 
+// sideBySide compares the batched and unbatched runs of each size: requests and seconds of the
+// apply and the destroy, and the batched share of each (the issue's target: at most 1.15 of the
+// unbatched wall time with at most a quarter of its requests).
+func sideBySide(rows ...requestCost) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s %-8s %17s %19s %17s %19s\n", "secrets", "step", "requests batched", "requests unbatched",
+		"seconds batched", "seconds unbatched")
+	for _, on := range rows {
+		if !on.batching {
+			continue
+		}
+		for _, off := range rows {
+			if off.batching || off.n != on.n {
+				continue
+			}
+			for _, p := range []struct {
+				step    string
+				on, off phaseCost
+			}{{"apply", on.apply, off.apply}, {"destroy", on.destroy, off.destroy}} {
+				fmt.Fprintf(&b, "%-8d %-8s %17d %19d %17.1f %19.1f   requests x%.2f, time x%.2f\n", on.n, p.step,
+					p.on.requests, p.off.requests, p.on.took.Seconds(), p.off.took.Seconds(),
+					float64(p.on.requests)/float64(p.off.requests), p.on.took.Seconds()/p.off.took.Seconds())
+			}
+		}
+	}
+	return b.String()
+}
+
 // BenchmarkRequestCost prints the cost table `make bench` shows: requests and wall seconds of
 // each step for 100 and 500 secrets through the CLI (TF_ACC_TERRAFORM_PATH) against the mock
-// with 50ms of latency, beside what one request per secret would cost. It needs TF_ACC=1.
+// with 50ms of latency, batched and unbatched, beside what one request per secret would cost,
+// then the two modes side by side. It needs TF_ACC=1.
 func BenchmarkRequestCost(b *testing.B) {
 	var rows []requestCost
 	for _, n := range []int{100, 500} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			for b.Loop() {
-				cost := measureRequestCost(b, n, 50*time.Millisecond)
-				rows = append(rows, cost)
-				b.ReportMetric(float64(cost.apply.requests), "apply-requests")
-				b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
-				b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
-			}
-		})
+		for _, batching := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%d/batching=%t", n, batching), func(b *testing.B) {
+				for b.Loop() {
+					cost := measureRequestCost(b, n, 50*time.Millisecond, batching)
+					rows = append(rows, cost)
+					b.ReportMetric(float64(cost.apply.requests), "apply-requests")
+					b.ReportMetric(cost.apply.took.Seconds(), "apply-s")
+					b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
+					b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
+					b.ReportMetric(cost.destroy.took.Seconds(), "destroy-s")
+				}
+			})
+		}
 	}
-	b.Logf("\n%s", costTable(rows...))
+	b.Logf("\n%s\n%s", costTable(rows...), sideBySide(rows...))
 }
