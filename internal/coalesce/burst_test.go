@@ -18,7 +18,7 @@ import (
 // loaded machine's late timers cannot split or merge a batch.
 
 // createOne runs one CreateSecret and returns how long it took.
-func createOne(t *testing.T, co *Coalescer, h *harness, name string) time.Duration {
+func createOne(t *testing.T, co *Gateway, h *harness, name string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	if _, err := co.CreateSecret(context.Background(), h.owner, h.storeID, client.SecretInput{Name: name, Value: "v", Scopes: []string{"workers"}}); err != nil {
@@ -61,7 +61,7 @@ func TestLoneCreateIsNotDelayed(t *testing.T) {
 }
 
 // spreadCreates starts n creates gap apart, as Terraform starts a wave, and waits for them.
-func spreadCreates(t *testing.T, co *Coalescer, h *harness, prefix string, n int, gap time.Duration) []createResult {
+func spreadCreates(t *testing.T, co *Gateway, h *harness, prefix string, n int, gap time.Duration) []createResult {
 	t.Helper()
 	in := inputs(prefix, n)
 	out := make([]createResult, n)

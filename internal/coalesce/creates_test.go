@@ -31,7 +31,7 @@ type createResult struct {
 }
 
 // createAll runs one CreateSecret per input concurrently and returns the outcomes in order.
-func createAll(co *Coalescer, h *harness, inputs []client.SecretInput) []createResult {
+func createAll(co *Gateway, h *harness, inputs []client.SecretInput) []createResult {
 	out := make([]createResult, len(inputs))
 	var wg sync.WaitGroup
 	for i, in := range inputs {

@@ -35,7 +35,7 @@ var (
 	sysOwner  = client.Owner{Family: client.FamilySystem, Account: mockserver.DefaultAccount}
 )
 
-// harness is a mock server, a client for one family, a Coalescer over it and a store to work in.
+// harness is a mock server, a client for one family, a Gateway over it and a store to work in.
 // The mock is served over an in-memory network (memnet), so a test run in a testing/synctest
 // bubble owns the clock of all three: every wait, batch timer and poll is on the bubble's time,
 // and time.Sleep or synctest.Wait orders the steps, never the machine's speed.
@@ -43,7 +43,7 @@ type harness struct {
 	t       testing.TB
 	srv     *mockserver.Server
 	cl      *client.Client
-	co      *Coalescer
+	co      *Gateway
 	owner   client.Owner
 	storeID string
 	base    string // the family's route base
@@ -94,21 +94,21 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	} else {
 		h.storeID = srv.Stores()[0].ID
 	}
-	h.co = h.newCoalescer(cfg.opts)
+	h.co = h.newGateway(cfg.opts)
 	srv.ResetRequests()
 	return h
 }
 
-// newCoalescer returns a fresh Coalescer over the harness's client; cleanup proves that its
+// newGateway returns a fresh Gateway over the harness's client; cleanup proves that its
 // background goroutines all end.
-func (h *harness) newCoalescer(opts Options) *Coalescer {
+func (h *harness) newGateway(opts Options) *Gateway {
 	co := New(h.cl, opts)
 	h.t.Cleanup(func() { waitBackground(h.t, co) })
 	return co
 }
 
 // waitBackground fails the test if co's background goroutines do not all end soon.
-func waitBackground(t testing.TB, co *Coalescer) {
+func waitBackground(t testing.TB, co *Gateway) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {

@@ -176,7 +176,7 @@ func TestFinish(t *testing.T) {
 func TestNoGoroutineOutlivesItsWork(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{mock: mockserver.Options{ActivationDelay: 30 * time.Millisecond}})
-		co := h.newCoalescer(Options{PollFirstWait: 10 * time.Millisecond, InFlightGrace: 50 * time.Millisecond})
+		co := h.newGateway(Options{PollFirstWait: 10 * time.Millisecond, InFlightGrace: 50 * time.Millisecond})
 		old := h.seed("OLD", 150)
 		before := runtime.NumGoroutine()
 
@@ -198,7 +198,7 @@ func TestNoGoroutineOutlivesItsWork(t *testing.T) {
 					_, _, _ = co.WaitActive(ctx, h.owner, h.storeID, s, time.Second)
 					_ = co.DeleteSecret(ctx, h.owner, h.storeID, s.ID)
 				}
-				_, _ = co.ListSecrets(ctx, h.owner, h.storeID)
+				_, _ = co.ListSecrets(ctx, h.owner, h.storeID, client.ListSecretsOptions{})
 			}()
 		}
 		wg.Wait()

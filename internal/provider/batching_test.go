@@ -24,7 +24,7 @@ func withBatching(block string, on bool) string {
 	return strings.Replace(block, "provider \"secretsstore\" {", fmt.Sprintf("provider \"secretsstore\" {\n  %s = %t\n", attrBatching, on), 1)
 }
 
-// TestConfigureClientBatching: batching = false reaches the coalescer, whose creates then go
+// TestConfigureClientBatching: batching = false reaches the gateway, whose creates then go
 // out one request each however many callers wait at once; unset or true keep the defaults.
 func TestConfigureClientBatching(t *testing.T) {
 	clearProviderEnv(t)
@@ -47,7 +47,7 @@ func TestConfigureClientBatching(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			in := client.SecretInput{Name: fmt.Sprintf("UNBATCHED_%d", i), Value: "v", Scopes: []string{"workers"}}
-			if _, err := data.Coalescer.CreateSecret(t.Context(), owner, store, in); err != nil {
+			if _, err := data.Gateway.CreateSecret(t.Context(), owner, store, in); err != nil {
 				t.Error(err)
 			}
 		})

@@ -56,20 +56,20 @@ type providerModel struct {
 
 // providerData is what Configure hands to every resource, data source, action and list resource.
 type providerData struct {
-	Client *client.Client
-	// Coalescer merges the reads, creates and deletes of concurrent calls per store (Terraform
-	// runs up to -parallelism of them on this one provider process), over Client.
-	Coalescer *coalesce.Coalescer
+	// Gateway is every type's one way to the API: it merges the reads, creates and deletes of
+	// concurrent calls per store (Terraform runs up to -parallelism of them on this one provider
+	// process).
+	Gateway *coalesce.Gateway
 	// AccountID is the provider's default account (may be empty: types then require their own).
 	AccountID string
 }
 
 // newProviderData is the provider data over c, with the provider's default account.
 func newProviderData(c *client.Client, opts coalesce.Options, accountID string) *providerData {
-	return &providerData{Client: c, Coalescer: coalesce.New(c, opts), AccountID: accountID}
+	return &providerData{Gateway: coalesce.New(c, opts), AccountID: accountID}
 }
 
-// coalesceOptions is what the batching attribute asks of the coalescer. batching = false sends
+// coalesceOptions is what the batching attribute asks of the gateway. batching = false sends
 // every create and delete on its own; reads still share a store's listing and waits for
 // "active" still share its polls: those cost no caller any time, and are not batches of writes.
 func coalesceOptions(batching types.Bool) coalesce.Options {
@@ -105,7 +105,7 @@ func firstValidation(data *providerData) bool { return data == nil }
 // requireConfigured reports, as an error, a call on an unconfigured provider; when finishes
 // "The provider was not configured before …".
 func requireConfigured(data *providerData, when string, diags *diag.Diagnostics) bool {
-	if data == nil || data.Client == nil {
+	if data == nil || data.Gateway == nil {
 		diags.AddError("Provider not configured",
 			"The provider was not configured before "+when+". This is a bug in the provider: please report it.")
 		return false

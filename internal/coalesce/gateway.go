@@ -1,7 +1,6 @@
 package coalesce
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -34,7 +33,7 @@ const (
 	maxBatchItems = 100
 )
 
-// Options tune a Coalescer. Zero fields take the defaults above.
+// Options tune a Gateway. Zero fields take the defaults above.
 type Options struct {
 	// ListingMaxAge is how long a listing serves reads after it was started.
 	ListingMaxAge time.Duration
@@ -95,9 +94,12 @@ func setDefault(d *time.Duration, def time.Duration) {
 	}
 }
 
-// Coalescer merges the work of concurrent callers per store (see the package documentation).
-// It is safe for concurrent use; its zero value is not usable, call New.
-type Coalescer struct {
+// Gateway is the one way the provider's types reach the Secrets Store API: every route they
+// use, with the policies that merge the work of concurrent callers per store behind it
+// (shared listings, batched creates and deletes, shared polls, a store's delete after its
+// secrets'; see the package documentation). It is safe for concurrent use; its zero value is
+// not usable, call New.
+type Gateway struct {
 	client *client.Client
 	opts   Options
 
@@ -113,9 +115,9 @@ type Coalescer struct {
 	pollers        map[storeKey]*poller
 }
 
-// New returns a Coalescer over c. It sends no request.
-func New(c *client.Client, opts Options) *Coalescer {
-	return &Coalescer{
+// New returns a Gateway over c. It sends no request.
+func New(c *client.Client, opts Options) *Gateway {
+	return &Gateway{
 		client:         c,
 		opts:           opts.withDefaults(),
 		secretListings: map[storeKey]*listing[client.Secret]{},
@@ -126,9 +128,9 @@ func New(c *client.Client, opts Options) *Coalescer {
 	}
 }
 
-// batchRules are the batching rules of the Coalescer's queues, for a body of envelope bytes
+// batchRules are the batching rules of the Gateway's queues, for a body of envelope bytes
 // around its items.
-func (c *Coalescer) batchRules(envelope int) batchRules {
+func (c *Gateway) batchRules(envelope int) batchRules {
 	return batchRules{linger: c.opts.BatchLinger, quiet: c.opts.BurstQuiet, maxWait: c.opts.BurstMaxWait,
 		burstWindow: c.opts.BurstWindow, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
 		envelope: envelope, grace: c.opts.InFlightGrace}
@@ -164,51 +166,4 @@ func (k ownerKey) owner() client.Owner { return client.Owner{Family: k.family, A
 // made through /system, so a write through one family changes what the other lists.
 func (k ownerKey) bothFamilies() [2]ownerKey {
 	return [2]ownerKey{{client.FamilyAccount, k.account}, {client.FamilySystem, k.account}}
-}
-
-// Invalidate drops the listing of a store's secrets, so that the next read fetches it anew.
-// The Coalescer's own writes do this; call it after writing to the store some other way.
-func (c *Coalescer) Invalidate(owner client.Owner, storeID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range keyOf(owner).bothFamilies() {
-		delete(c.secretListings, storeKey{ownerKey: k, storeID: storeID})
-	}
-}
-
-// invalidateStores drops the owner's store listing (and, for a store id, its secrets' one).
-func (c *Coalescer) invalidateStores(owner client.Owner, storeID string) {
-	c.mu.Lock()
-	for _, k := range keyOf(owner).bothFamilies() {
-		delete(c.storeListings, k)
-	}
-	c.mu.Unlock()
-	if storeID != "" {
-		c.Invalidate(owner, storeID)
-	}
-}
-
-// PatchSecret is client.PatchSecret, then drops the store's listing so reads see the change.
-// It runs on ctx: a patch is idempotent, and one cut short only leaves the state behind the API.
-func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
-	defer c.Invalidate(owner, storeID)
-	return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
-}
-
-// DuplicateSecret is client.DuplicateSecret run to completion as finish does (with
-// Options.InFlightGrace), then drops the store's listing.
-func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, storeID, sourceID string, req client.DuplicateSecretRequest) (*client.Secret, error) {
-	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
-		defer c.Invalidate(owner, storeID)
-		return c.client.DuplicateSecret(ctx, owner, storeID, sourceID, req)
-	})
-}
-
-// CreateStore is client.CreateStore run to completion as finish does (with
-// Options.InFlightGrace), then drops the owner's store listing.
-func (c *Coalescer) CreateStore(ctx context.Context, owner client.Owner, req client.CreateStoreRequest) (*client.Store, error) {
-	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Store, error) {
-		defer c.invalidateStores(owner, "")
-		return c.client.CreateStore(ctx, owner, req)
-	})
 }
