@@ -127,7 +127,7 @@ func TestBurstWaitsForTheBatchInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: time.Millisecond, BurstMaxWait: time.Hour}})
 		q := h.co.createQueue(h.owner, h.storeID)
-		sent, release := h.gate.hold("POST", "/secrets")
+		sent, release := h.transport.hold("POST", "/secrets")
 		defer release()
 		results := make(chan createResult, 3)
 		create := func(in client.SecretInput) {

@@ -226,7 +226,7 @@ func TestDeleteStoreEmptiedMeanwhile(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
 		foreign := h.seed("FOREIGN", 2)
-		listed, release := h.gate.hold("GET", "/secrets")
+		listed, release := h.transport.hold("GET", "/secrets")
 		defer release()
 		done := make(chan error, 1)
 		go func() { done <- h.co.DeleteStore(context.Background(), h.owner, h.storeID, false) }()
@@ -248,7 +248,7 @@ func TestDeleteStoreEmptiedMeanwhile(t *testing.T) {
 // continues: with foreign secrets left, the API's error comes back.
 func TestDeleteStoreGivesUpWithoutProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{RecentDeletes: 50 * time.Millisecond}})
+		h := newHarness(t, harnessConfig{opts: Options{RecentDeleteWindow: 50 * time.Millisecond}})
 		all := h.seed("S", 5)
 		ctx := context.Background()
 		for _, s := range all[:2] {
@@ -270,7 +270,7 @@ func TestDeleteStoreGivesUpWithoutProgress(t *testing.T) {
 // A store delete whose context ends while it waits gives the context's error, with the API's.
 func TestDeleteStoreInterruptedWhileWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{RecentDeletes: time.Hour}})
+		h := newHarness(t, harnessConfig{opts: Options{RecentDeleteWindow: time.Hour}})
 		all := h.seed("S", 3)
 		if err := h.co.DeleteSecret(context.Background(), h.owner, h.storeID, all[0].ID); err != nil {
 			t.Fatal(err)

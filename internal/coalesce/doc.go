@@ -83,8 +83,8 @@
 // (30s) and gets the created secret with a nil error: it checks ctx.Err() itself to learn it was
 // interrupted, and records the secret. Only if the grace runs out first does it get an error
 // wrapping ErrOutcomeUnknown (and the context's cause): the request may have taken effect.
-// finish gives the same treatment to single creating calls (CreateStore and DuplicateSecret use
-// it), and DeleteStore uses it too.
+// runDetached gives the same treatment to single creating calls (CreateStore and
+// DuplicateSecret use it), and DeleteStore uses it too.
 //
 // # Waiting for "active" through the listing
 //

@@ -23,11 +23,11 @@ const (
 	DefaultMaxBatchItems = 100
 	// DefaultMaxBatchBytes keeps a batch's body at half the API's 1 MiB limit, so JSON escaping
 	// or a proxy's framing never pushes it over.
-	DefaultMaxBatchBytes = 512 << 10
-	DefaultInFlightGrace = 30 * time.Second
-	DefaultPollFirstWait = 250 * time.Millisecond
-	DefaultPollMaxWait   = time.Second
-	DefaultRecentDeletes = 5 * time.Second
+	DefaultMaxBatchBytes      = 512 << 10
+	DefaultInFlightGrace      = 30 * time.Second
+	DefaultPollFirstWait      = 250 * time.Millisecond
+	DefaultPollMaxWait        = time.Second
+	DefaultRecentDeleteWindow = 5 * time.Second
 
 	// maxBatchItems is the most items one create or bulk delete carries (the API's list limit).
 	maxBatchItems = 100
@@ -62,9 +62,9 @@ type Options struct {
 	// PollFirstWait is the wait before WaitActive's first poll; it doubles up to PollMaxWait.
 	PollFirstWait time.Duration
 	PollMaxWait   time.Duration
-	// RecentDeletes is how recent this process's last delete of a store's secrets must be for
-	// DeleteStore to wait and retry a store_not_empty answer.
-	RecentDeletes time.Duration
+	// RecentDeleteWindow is how recent this process's last delete of a store's secrets must be
+	// for DeleteStore to wait and retry a store_not_empty answer.
+	RecentDeleteWindow time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -77,7 +77,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.InFlightGrace, DefaultInFlightGrace)
 	setDefault(&o.PollFirstWait, DefaultPollFirstWait)
 	setDefault(&o.PollMaxWait, DefaultPollMaxWait)
-	setDefault(&o.RecentDeletes, DefaultRecentDeletes)
+	setDefault(&o.RecentDeleteWindow, DefaultRecentDeleteWindow)
 	if o.MaxBatchItems <= 0 || o.MaxBatchItems > maxBatchItems {
 		o.MaxBatchItems = DefaultMaxBatchItems
 	}

@@ -338,7 +338,7 @@ func TestReadCancelledWhileWaitingForPage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
 		all := h.seed("S", 5)
-		sent, release := h.gate.hold("GET", "/secrets")
+		sent, release := h.transport.hold("GET", "/secrets")
 		defer release()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)

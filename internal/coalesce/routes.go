@@ -35,7 +35,7 @@ func (c *Gateway) dropListings(owner client.Owner, storeID string, what change) 
 }
 
 // write runs a write that is not batched, then drops what it changed. A creating write runs
-// detached, as finish does (with Options.InFlightGrace), so that what it created is learned
+// detached, as runDetached does (with Options.InFlightGrace), so that what it created is learned
 // even after an interrupt; others (a patch: repeating it is harmless, and one cut short only
 // leaves the state behind the API) run on ctx.
 func write[T any](ctx context.Context, c *Gateway, owner client.Owner, storeID string, what change, creates bool,
@@ -47,7 +47,7 @@ func write[T any](ctx context.Context, c *Gateway, owner client.Owner, storeID s
 	if !creates {
 		return run(ctx)
 	}
-	return finish(ctx, c.opts.InFlightGrace, &c.bg, run)
+	return runDetached(ctx, c.opts.InFlightGrace, &c.bg, run)
 }
 
 // PatchSecret is client.PatchSecret.

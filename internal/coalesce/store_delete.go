@@ -23,12 +23,12 @@ const arrivalWait = 250 * time.Millisecond
 // DeleteStore deletes a store (with force, its secrets too) once this process has no delete
 // of the store's secrets queued or in flight: Terraform deletes a store and secrets that name
 // it by a literal id at the same time. When the API answers store_not_empty while this process
-// is deleting, or has lately (Options.RecentDeletes) deleted, secrets of the store, it waits
+// is deleting, or has lately (Options.RecentDeleteWindow) deleted, secrets of the store, it waits
 // for that work and tries again, as long as it makes progress. When it still answers
 // store_not_empty, the store's secrets are listed: none left (deletes this process does not
 // track, another provider configuration's, had just landed) and the delete is tried once
 // more; otherwise the error is a *StoreNotEmptyError naming them. Other errors are the API's
-// as is (a 404 included). The request runs to completion as finish does. When ctx ends while
+// as is (a 404 included). The request runs to completion as runDetached does. When ctx ends while
 // waiting, the error is ctx's (wrapping the last store_not_empty answer, if any).
 func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
 	deletes := c.deleteQueue(owner, storeID)
@@ -101,7 +101,7 @@ func (c *Gateway) awaitSecretDeletes(ctx context.Context, deletes *queue[string,
 		}
 		deadline := sent.Add(arrivalWait)
 		if !a.lastSuccess.IsZero() {
-			deadline = later(deadline, a.lastSuccess.Add(c.opts.RecentDeletes))
+			deadline = later(deadline, a.lastSuccess.Add(c.opts.RecentDeleteWindow))
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
