@@ -83,7 +83,7 @@ func spreadCreates(t *testing.T, co *Gateway, h *harness, prefix string, n int, 
 
 // During a burst, creates arriving 10ms apart over about 100ms, each well past the linger,
 // share one batch: it waits for company until no create has come for the quiet gap (the
-// default's 80ms).
+// default's 40ms).
 func TestBurstGathersSpreadArrivals(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
@@ -91,6 +91,19 @@ func TestBurstGathersSpreadArrivals(t *testing.T) {
 		checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
 		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 10}) {
 			t.Fatalf("POSTs of %v items, want the lone create, then one POST of the 10", sizes)
+		}
+	})
+}
+
+// A gap longer than the quiet gap ends a batch: creates arriving 5ms past it each go alone
+// (the mock answers at once, so no batch is in flight when the next comes).
+func TestBurstQuietGapEndsABatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1)))
+		checkCreated(t, h, spreadCreates(t, h.co, h, "SLOW", 4, DefaultBurstQuiet+5*time.Millisecond))
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 1, 1, 1, 1}) {
+			t.Fatalf("POSTs of %v items, want each create alone", sizes)
 		}
 	})
 }

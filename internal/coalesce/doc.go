@@ -49,7 +49,7 @@
 // one by one as it records the results of the previous wave, over 50 to 250ms, mostly 1 to
 // 30ms apart but at times 100ms. So during a burst for the store (its last call came at most
 // Options.BurstWindow (2s) ago, or one of its batches is in flight, or a second call joined the
-// batch) a batch waits for company until no call has joined it for Options.BurstQuiet (80ms)
+// batch) a batch waits for company until no call has joined it for Options.BurstQuiet (40ms)
 // and no batch of the store is in flight (self-clocking: calls that come while a batch is in
 // flight travel together in the next), but never longer than Options.BurstMaxWait (300ms)
 // after its first call, nor later than BurstMaxWait before the earliest deadline of its
