@@ -15,9 +15,9 @@ const (
 	// 250ms as it records the results of the previous wave: mostly 1 to 30ms apart, with a gap
 	// of 40 to 100ms in some waves on a busy machine. A quiet gap of 80ms gathered nearly every
 	// wave into one batch, but each waited on the critical path: applies and destroys took up
-	// to 1.4 times as long as unbatched ones. 40ms keeps a fifth of the unbatched requests at
-	// about 1.1 to 1.2 times their wall time; shorter gaps are faster and cost more requests
-	// (the frontier `make bench` prints; DESIGN.md, "Request cost").
+	// to 1.6 times as long as unbatched ones. 40ms keeps a fifth of the unbatched requests at
+	// 1.1 to 1.3 times their wall time; shorter gaps are faster and cost more requests (the
+	// frontier `make bench` prints; DESIGN.md, "Request cost").
 	DefaultBurstQuiet    = 40 * time.Millisecond
 	DefaultBurstMaxWait  = 300 * time.Millisecond
 	DefaultBurstWindow   = 2 * time.Second
