@@ -51,7 +51,7 @@ func TestOutcomeFollowsInvalidation(t *testing.T) {
 	}
 }
 
-// The Coalescer's own check of the same: right after a write returns, the listing is gone.
+// The Gateway's own check of the same: right after a write returns, the listing is gone.
 func TestWriteDropsListingBeforeReturning(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})

@@ -18,7 +18,7 @@ import (
 // loaded machine's late timers cannot split or merge a batch.
 
 // createOne runs one CreateSecret and returns how long it took.
-func createOne(t *testing.T, co *Coalescer, h *harness, name string) time.Duration {
+func createOne(t *testing.T, co *Gateway, h *harness, name string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	if _, err := co.CreateSecret(context.Background(), h.owner, h.storeID, client.SecretInput{Name: name, Value: "v", Scopes: []string{"workers"}}); err != nil {
@@ -61,7 +61,7 @@ func TestLoneCreateIsNotDelayed(t *testing.T) {
 }
 
 // spreadCreates starts n creates gap apart, as Terraform starts a wave, and waits for them.
-func spreadCreates(t *testing.T, co *Coalescer, h *harness, prefix string, n int, gap time.Duration) []createResult {
+func spreadCreates(t *testing.T, co *Gateway, h *harness, prefix string, n int, gap time.Duration) []createResult {
 	t.Helper()
 	in := inputs(prefix, n)
 	out := make([]createResult, n)
@@ -83,7 +83,7 @@ func spreadCreates(t *testing.T, co *Coalescer, h *harness, prefix string, n int
 
 // During a burst, creates arriving 10ms apart over about 100ms, each well past the linger,
 // share one batch: it waits for company until no create has come for the quiet gap (the
-// default's 80ms).
+// default's 40ms).
 func TestBurstGathersSpreadArrivals(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
@@ -91,6 +91,19 @@ func TestBurstGathersSpreadArrivals(t *testing.T) {
 		checkCreated(t, h, spreadCreates(t, h.co, h, "WAVE", 10, 10*time.Millisecond))
 		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 10}) {
 			t.Fatalf("POSTs of %v items, want the lone create, then one POST of the 10", sizes)
+		}
+	})
+}
+
+// A gap longer than the quiet gap ends a batch: creates arriving 5ms past it each go alone
+// (the mock answers at once, so no batch is in flight when the next comes).
+func TestBurstQuietGapEndsABatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		checkCreated(t, h, createAll(h.co, h, inputs("WARM", 1)))
+		checkCreated(t, h, spreadCreates(t, h.co, h, "SLOW", 4, DefaultBurstQuiet+5*time.Millisecond))
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 1, 1, 1, 1}) {
+			t.Fatalf("POSTs of %v items, want each create alone", sizes)
 		}
 	})
 }
@@ -127,7 +140,7 @@ func TestBurstWaitsForTheBatchInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{opts: Options{BurstQuiet: time.Millisecond, BurstMaxWait: time.Hour}})
 		q := h.co.createQueue(h.owner, h.storeID)
-		sent, release := h.gate.hold("POST", "/secrets")
+		sent, release := h.transport.hold("POST", "/secrets")
 		defer release()
 		results := make(chan createResult, 3)
 		create := func(in client.SecretInput) {

@@ -30,11 +30,11 @@ const codeBadPath = 7003
 // outcome up to Options.InFlightGrace and returns it, the secret with a nil error if it was
 // created (check ctx.Err() to learn of the interruption); after the grace, an error wrapping
 // ErrOutcomeUnknown: the secret may exist.
-func (c *Coalescer) CreateSecret(ctx context.Context, owner client.Owner, storeID string, in client.SecretInput) (*client.Secret, error) {
+func (c *Gateway) CreateSecret(ctx context.Context, owner client.Owner, storeID string, in client.SecretInput) (*client.Secret, error) {
 	return c.createQueue(owner, storeID).submit(ctx, in, createItemSize(in))
 }
 
-func (c *Coalescer) createQueue(owner client.Owner, storeID string) *queue[client.SecretInput, *client.Secret] {
+func (c *Gateway) createQueue(owner client.Owner, storeID string) *queue[client.SecretInput, *client.Secret] {
 	key := storeKeyOf(owner, storeID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -50,7 +50,7 @@ func (c *Coalescer) createQueue(owner client.Owner, storeID string) *queue[clien
 	}
 	q := newQueue(rules, &c.bg, joinable, func(b *batch[client.SecretInput, *client.Secret]) {
 		c.sendCreates(key, b, b.items, false)
-	}, func() { c.Invalidate(key.owner(), key.storeID) })
+	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
 	c.creates[key] = q
 	return q
 }
@@ -62,7 +62,7 @@ func (c *Coalescer) createQueue(owner client.Owner, storeID string) *queue[clien
 // mustFail says the caller has deduced the request would fail: the batch it came from failed
 // about its items and the other half of it went through whole. Then a group of several is
 // split at once, saving a request; a lone item is still sent, to get its own error.
-func (c *Coalescer) sendCreates(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], mustFail bool) bool {
+func (c *Gateway) sendCreates(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], mustFail bool) bool {
 	if mustFail && len(items) > 1 {
 		return c.splitCreates(key, b, items, true)
 	}
@@ -110,7 +110,7 @@ func (c *Coalescer) sendCreates(key storeKey, b *batch[client.SecretInput, *clie
 // sendFree settles, after a request whose outcome is unknown, the items whose names now
 // exist with the error about their own secret (never adopted), and sends the others again:
 // their names were free after the request, and a resend of a name taken meanwhile answers 409.
-func (c *Coalescer) sendFree(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], taken *client.NameExistsError) {
+func (c *Gateway) sendFree(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], taken *client.NameExistsError) {
 	var free []*item[client.SecretInput, *client.Secret]
 	for _, it := range items {
 		if e := taken.For(it.in.Name); e != nil {
@@ -127,7 +127,7 @@ func (c *Coalescer) sendFree(key storeKey, b *batch[client.SecretInput, *client.
 
 // splitCreates sends the halves of a group that failed about its items. When the failure stays
 // with its item (infer) and the first half is created whole, the second must fail.
-func (c *Coalescer) splitCreates(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], infer bool) bool {
+func (c *Gateway) splitCreates(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], infer bool) bool {
 	half := len(items) / 2
 	firstCreated := c.sendCreates(key, b, items[:half], false)
 	secondCreated := c.sendCreates(key, b, items[half:], infer && firstCreated)
@@ -135,7 +135,7 @@ func (c *Coalescer) splitCreates(key storeKey, b *batch[client.SecretInput, *cli
 }
 
 // deliverCreated gives each item its secret: by name (unique in a batch), else by position.
-func (c *Coalescer) deliverCreated(b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], created []client.Secret) bool {
+func (c *Gateway) deliverCreated(b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], created []client.Secret) bool {
 	all := true
 	byName := make(map[string]*client.Secret, len(created))
 	for i := range created {

@@ -31,7 +31,7 @@ type createResult struct {
 }
 
 // createAll runs one CreateSecret per input concurrently and returns the outcomes in order.
-func createAll(co *Coalescer, h *harness, inputs []client.SecretInput) []createResult {
+func createAll(co *Gateway, h *harness, inputs []client.SecretInput) []createResult {
 	out := make([]createResult, len(inputs))
 	var wg sync.WaitGroup
 	for i, in := range inputs {
@@ -329,7 +329,7 @@ func TestCreateBatchAmbiguousWithOtherWriter(t *testing.T) {
 				h := newHarness(t, harnessConfig{opts: fullBatches(6)})
 				in := inputs("S", 6)
 				contested := map[string]bool{in[1].Name: true, in[4].Name: true}
-				other, err := client.New(client.Config{BaseURL: h.url, APIToken: testToken, HTTPClient: &http.Client{Transport: h.gate.base}})
+				other, err := client.New(client.Config{BaseURL: h.url, APIToken: testToken, HTTPClient: &http.Client{Transport: h.transport.base}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -348,7 +348,7 @@ func TestCreateBatchAmbiguousWithOtherWriter(t *testing.T) {
 					colleague()
 					results = createAll(h.co, h, in)
 				} else {
-					sent, release := h.gate.hold("POST", "/secrets")
+					sent, release := h.transport.hold("POST", "/secrets")
 					done := make(chan struct{})
 					go func() {
 						defer close(done)
@@ -436,7 +436,7 @@ func TestCreateCancelledInFlightGetsItsSecret(t *testing.T) {
 func TestCreateGraceRunsOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1, InFlightGrace: 20 * time.Millisecond}})
-		sent, release := h.gate.hold("POST", "/secrets")
+		sent, release := h.transport.hold("POST", "/secrets")
 		defer release()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)

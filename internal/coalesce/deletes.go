@@ -16,12 +16,12 @@ const singleDeleteFanOut = 8
 // waiting at the same time. A secret already gone is success. Cancellation is as for
 // CreateSecret: before the item is sent, ctx's error and nothing deleted; in flight, the outcome
 // within Options.InFlightGrace, else an error wrapping ErrOutcomeUnknown.
-func (c *Coalescer) DeleteSecret(ctx context.Context, owner client.Owner, storeID, secretID string) error {
+func (c *Gateway) DeleteSecret(ctx context.Context, owner client.Owner, storeID, secretID string) error {
 	_, err := c.deleteQueue(owner, storeID).submit(ctx, secretID, len(`"",`)+len(secretID))
 	return err
 }
 
-func (c *Coalescer) deleteQueue(owner client.Owner, storeID string) *queue[string, struct{}] {
+func (c *Gateway) deleteQueue(owner client.Owner, storeID string) *queue[string, struct{}] {
 	key := storeKeyOf(owner, storeID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -32,14 +32,14 @@ func (c *Coalescer) deleteQueue(owner client.Owner, storeID string) *queue[strin
 	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
 	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
 		c.sendDeletes(key, b)
-	}, func() { c.Invalidate(key.owner(), key.storeID) })
+	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
 	c.deletes[key] = q
 	return q
 }
 
 // sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API
 // fails a bulk delete whole with 404 when one id is unknown: then each id is deleted alone.
-func (c *Coalescer) sendDeletes(key storeKey, b *batch[string, struct{}]) {
+func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 	items := b.claim(b.items)
 	if len(items) == 0 {
 		return
@@ -72,7 +72,7 @@ func (c *Coalescer) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 }
 
 // deleteEach deletes items one request each, a few at a time.
-func (c *Coalescer) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
+func (c *Gateway) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
 	owner := key.owner()
 	slots := make(chan struct{}, singleDeleteFanOut)
 	var wg sync.WaitGroup
@@ -92,7 +92,7 @@ func (c *Coalescer) deleteEach(key storeKey, b *batch[string, struct{}], items [
 }
 
 // deleteOne deletes one secret; already gone is success.
-func (c *Coalescer) deleteOne(ctx context.Context, owner client.Owner, storeID, secretID string) error {
+func (c *Gateway) deleteOne(ctx context.Context, owner client.Owner, storeID, secretID string) error {
 	err := c.client.DeleteSecret(ctx, owner, storeID, secretID)
 	if client.IsNotFound(err) {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -15,7 +16,7 @@ import (
 )
 
 // deleteAll runs one DeleteSecret per id concurrently and returns the errors in order.
-func deleteAll(co *Coalescer, h *harness, ids []string) []error {
+func deleteAll(co *Gateway, h *harness, ids []string) []error {
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -202,6 +203,11 @@ func TestDeleteStoreNotEmpty(t *testing.T) {
 		if apiStatus(err) != 409 || apiReason(err) != reasonStoreNotEmpty {
 			t.Fatalf("%v, want the API's 409 %s", err, reasonStoreNotEmpty)
 		}
+		var notEmpty *StoreNotEmptyError
+		if !errors.As(err, &notEmpty) || notEmpty.ListErr != nil || len(notEmpty.Remaining) != 3 ||
+			!strings.HasPrefix(notEmpty.Remaining[0].Name, "FOREIGN") {
+			t.Fatalf("%#v, want a *StoreNotEmptyError naming the 3 secrets left", err)
+		}
 		if got := h.count("DELETE", rStore); got != 1 {
 			t.Fatalf("%d store deletes, want 1", got)
 		}
@@ -214,11 +220,35 @@ func TestDeleteStoreNotEmpty(t *testing.T) {
 	})
 }
 
+// A store emptied by someone else between the API's store_not_empty and the listing of what it
+// still holds is deleted again: deletes this process does not track had just landed.
+func TestDeleteStoreEmptiedMeanwhile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		foreign := h.seed("FOREIGN", 2)
+		listed, release := h.transport.hold("GET", "/secrets")
+		defer release()
+		done := make(chan error, 1)
+		go func() { done <- h.co.DeleteStore(context.Background(), h.owner, h.storeID, false) }()
+		<-listed // the store answered store_not_empty, and what it holds is being listed
+		if _, err := h.cl.DeleteSecrets(context.Background(), h.owner, h.storeID, idsOf(foreign)); err != nil {
+			t.Fatal(err)
+		}
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("%v, want the store deleted once it was empty", err)
+		}
+		if got := h.count("DELETE", rStore); got != 2 {
+			t.Fatalf("%d store deletes, want 2", got)
+		}
+	})
+}
+
 // After recent deletes of the store's secrets, store_not_empty is retried only while progress
 // continues: with foreign secrets left, the API's error comes back.
 func TestDeleteStoreGivesUpWithoutProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{RecentDeletes: 50 * time.Millisecond}})
+		h := newHarness(t, harnessConfig{opts: Options{RecentDeleteWindow: 50 * time.Millisecond}})
 		all := h.seed("S", 5)
 		ctx := context.Background()
 		for _, s := range all[:2] {
@@ -240,7 +270,7 @@ func TestDeleteStoreGivesUpWithoutProgress(t *testing.T) {
 // A store delete whose context ends while it waits gives the context's error, with the API's.
 func TestDeleteStoreInterruptedWhileWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{RecentDeletes: time.Hour}})
+		h := newHarness(t, harnessConfig{opts: Options{RecentDeleteWindow: time.Hour}})
 		all := h.seed("S", 3)
 		if err := h.co.DeleteSecret(context.Background(), h.owner, h.storeID, all[0].ID); err != nil {
 			t.Fatal(err)

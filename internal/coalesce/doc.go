@@ -1,8 +1,9 @@
-// Package coalesce merges the API work of concurrent callers, per store, so that one provider
-// process stays far below the API's rate limit (1,200 requests per 5 minutes) however many
-// objects Terraform reads, creates or destroys at once (up to -parallelism calls in parallel).
+// Package coalesce is the provider's one door to the API (Gateway). It merges the API work of
+// concurrent callers, per store, so that one provider process stays far below the API's rate
+// limit (1,200 requests per 5 minutes) however many objects Terraform reads, creates or
+// destroys at once (up to -parallelism calls in parallel).
 //
-// A Coalescer is made once per configured provider and wraps its *client.Client. It knows the
+// A Gateway is made once per configured provider and wraps its *client.Client. It knows the
 // client and nothing of Terraform. Work is keyed by route family, account and store id, and both
 // families (account and /system) behave the same.
 //
@@ -11,7 +12,7 @@
 // ReadSecret serves a secret from one listing of its store: pages of the client's page size,
 // fetched on demand, one fetch per page however many readers wait for it. A listing lives for
 // Options.ListingMaxAge (10s) and is dropped as soon as this process writes to the store through
-// the Coalescer (create, patch, duplicate, delete), so a read that starts after a write sees it.
+// the Gateway (create, patch, duplicate, delete), so a read that starts after a write sees it.
 // A secret absent from the listing is confirmed with its own GET, whose answer (a 404 included)
 // is returned as is: a "not found" is exactly as reliable as a GET.
 //
@@ -48,7 +49,7 @@
 // one by one as it records the results of the previous wave, over 50 to 250ms, mostly 1 to
 // 30ms apart but at times 100ms. So during a burst for the store (its last call came at most
 // Options.BurstWindow (2s) ago, or one of its batches is in flight, or a second call joined the
-// batch) a batch waits for company until no call has joined it for Options.BurstQuiet (80ms)
+// batch) a batch waits for company until no call has joined it for Options.BurstQuiet (40ms)
 // and no batch of the store is in flight (self-clocking: calls that come while a batch is in
 // flight travel together in the next), but never longer than Options.BurstMaxWait (300ms)
 // after its first call, nor later than BurstMaxWait before the earliest deadline of its
@@ -82,10 +83,10 @@
 // (30s) and gets the created secret with a nil error: it checks ctx.Err() itself to learn it was
 // interrupted, and records the secret. Only if the grace runs out first does it get an error
 // wrapping ErrOutcomeUnknown (and the context's cause): the request may have taken effect.
-// finish gives the same treatment to single creating calls (CreateStore and DuplicateSecret use
-// it), and DeleteStore uses it too. PatchSecret uses finishSent, which differs in one respect:
-// while none of the request's attempts has got a connection, the caller's end cancels it, and
-// the caller gets its context's error (nothing was sent).
+// runDetached gives the same treatment to single creating calls (CreateStore and
+// DuplicateSecret use it), and DeleteStore uses it too. PatchSecret uses runDetachedOnceSent,
+// which differs in one respect: while none of the request's attempts has got a connection, the
+// caller's end cancels it, and the caller gets its context's error (nothing was sent).
 //
 // # Waiting for "active" through the listing
 //
@@ -104,5 +105,15 @@
 // therefore first waits until no delete of the store's secrets is queued or in flight in this
 // process, and when the API still answers store_not_empty while this process is deleting (or has
 // just deleted) secrets of the store, it waits for that work and retries, as long as progress
-// continues. Otherwise the API's error is returned.
+// continues. When it still answers store_not_empty, the store's secrets are listed: an empty
+// store (deletes this process does not track had just landed) is deleted again, otherwise the
+// error is a *StoreNotEmptyError naming the secrets left, for the caller to show.
+//
+// # Every other route passes through
+//
+// The Gateway is the provider's one door to the API: the routes with nothing to merge
+// (PatchSecret, DuplicateSecret, CreateStore, GetQuota, FindSecretByName, ListStores, and
+// ListSecrets with a search, filter or order) pass through to the client, and every write,
+// batched or not, drops the listings it changed in one place (dropListings), before its caller
+// learns the outcome.
 package coalesce

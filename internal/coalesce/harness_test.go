@@ -35,20 +35,20 @@ var (
 	sysOwner  = client.Owner{Family: client.FamilySystem, Account: mockserver.DefaultAccount}
 )
 
-// harness is a mock server, a client for one family, a Coalescer over it and a store to work in.
+// harness is a mock server, a client for one family, a Gateway over it and a store to work in.
 // The mock is served over an in-memory network (memnet), so a test run in a testing/synctest
 // bubble owns the clock of all three: every wait, batch timer and poll is on the bubble's time,
 // and time.Sleep or synctest.Wait orders the steps, never the machine's speed.
 type harness struct {
-	t       testing.TB
-	srv     *mockserver.Server
-	cl      *client.Client
-	co      *Coalescer
-	owner   client.Owner
-	storeID string
-	base    string // the family's route base
-	url     string // the mock's base URL
-	gate    *gate  // the client's transport, to hold requests in flight
+	t         testing.TB
+	srv       *mockserver.Server
+	cl        *client.Client
+	co        *Gateway
+	owner     client.Owner
+	storeID   string
+	base      string         // the family's route base
+	url       string         // the mock's base URL
+	transport *holdTransport // the client's transport, to hold requests in flight
 }
 
 type harnessConfig struct {
@@ -70,7 +70,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	m.Services = map[string]string{"svc": testSvcToken}
 	srv := mockserver.New(m)
 	h := &harness{t: t, srv: srv, owner: acctOwner, base: acctBase, url: memnet.URL + "/client/v4",
-		gate: &gate{base: memnet.Serve(t, srv)}}
+		transport: &holdTransport{base: memnet.Serve(t, srv)}}
 	token := testToken
 	if cfg.system {
 		h.owner, h.base, token = sysOwner, sysBase, testSvcToken
@@ -78,7 +78,7 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	cl, err := client.New(client.Config{
 		BaseURL: h.url, APIToken: token, MaxRetries: 3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
-		HTTPClient: &http.Client{Transport: h.gate},
+		HTTPClient: &http.Client{Transport: h.transport},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -94,21 +94,21 @@ func newHarness(t testing.TB, cfg harnessConfig) *harness {
 	} else {
 		h.storeID = srv.Stores()[0].ID
 	}
-	h.co = h.newCoalescer(cfg.opts)
+	h.co = h.newGateway(cfg.opts)
 	srv.ResetRequests()
 	return h
 }
 
-// newCoalescer returns a fresh Coalescer over the harness's client; cleanup proves that its
+// newGateway returns a fresh Gateway over the harness's client; cleanup proves that its
 // background goroutines all end.
-func (h *harness) newCoalescer(opts Options) *Coalescer {
+func (h *harness) newGateway(opts Options) *Gateway {
 	co := New(h.cl, opts)
 	h.t.Cleanup(func() { waitBackground(h.t, co) })
 	return co
 }
 
 // waitBackground fails the test if co's background goroutines do not all end soon.
-func waitBackground(t testing.TB, co *Coalescer) {
+func waitBackground(t testing.TB, co *Gateway) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
@@ -182,9 +182,9 @@ func parallel(n, workers int, f func(i int)) {
 	wg.Wait()
 }
 
-// gate is the client's transport. Requests it matches announce themselves on sent and wait
+// holdTransport is the client's transport in the tests. Requests it matches announce themselves on sent and wait
 // for release (or their own context's end) before going out.
-type gate struct {
+type holdTransport struct {
 	base *http.Transport
 
 	mu      sync.Mutex
@@ -195,7 +195,7 @@ type gate struct {
 
 // hold makes requests with method whose path ends in suffix wait; it returns the channel
 // they announce themselves on and the function that lets them all through.
-func (g *gate) hold(method, suffix string) (sent <-chan struct{}, release func()) {
+func (g *holdTransport) hold(method, suffix string) (sent <-chan struct{}, release func()) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.match = func(r *http.Request) bool { return r.Method == method && strings.HasSuffix(r.URL.Path, suffix) }
@@ -210,7 +210,7 @@ func (g *gate) hold(method, suffix string) (sent <-chan struct{}, release func()
 // flight, cancels call's context once the request is sent, then lets the request through. It
 // returns the (ended) context and call's outcome.
 func interruptedInFlight[T any](h *harness, method, suffix string, call func(context.Context) (T, error)) (context.Context, T, error) {
-	sent, release := h.gate.hold(method, suffix)
+	sent, release := h.transport.hold(method, suffix)
 	defer release()
 	ctx, cancel := context.WithCancel(context.Background())
 	type outcome struct {
@@ -230,7 +230,7 @@ func interruptedInFlight[T any](h *harness, method, suffix string, call func(con
 	return ctx, got.v, got.err
 }
 
-func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+func (g *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	g.mu.Lock()
 	match, sent, release := g.match, g.sent, g.release
 	g.mu.Unlock()

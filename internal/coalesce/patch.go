@@ -6,27 +6,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// PatchSecret is client.PatchSecret, then drops the store's listing so reads see the change.
-//
-// An update cut short must be reported truly, so the request is not simply abandoned with the
-// caller's context: it runs as finishSent does (with Options.InFlightGrace). Interrupted before
-// any attempt reached the server, it is cancelled and returns the context's error: nothing was
-// changed. Interrupted while an attempt may have reached the server, its outcome is awaited:
-// the patched secret with a nil error if it was applied (the caller checks ctx.Err() to learn
-// of the interruption), the API's error if it was refused, or, when the grace runs out, an
-// error wrapping ErrOutcomeUnknown: the patch may have been applied.
-func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
-	return finishSent(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
-		defer c.Invalidate(owner, storeID)
-		return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
-	})
-}
-
-// finishSent is finish for a request that must not go out once the caller gave up, but whose
+// runDetachedOnceSent is runDetached for a request that must not go out once the caller gave up, but whose
 // outcome must be learnt once it may have reached the server. fn runs on a context of its own
 // (ctx's values, not its cancellation) that tells, through an HTTP client trace, when any of
 // its attempts got a connection: from then on the server may have acted.
@@ -39,7 +21,7 @@ func (c *Coalescer) PatchSecret(ctx context.Context, owner client.Owner, storeID
 // (retries included: the caller's request is idempotent, and a resent one turns "may have
 // been applied" into an answer), its result returned as is; after grace, fn is cancelled and
 // the error wraps ErrOutcomeUnknown.
-func finishSent[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
+func runDetachedOnceSent[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
 		return zero, ctxErr(ctx)
@@ -51,7 +33,7 @@ func finishSent[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGr
 		GotConn: func(httptrace.GotConnInfo) { sent.Store(true) },
 	})
 	work, stop := context.WithCancelCause(traced)
-	done := runDetached(work, bg, fn)
+	done := startDetached(work, bg, fn)
 	if r, ok := beforeEnd(ctx, done, stop); ok {
 		return r.v, r.err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
@@ -16,7 +17,7 @@ import (
 // client to give up) before the mock acts on them: a request in flight at the server.
 type patchHarness struct {
 	srv     *mockserver.Server
-	co      *Coalescer
+	co      *Gateway
 	storeID string
 	secret  client.Secret
 	arrived chan struct{}
@@ -127,28 +128,30 @@ func TestPatchGraceRunsOut(t *testing.T) {
 // A PATCH whose caller gave up before any attempt reached the server is never sent: the caller
 // gets its context's error (nothing was changed), and the value stays.
 func TestPatchCancelledBeforeSendingSendsNothing(t *testing.T) {
-	h := newHarness(t, harnessConfig{})
-	s := h.seed("KEEP", 1)[0]
-	sent, release := h.gate.hold("PATCH", "/secrets/"+s.ID) // held before the connection is had
-	defer release()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	value := "new"
-	go func() {
-		_, err := h.co.PatchSecret(ctx, h.owner, h.storeID, s.ID, client.PatchSecretRequest{Value: &value})
-		errc <- err
-	}()
-	<-sent
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) {
-		t.Fatalf("cancelled before sending: %v, want context.Canceled alone", err)
-	}
-	release()
-	waitBackground(t, h.co)
-	if n := h.count("PATCH", rSecret); n != 0 {
-		t.Fatalf("%d PATCHes reached the mock, want none", n)
-	}
-	if got, _ := h.srv.Secret(h.storeID, s.ID); got.Value != "v" {
-		t.Fatalf("the mock holds %q, want the old value", got.Value)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{})
+		s := h.seed("KEEP", 1)[0]
+		sent, release := h.transport.hold("PATCH", "/secrets/"+s.ID) // held before the connection is had
+		defer release()
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		value := "new"
+		go func() {
+			_, err := h.co.PatchSecret(ctx, h.owner, h.storeID, s.ID, client.PatchSecretRequest{Value: &value})
+			errc <- err
+		}()
+		<-sent
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("cancelled before sending: %v, want context.Canceled alone", err)
+		}
+		release()
+		waitBackground(t, h.co)
+		if n := h.count("PATCH", rSecret); n != 0 {
+			t.Fatalf("%d PATCHes reached the mock, want none", n)
+		}
+		if got, _ := h.srv.Secret(h.storeID, s.ID); got.Value != "v" {
+			t.Fatalf("the mock holds %q, want the old value", got.Value)
+		}
+	})
 }

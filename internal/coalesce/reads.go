@@ -12,7 +12,7 @@ import (
 // hold it, from its own GET, whose result or error is returned as is: a 404 stays an error for
 // which client.IsNotFound is true, and a status "deleted" is returned like any other. Other
 // errors are a failed page fetch (shared by the reads waiting for that page) or ctx's end.
-func (c *Coalescer) ReadSecret(ctx context.Context, owner client.Owner, storeID, secretID string) (*client.Secret, error) {
+func (c *Gateway) ReadSecret(ctx context.Context, owner client.Owner, storeID, secretID string) (*client.Secret, error) {
 	s, found, err := c.secretListing(owner, storeID).find(ctx, secretID)
 	if err != nil {
 		return nil, err
@@ -23,9 +23,13 @@ func (c *Coalescer) ReadSecret(ctx context.Context, owner client.Owner, storeID,
 	return c.client.GetSecret(ctx, owner, storeID, secretID)
 }
 
-// ListSecrets returns every secret of the store in the API's default order (created, then id,
-// ascending), from the shared listing.
-func (c *Coalescer) ListSecrets(ctx context.Context, owner client.Owner, storeID string) ([]client.Secret, error) {
+// ListSecrets returns every secret of the store that opts selects. With no options (the whole
+// store in the API's default order: created, then id, ascending) it comes from the shared
+// listing; a search, a scope filter or an order is the API's own, fresh.
+func (c *Gateway) ListSecrets(ctx context.Context, owner client.Owner, storeID string, opts client.ListSecretsOptions) ([]client.Secret, error) {
+	if opts.Search != "" || len(opts.Scopes) > 0 || opts.Order != "" || opts.Direction != "" {
+		return c.client.ListSecrets(ctx, owner, storeID, opts)
+	}
 	all, err := c.secretListing(owner, storeID).all(ctx)
 	if err != nil {
 		return nil, err
@@ -38,7 +42,7 @@ func (c *Coalescer) ListSecrets(ctx context.Context, owner client.Owner, storeID
 
 // ReadStore returns a store from the owner's shared store listing, or, when the listing does
 // not hold it, from its own GET (as ReadSecret).
-func (c *Coalescer) ReadStore(ctx context.Context, owner client.Owner, storeID string) (*client.Store, error) {
+func (c *Gateway) ReadStore(ctx context.Context, owner client.Owner, storeID string) (*client.Store, error) {
 	st, found, err := c.storeListing(owner).find(ctx, storeID)
 	if err != nil {
 		return nil, err
@@ -51,7 +55,7 @@ func (c *Coalescer) ReadStore(ctx context.Context, owner client.Owner, storeID s
 
 // secretListing returns the store's current listing, starting a new one when there is none or
 // it is too old. Reads already using an older one finish with it.
-func (c *Coalescer) secretListing(owner client.Owner, storeID string) *listing[client.Secret] {
+func (c *Gateway) secretListing(owner client.Owner, storeID string) *listing[client.Secret] {
 	key := storeKeyOf(owner, storeID)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -69,7 +73,7 @@ func (c *Coalescer) secretListing(owner client.Owner, storeID string) *listing[c
 }
 
 // storeListing is secretListing for the owner's stores.
-func (c *Coalescer) storeListing(owner client.Owner) *listing[client.Store] {
+func (c *Gateway) storeListing(owner client.Owner) *listing[client.Store] {
 	key := keyOf(owner)
 	c.mu.Lock()
 	defer c.mu.Unlock()

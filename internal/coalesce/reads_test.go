@@ -15,7 +15,7 @@ import (
 )
 
 // readAll reads ids on workers goroutines and fails the test on any error or wrong secret.
-func readAll(t *testing.T, co *Coalescer, h *harness, ids []string, workers int) {
+func readAll(t *testing.T, co *Gateway, h *harness, ids []string, workers int) {
 	t.Helper()
 	parallel(len(ids), workers, func(i int) {
 		s, err := co.ReadSecret(context.Background(), h.owner, h.storeID, ids[i])
@@ -51,7 +51,7 @@ func TestReadFewOfManyCostsAtMostOneGetPerRead(t *testing.T) {
 		for name, ids := range picks {
 			for _, workers := range []int{3, 1} {
 				h.srv.ResetRequests()
-				co := h.newCoalescer(Options{})
+				co := h.newGateway(Options{})
 				readAll(t, co, h, ids, workers)
 				if got := h.total(); got > len(ids)+1 {
 					t.Errorf("%s, %d at a time: %d requests for %d reads, want at most %d", name, workers, got, len(ids), len(ids)+1)
@@ -110,7 +110,7 @@ func TestReadCostBoundHoldsInAnyOrder(t *testing.T) {
 			ids = ids[:n]
 			workers := 1 + rng.IntN(12)
 			h.srv.ResetRequests()
-			co := h.newCoalescer(Options{})
+			co := h.newGateway(Options{})
 			readAll(t, co, h, ids, workers)
 			got := h.total()
 			if got > n+1 {
@@ -182,7 +182,7 @@ func TestReadUnknownSecretsCostOneGetEach(t *testing.T) {
 	})
 }
 
-// Writes through the Coalescer drop the listing: a read after a write sees it.
+// Writes through the Gateway drop the listing: a read after a write sees it.
 func TestReadSeesOwnWrites(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
@@ -253,10 +253,10 @@ func TestListingExpires(t *testing.T) {
 		if got := h.total(); got != 2 {
 			t.Fatalf("%d requests after the listing's age, want 2", got)
 		}
-		h.co.Invalidate(h.owner, h.storeID)
+		h.co.dropListings(h.owner, h.storeID, secretsChanged)
 		read()
 		if got := h.total(); got != 3 {
-			t.Fatalf("%d requests after Invalidate, want 3", got)
+			t.Fatalf("%d requests after dropListings, want 3", got)
 		}
 	})
 }
@@ -268,7 +268,7 @@ func TestListSecretsSharesTheListing(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
 		want := h.seed("S", 250)
 		parallel(5, 5, func(int) {
-			got, err := h.co.ListSecrets(context.Background(), h.owner, h.storeID)
+			got, err := h.co.ListSecrets(context.Background(), h.owner, h.storeID, client.ListSecretsOptions{})
 			if err != nil {
 				t.Error(err)
 				return
@@ -338,7 +338,7 @@ func TestReadCancelledWhileWaitingForPage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
 		all := h.seed("S", 5)
-		sent, release := h.gate.hold("GET", "/secrets")
+		sent, release := h.transport.hold("GET", "/secrets")
 		defer release()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
@@ -446,7 +446,7 @@ func TestReadBadStartStillCostsPages(t *testing.T) {
 }
 
 // stalledReads is how many reads of the store's listing wait for a change.
-func stalledReads(co *Coalescer, owner client.Owner, storeID string) int {
+func stalledReads(co *Gateway, owner client.Owner, storeID string) int {
 	l := co.secretListing(owner, storeID)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -492,7 +492,7 @@ func TestSerialReadsCostAtMostOneGetEach(t *testing.T) {
 			"on a late page": {all[250].ID, all[260].ID, all[270].ID, all[280].ID},
 		} {
 			h.srv.ResetRequests()
-			co := h.newCoalescer(Options{})
+			co := h.newGateway(Options{})
 			for _, id := range ids {
 				s, err := co.ReadSecret(context.Background(), h.owner, h.storeID, id)
 				if name == "absent" && !client.IsNotFound(err) || name != "absent" && (err != nil || s.ID != id) {

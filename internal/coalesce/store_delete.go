@@ -21,35 +21,58 @@ const reasonStoreNotEmpty = "store_not_empty"
 const arrivalWait = 250 * time.Millisecond
 
 // DeleteStore deletes a store (with force, its secrets too) once this process has no delete
-// of the store's secrets queued or in flight. When the API answers store_not_empty while this
-// process is deleting, or has lately (Options.RecentDeletes) deleted, secrets of the store, it
-// waits for that work and tries again, as long as it makes progress. Otherwise the API's error
-// is returned as is (a 404 included). The request itself runs as finish does. When ctx ends
-// while waiting, the error is ctx's (wrapping the last store_not_empty answer, if any).
-func (c *Coalescer) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
+// of the store's secrets queued or in flight: Terraform deletes a store and secrets that name
+// it by a literal id at the same time. When the API answers store_not_empty while this process
+// is deleting, or has lately (Options.RecentDeleteWindow) deleted, secrets of the store, it waits
+// for that work and tries again, as long as it makes progress. When it still answers
+// store_not_empty, the store's secrets are listed: none left (deletes this process does not
+// track, another provider configuration's, had just landed) and the delete is tried once
+// more; otherwise the error is a *StoreNotEmptyError naming them. Other errors are the API's
+// as is (a 404 included). The request runs to completion as runDetached does. When ctx ends while
+// waiting, the error is ctx's (wrapping the last store_not_empty answer, if any).
+func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
 	deletes := c.deleteQueue(owner, storeID)
+	send := func() error {
+		_, err := detachedWrite(ctx, c, owner, storeID, storesChanged, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.client.DeleteStore(ctx, owner, storeID, force)
+		})
+		return err
+	}
 	for {
 		if err := waitIdle(ctx, deletes); err != nil {
 			return err
 		}
 		before := deletes.activity()
 		sent := time.Now()
-		_, err := finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (struct{}, error) {
-			defer c.invalidateStores(owner, storeID)
-			return struct{}{}, c.client.DeleteStore(ctx, owner, storeID, force)
-		})
+		err := send()
 		if err == nil || force || !isStoreNotEmpty(err) {
 			return err
 		}
-		if !c.awaitSecretDeletes(ctx, deletes, before.succeeded, sent) {
-			if ctx.Err() != nil {
-				return fmt.Errorf("%w (while waiting for this process's deletes of the store's secrets after: %w)", ctxErr(ctx), err)
-			}
-			return err
+		if c.awaitSecretDeletes(ctx, deletes, before.succeeded, sent) {
+			tflog.Debug(ctx, "coalesce: store not empty while its secrets are being deleted: retrying", map[string]any{"store_id": storeID})
+			continue
 		}
-		tflog.Debug(ctx, "coalesce: store not empty while its secrets are being deleted: retrying", map[string]any{"store_id": storeID})
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w (while waiting for this process's deletes of the store's secrets after: %w)", ctxErr(ctx), err)
+		}
+		remaining, lerr := c.client.ListSecrets(ctx, owner, storeID, client.ListSecretsOptions{})
+		if lerr == nil && len(remaining) == 0 {
+			return send()
+		}
+		return &StoreNotEmptyError{Remaining: remaining, ListErr: lerr, Err: err}
 	}
 }
+
+// StoreNotEmptyError is a store's delete refused because the store holds secrets this process
+// does not delete.
+type StoreNotEmptyError struct {
+	Remaining []client.Secret // the secrets it still holds (nil when ListErr)
+	ListErr   error           // the failure to list them, if any
+	Err       error           // the API's store_not_empty answer
+}
+
+func (e *StoreNotEmptyError) Error() string { return e.Err.Error() }
+func (e *StoreNotEmptyError) Unwrap() error { return e.Err }
 
 // waitIdle waits until q has nothing queued or in flight.
 func waitIdle[I, O any](ctx context.Context, q *queue[I, O]) error {
@@ -70,7 +93,7 @@ func waitIdle[I, O any](ctx context.Context, q *queue[I, O]) error {
 // to try again: yes once deletes of the store's secrets are queued or in flight, or more have
 // succeeded than the seen before the request; no when neither happens before the recent-delete
 // window (or, without recent deletes, arrivalWait) runs out, or ctx ends.
-func (c *Coalescer) awaitSecretDeletes(ctx context.Context, deletes *queue[string, struct{}], succeededBefore int, sent time.Time) bool {
+func (c *Gateway) awaitSecretDeletes(ctx context.Context, deletes *queue[string, struct{}], succeededBefore int, sent time.Time) bool {
 	for {
 		a := deletes.activity()
 		if a.live > 0 || a.succeeded > succeededBefore {
@@ -78,7 +101,7 @@ func (c *Coalescer) awaitSecretDeletes(ctx context.Context, deletes *queue[strin
 		}
 		deadline := sent.Add(arrivalWait)
 		if !a.lastSuccess.IsZero() {
-			deadline = later(deadline, a.lastSuccess.Add(c.opts.RecentDeletes))
+			deadline = later(deadline, a.lastSuccess.Add(c.opts.RecentDeleteWindow))
 		}
 		left := time.Until(deadline)
 		if left <= 0 {

@@ -111,12 +111,12 @@ func TestCreateStoreFinishesWhenInterrupted(t *testing.T) {
 	})
 }
 
-func TestFinish(t *testing.T) {
+func TestRunDetached(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		var bg sync.WaitGroup
 		defer bg.Wait() // fn's goroutine ends every time
-		v, err := finish(ctx, time.Second, &bg, func(context.Context) (int, error) { return 7, nil })
+		v, err := runDetached(ctx, time.Second, &bg, func(context.Context) (int, error) { return 7, nil })
 		if v != 7 || err != nil {
 			t.Fatalf("%d, %v", v, err)
 		}
@@ -130,7 +130,7 @@ func TestFinish(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 			close(release)
 		}()
-		v, err = finish(cctx, time.Minute, &bg, func(fctx context.Context) (int, error) {
+		v, err = runDetached(cctx, time.Minute, &bg, func(fctx context.Context) (int, error) {
 			close(running)
 			<-release
 			return 8, fctx.Err()
@@ -148,7 +148,7 @@ func TestFinish(t *testing.T) {
 			<-started
 			cancelCause(cause)
 		}()
-		_, err = finish(cctx, 10*time.Millisecond, &bg, func(fctx context.Context) (int, error) {
+		_, err = runDetached(cctx, 10*time.Millisecond, &bg, func(fctx context.Context) (int, error) {
 			close(started)
 			<-fctx.Done()
 			stopped <- context.Cause(fctx)
@@ -162,7 +162,7 @@ func TestFinish(t *testing.T) {
 		}
 
 		// Already ended: fn never runs.
-		_, err = finish(cctx, time.Second, &bg, func(context.Context) (int, error) {
+		_, err = runDetached(cctx, time.Second, &bg, func(context.Context) (int, error) {
 			t.Error("fn ran")
 			return 0, nil
 		})
@@ -176,7 +176,7 @@ func TestFinish(t *testing.T) {
 func TestNoGoroutineOutlivesItsWork(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{mock: mockserver.Options{ActivationDelay: 30 * time.Millisecond}})
-		co := h.newCoalescer(Options{PollFirstWait: 10 * time.Millisecond, InFlightGrace: 50 * time.Millisecond})
+		co := h.newGateway(Options{PollFirstWait: 10 * time.Millisecond, InFlightGrace: 50 * time.Millisecond})
 		old := h.seed("OLD", 150)
 		before := runtime.NumGoroutine()
 
@@ -198,12 +198,12 @@ func TestNoGoroutineOutlivesItsWork(t *testing.T) {
 					_, _, _ = co.WaitActive(ctx, h.owner, h.storeID, s, time.Second)
 					_ = co.DeleteSecret(ctx, h.owner, h.storeID, s.ID)
 				}
-				_, _ = co.ListSecrets(ctx, h.owner, h.storeID)
+				_, _ = co.ListSecrets(ctx, h.owner, h.storeID, client.ListSecretsOptions{})
 			}()
 		}
 		wg.Wait()
 		waitBackground(t, co)
-		h.gate.base.CloseIdleConnections()
+		h.transport.base.CloseIdleConnections()
 		synctest.Wait() // the connections' goroutines have seen them close
 		if n := runtime.NumGoroutine(); n > before {
 			t.Fatalf("%d goroutines after the work, %d before", n, before)

@@ -48,7 +48,7 @@ func (e *WaitError) TimedOut() bool { return errors.Is(e.Err, context.DeadlineEx
 // every waiter of a store shares each poll (see the package documentation). A 404 within
 // notFoundGrace of the call is retried; a later 404, any other API error, or a "deleted" status
 // ends the wait with an error. When ctx ends first, the error is a *WaitError.
-func (c *Coalescer) WaitActive(ctx context.Context, owner client.Owner, storeID string, current *client.Secret, notFoundGrace time.Duration) (*client.Secret, time.Duration, error) {
+func (c *Gateway) WaitActive(ctx context.Context, owner client.Owner, storeID string, current *client.Secret, notFoundGrace time.Duration) (*client.Secret, time.Duration, error) {
 	start := time.Now()
 	if current == nil || current.ID == "" {
 		return nil, 0, errors.New("coalesce: WaitActive needs the secret's id")
@@ -108,7 +108,7 @@ type poller struct {
 }
 
 // addWaiter registers w with the store's poller, starting one if none runs.
-func (c *Coalescer) addWaiter(ctx context.Context, key storeKey, w *waiter) *poller {
+func (c *Gateway) addWaiter(ctx context.Context, key storeKey, w *waiter) *poller {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.pollers[key]
@@ -150,7 +150,7 @@ func (p *poller) poke() {
 
 // runPoller sleeps until the earliest waiter is due, then polls for all of them, until no
 // waiter is left.
-func (c *Coalescer) runPoller(p *poller) {
+func (c *Gateway) runPoller(p *poller) {
 	defer c.bg.Done()
 	for {
 		c.mu.Lock()
@@ -186,7 +186,7 @@ func (c *Coalescer) runPoller(p *poller) {
 // pollRound polls once for every waiter of the store: a lone waiter with a GET, several with
 // the store's listing newest-modified first, where new and re-valued secrets are (see
 // pollListing).
-func (c *Coalescer) pollRound(p *poller) {
+func (c *Gateway) pollRound(p *poller) {
 	ctx, cancel := context.WithCancel(p.base)
 	defer cancel()
 	p.mu.Lock()
@@ -248,7 +248,7 @@ func (p *poller) reschedule(w *waiter, now time.Time, maxWait time.Duration) {
 // with the token rule of the read listings: one token per secret plus a spare, one spent per
 // page or GET, and another page only while the tokens left still cover a GET for each secret
 // not found yet. Secrets not found are fetched with a GET each.
-func (c *Coalescer) pollListing(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
+func (c *Gateway) pollListing(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
 	seen := make(map[string]waitOutcome, len(ids))
 	missing := len(ids)
 	spare := 1 // tokens beyond one per missing secret
@@ -290,7 +290,7 @@ func (c *Coalescer) pollListing(ctx context.Context, owner client.Owner, storeID
 }
 
 // getEach GETs each secret in ids, concurrently.
-func (c *Coalescer) getEach(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
+func (c *Gateway) getEach(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
 	seen := make(map[string]waitOutcome, len(ids))
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -14,7 +14,7 @@ import (
 )
 
 // waitAll waits for every secret concurrently and fails the test unless each turns active.
-func waitAll(t *testing.T, co *Coalescer, h *harness, secrets []*client.Secret) {
+func waitAll(t *testing.T, co *Gateway, h *harness, secrets []*client.Secret) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for _, s := range secrets {
@@ -30,7 +30,7 @@ func waitAll(t *testing.T, co *Coalescer, h *harness, secrets []*client.Secret) 
 	wg.Wait()
 }
 
-func createdSecrets(t *testing.T, co *Coalescer, h *harness, n int) []*client.Secret {
+func createdSecrets(t *testing.T, co *Gateway, h *harness, n int) []*client.Secret {
 	t.Helper()
 	var out []*client.Secret
 	for _, r := range createAll(co, h, inputs("NEW", n)) {

@@ -37,8 +37,8 @@ var (
 )
 
 // buildOnce builds the package pkg (relative to the module root) the first time it is called,
-// into a temporary directory as binary, and returns that directory.
-func buildOnce(pkg, binary string) func() (string, error) {
+// into a temporary directory as binary, with go build's extra flags, and returns that directory.
+func buildOnce(pkg, binary string, flags ...string) func() (string, error) {
 	return sync.OnceValues(func() (string, error) {
 		dir, err := os.MkdirTemp("", binary+"-")
 		if err != nil {
@@ -49,7 +49,7 @@ func buildOnce(pkg, binary string) func() (string, error) {
 		builtDirsMu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, binary), pkg)
+		build := exec.CommandContext(ctx, "go", append(append([]string{"build"}, flags...), "-o", filepath.Join(dir, binary), pkg)...)
 		build.Dir = filepath.Join("..", "..")
 		if out, err := build.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)

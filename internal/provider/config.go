@@ -33,6 +33,7 @@ const (
 	// attrAllowInsecureHTTP lets tests reach a mock in a service container by host name over plain
 	// http; the token then crosses that network in clear.
 	attrAllowInsecureHTTP = "allow_insecure_http"
+	attrBatching          = "batching"
 
 	envAPIToken  = "CLOUDFLARE_API_TOKEN"
 	envAPIEmail  = "CLOUDFLARE_EMAIL"
@@ -58,21 +59,32 @@ type providerModel struct {
 	MaxRPM       types.Number `tfsdk:"max_requests_per_minute"`
 	// AllowInsecureHTTP: see attrAllowInsecureHTTP.
 	AllowInsecureHTTP types.Bool `tfsdk:"allow_insecure_http"`
+	Batching          types.Bool `tfsdk:"batching"`
 }
 
 // providerData is what Configure hands to every resource, data source, action and list resource.
 type providerData struct {
-	Client *client.Client
-	// Coalescer merges the reads, creates and deletes of concurrent calls per store (Terraform
-	// runs up to -parallelism of them on this one provider process), over Client.
-	Coalescer *coalesce.Coalescer
+	// Gateway is every type's one way to the API: it merges the reads, creates and deletes of
+	// concurrent calls per store (Terraform runs up to -parallelism of them on this one provider
+	// process).
+	Gateway *coalesce.Gateway
 	// AccountID is the provider's default account (may be empty: types then require their own).
 	AccountID string
 }
 
 // newProviderData is the provider data over c, with the provider's default account.
-func newProviderData(c *client.Client, accountID string) *providerData {
-	return &providerData{Client: c, Coalescer: coalesce.New(c, coalesce.Options{}), AccountID: accountID}
+func newProviderData(c *client.Client, opts coalesce.Options, accountID string) *providerData {
+	return &providerData{Gateway: coalesce.New(c, opts), AccountID: accountID}
+}
+
+// coalesceOptions is what the batching attribute asks of the gateway. batching = false sends
+// every create and delete on its own; reads still share a store's listing and waits for
+// "active" still share its polls: those cost no caller any time, and are not batches of writes.
+func coalesceOptions(batching types.Bool) coalesce.Options {
+	if batching.ValueBool() || batching.IsNull() || batching.IsUnknown() {
+		return coalesce.Options{}
+	}
+	return coalesce.Options{BatchLinger: -1}
 }
 
 // providerDataOf takes the provider's data in the Configure of a resource, data source, action
@@ -101,7 +113,7 @@ func firstValidation(data *providerData) bool { return data == nil }
 // requireConfigured reports, as an error, a call on an unconfigured provider; when finishes
 // "The provider was not configured before …".
 func requireConfigured(data *providerData, when string, diags *diag.Diagnostics) bool {
-	if data == nil || data.Client == nil {
+	if data == nil || data.Gateway == nil {
 		diags.AddError("Provider not configured",
 			"The provider was not configured before "+when+". This is a bug in the provider: please report it.")
 		return false
@@ -128,7 +140,14 @@ func blockOrEnv(v types.String, name, env string, diags *diag.Diagnostics) strin
 
 // configureClient resolves the provider configuration with its environment fallbacks,
 // validates it before any request, and builds the API client.
-func configureClient(m providerModel, version, terraformVersion string, tune func(*client.Config), diags *diag.Diagnostics) *providerData {
+// tuning lets in-process tests adjust what configureClient builds (page size, retry waits,
+// attempt bounds, the in-flight grace); the zero value changes nothing.
+type tuning struct {
+	client  func(*client.Config)
+	gateway func(*coalesce.Options)
+}
+
+func configureClient(m providerModel, version, terraformVersion string, tune tuning, diags *diag.Diagnostics) *providerData {
 	token, email, key := resolveCredentials(m, diags)
 	// The validators check the block's credentials at plan time; these may come from the
 	// environment.
@@ -143,7 +162,7 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 	accountID := blockOrEnv(m.AccountID, attrAccountID, envAccountID, diags)
 	baseURL := blockOrEnv(m.BaseURL, attrBaseURL, envBaseURL, diags)
 	allowInsecure := insecureHTTPAllowed(m.AllowInsecureHTTP, diags)
-	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM} {
+	for name, v := range map[string]attr.Value{attrMaxRetries: m.MaxRetries, attrRetryWaitMax: m.RetryWaitMax, attrMaxRPM: m.MaxRPM, attrBatching: m.Batching} {
 		if v.IsUnknown() {
 			diags.AddAttributeError(path.Root(name), "Provider attribute not known yet",
 				fmt.Sprintf("%q depends on a value known only after apply. The provider needs it before "+
@@ -198,15 +217,19 @@ func configureClient(m providerModel, version, terraformVersion string, tune fun
 
 		MaxRequestsPerMinute: maxRPM,
 	}
-	if tune != nil {
-		tune(&cfg)
+	if tune.client != nil {
+		tune.client(&cfg)
 	}
 	c, err := client.New(cfg)
 	if err != nil {
 		diags.AddError("Could not configure the Secrets Store client", err.Error())
 		return nil
 	}
-	return newProviderData(c, accountID)
+	opts := coalesceOptions(m.Batching)
+	if tune.gateway != nil {
+		tune.gateway(&opts)
+	}
+	return newProviderData(c, opts, accountID)
 }
 
 // resolveCredentials picks one authentication method. A method set in the provider block wins

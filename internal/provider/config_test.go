@@ -182,7 +182,7 @@ func TestConfigureClientErrorsNameAttributeAndEnv(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var diags diag.Diagnostics
-			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			data := configureClient(tc.model, "test", "1.11.4", tuning{}, &diags)
 			if data != nil || !diags.HasError() {
 				t.Fatalf("configureClient accepted %s", tc.name)
 			}
@@ -219,7 +219,7 @@ func TestConfigureClientAcceptsLoopbackHTTPAndEnvFallbacks(t *testing.T) {
 			t.Setenv(envAccountID, "023e105f4ecef8ad9ca31a8372d0c353")
 			t.Setenv(envBaseURL, base)
 			var diags diag.Diagnostics
-			data := configureClient(providerModel{}, "test", "1.11.4", nil, &diags)
+			data := configureClient(providerModel{}, "test", "1.11.4", tuning{}, &diags)
 			if diags.HasError() || data == nil {
 				t.Fatalf("unexpected errors: %v", diags)
 			}
@@ -253,7 +253,7 @@ func TestConfigureClientInsecureHTTPOptIn(t *testing.T) {
 			tc.model.APIToken = types.StringValue("t")
 			tc.model.BaseURL = types.StringValue(base)
 			var diags diag.Diagnostics
-			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			data := configureClient(tc.model, "test", "1.11.4", tuning{}, &diags)
 			if diags.HasError() || data == nil {
 				t.Fatalf("refused: %v", diags)
 			}
@@ -359,7 +359,7 @@ func TestConfigureClientCredentialLayers(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var diags diag.Diagnostics
-			data := configureClient(tc.model, "test", "1.11.4", nil, &diags)
+			data := configureClient(tc.model, "test", "1.11.4", tuning{}, &diags)
 			if diags.HasError() || data == nil {
 				t.Fatalf("refused: %v", diags)
 			}
@@ -377,7 +377,7 @@ func TestConfigureClientCredentialLayers(t *testing.T) {
 func TestConfigureClientLegacyCredentials(t *testing.T) {
 	clearProviderEnv(t)
 	var diags diag.Diagnostics
-	data := configureClient(providerModel{APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")}, "test", "", nil, &diags)
+	data := configureClient(providerModel{APIEmail: types.StringValue("a@b.c"), APIKey: types.StringValue("k")}, "test", "", tuning{}, &diags)
 	if diags.HasError() || data == nil {
 		t.Fatalf("legacy credentials refused: %v", diags)
 	}

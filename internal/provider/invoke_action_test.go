@@ -29,7 +29,7 @@ func TestAccSecretDuplicateAction_cliInvokeAndQuery(t *testing.T) {
 	invoke.requires(featureQuery)
 	storeID := m.Stores()[0].ID
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
-	src, err := mockProviderData(t, m, m.Token).Client.CreateSecrets(t.Context(), owner, storeID,
+	src, err := apiClient(t, m, m.Token).CreateSecrets(t.Context(), owner, storeID,
 		[]client.SecretInput{{Name: "SOURCE_KEY", Value: "exec-source-value", Scopes: []string{"workers"}}})
 	if err != nil {
 		t.Fatal(err)

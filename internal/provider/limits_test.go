@@ -109,7 +109,7 @@ func TestConfigureClientRequestBudget(t *testing.T) {
 	} {
 		var got *client.Config
 		var diags diag.Diagnostics
-		configureClient(providerModel{APIToken: types.StringValue("t"), MaxRPM: tc.value}, "test", "", func(c *client.Config) { got = c }, &diags)
+		configureClient(providerModel{APIToken: types.StringValue("t"), MaxRPM: tc.value}, "test", "", tuning{client: func(c *client.Config) { got = c }}, &diags)
 		switch {
 		case tc.error == "" && (diags.HasError() || got == nil || got.MaxRequestsPerMinute != tc.want):
 			t.Errorf("%v: diags %v, config %+v", tc.value, diags, got)
@@ -174,8 +174,8 @@ func TestAccSecretResource_slowAPIWithinTimeout(t *testing.T) {
 	slow.URL = slowPOSTs(t, m.URL, 400*time.Millisecond)
 
 	p := newTestProvider(2).(*secretsStoreProvider)
-	tune := p.tuneClient
-	p.tuneClient = func(c *client.Config) { tune(c); c.AttemptTimeout = 200 * time.Millisecond }
+	tune := p.tune.client
+	p.tune.client = func(c *client.Config) { tune(c); c.AttemptTimeout = 200 * time.Millisecond }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"secretsstore": providerserver.NewProtocol6WithError(p),

@@ -14,9 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
-	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
 var (
@@ -34,10 +31,8 @@ func New(version string) func() provider.Provider {
 
 type secretsStoreProvider struct {
 	version string
-	// tuneClient lets in-process tests adjust the client (page size, retry waits).
-	tuneClient func(*client.Config)
-	// tuneCoalescer lets in-process tests adjust the coalescer (the in-flight grace).
-	tuneCoalescer func(*coalesce.Options)
+	// tune lets in-process tests adjust what Configure builds.
+	tune tuning
 }
 
 func (p *secretsStoreProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -116,6 +111,14 @@ func (p *secretsStoreProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:   true,
 				Validators: []validator.Number{requestBudgetValidator()},
 			},
+			attrBatching: schema.BoolAttribute{
+				MarkdownDescription: "Whether creates and deletes of secrets in one store that Terraform " +
+					"runs at the same time travel together, as one create request and one bulk delete " +
+					"(up to 100 secrets each). Defaults to `true`. `false` sends every create and delete " +
+					"on its own: a baseline, and a way out. Reads share a store's listing and waits for " +
+					"`active` share its polls either way.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -126,14 +129,9 @@ func (p *secretsStoreProvider) Configure(ctx context.Context, req provider.Confi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := configureClient(model, p.version, req.TerraformVersion, p.tuneClient, &resp.Diagnostics)
+	data := configureClient(model, p.version, req.TerraformVersion, p.tune, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if p.tuneCoalescer != nil {
-		var opts coalesce.Options
-		p.tuneCoalescer(&opts)
-		data.Coalescer = coalesce.New(data.Client, opts)
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -114,10 +114,10 @@ func testProviderFactories(pageSize int) map[string]func() (tfprotov6.ProviderSe
 func newTestProvider(pageSize int) provider.Provider {
 	return &secretsStoreProvider{
 		version: "test",
-		tuneClient: func(c *client.Config) {
+		tune: tuning{client: func(c *client.Config) {
 			c.RetryWaitMin = 10 * time.Millisecond
 			c.PageSize = pageSize
-		},
+		}},
 	}
 }
 
@@ -137,7 +137,7 @@ func testProviderFactoriesNamed(rec *diagRecorder, extraNames ...string) map[str
 func testProviderFactoriesGrace(rec *diagRecorder, grace time.Duration) map[string]func() (tfprotov6.ProviderServer, error) {
 	return recordingFactories(rec, func() provider.Provider {
 		p := newTestProvider(2).(*secretsStoreProvider)
-		p.tuneCoalescer = func(o *coalesce.Options) { o.InFlightGrace = grace }
+		p.tune.gateway = func(o *coalesce.Options) { o.InFlightGrace = grace }
 		return p
 	})
 }

@@ -61,7 +61,7 @@ func (d *quotaDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 
-	q, err := d.data.Client.GetQuota(ctx, owner.Account)
+	q, err := d.data.Gateway.GetQuota(ctx, owner.Account)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, d.f,
 			fmt.Sprintf("Could not read the secret quota of account %s", owner.Account), err)

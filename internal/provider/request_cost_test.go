@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,9 +22,55 @@ type phaseCost struct {
 	took     time.Duration
 }
 
-// requestCost is an apply, the plan after it, a refresh-only plan and a destroy of n secrets.
+// costSetting is how the provider batches in a measurement: not at all (batching = false), or
+// batched with the default quiet gap, or with the quiet gap set when the provider is linked
+// (quiet: a duration), to trace requests against wall time.
+type costSetting struct {
+	batching bool
+	quiet    string
+}
+
+func (s costSetting) String() string {
+	switch {
+	case !s.batching:
+		return "off"
+	case s.quiet == "":
+		return "on"
+	}
+	return "quiet " + s.quiet
+}
+
+var (
+	batched   = costSetting{batching: true}
+	unbatched = costSetting{}
+)
+
+// providerWithQuiet builds, once per quiet gap, the provider with that gap linked in.
+var (
+	providerWithQuietMu sync.Mutex
+	providerWithQuiet   = map[string]func() (string, error){}
+)
+
+func providerBinaryFor(s costSetting) (string, error) {
+	if s.quiet == "" {
+		return providerBinary()
+	}
+	providerWithQuietMu.Lock()
+	build, ok := providerWithQuiet[s.quiet]
+	if !ok {
+		build = buildOnce(".", "terraform-provider-secretsstore", "-ldflags",
+			"-X github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce.burstQuietAtLink="+s.quiet)
+		providerWithQuiet[s.quiet] = build
+	}
+	providerWithQuietMu.Unlock()
+	return build()
+}
+
+// requestCost is an apply, the plan after it, a refresh-only plan and a destroy of n secrets,
+// with one batching setting.
 type requestCost struct {
 	n                             int
+	setting                       costSetting
 	apply, plan, refresh, destroy phaseCost
 }
 
@@ -36,14 +84,24 @@ func (c *cli) measure(m *testMock, args ...string) phaseCost {
 
 // measureRequestCost creates n secrets in the default store (a literal store id, as
 // `terraform query -generate-config-out` writes), plans, refreshes and destroys them, through
-// the CLI against a mock that answers after latency. The plan after the apply must be empty.
-func measureRequestCost(tb testing.TB, n int, latency time.Duration) requestCost {
+// the CLI against a mock that answers after latency, with the provider batching as setting
+// says. The plan after the apply must be empty.
+func measureRequestCost(tb testing.TB, n int, latency time.Duration, setting costSetting) requestCost {
 	tb.Helper()
 	m := startMock(tb, mockserver.Options{Latency: latency, SecretQuota: n + 100})
 	c := newCLI(tb, m)
+	bin, err := providerBinaryFor(setting)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.override("secretsstore/secretsstore", bin)
 	c.env = append(c.env, "TF_VAR_secret_value=cost-value")
-	c.config(secretsConfig(defaultStoreID(tb, m), "COST_", n))
-	cost := requestCost{n: n}
+	main := readExample(tb, "provider/provider.tf") + secretsConfig(defaultStoreID(tb, m), "COST_", n)
+	if !setting.batching {
+		main = withBatching(main, false)
+	}
+	execWriteFile(tb, filepath.Join(c.dir, "main.tf"), main)
+	cost := requestCost{n: n, setting: setting}
 	cost.apply = c.measure(m, "apply", "-auto-approve", "-input=false", "-no-color")
 	cost.plan = c.measure(m, "plan", "-input=false", "-no-color", "-detailed-exitcode")
 	cost.refresh = c.measure(m, "plan", "-refresh-only", "-input=false", "-no-color")
@@ -58,7 +116,7 @@ func measureRequestCost(tb testing.TB, n int, latency time.Duration) requestCost
 // secret, a GET per refreshed one, a GET and a DELETE per destroyed one).
 func costTable(rows ...requestCost) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-8s %-22s %9s %16s %9s\n", "secrets", "step", "requests", "one per secret", "seconds")
+	fmt.Fprintf(&b, "%-8s %-12s %-22s %9s %16s %9s\n", "secrets", "batching", "step", "requests", "one per secret", "seconds")
 	for _, r := range rows {
 		for _, p := range []struct {
 			step    string
@@ -68,7 +126,7 @@ func costTable(rows ...requestCost) string {
 			{"apply (create)", r.apply, 2}, {"plan after apply", r.plan, 1},
 			{"plan -refresh-only", r.refresh, 1}, {"destroy", r.destroy, 2},
 		} {
-			fmt.Fprintf(&b, "%-8d %-22s %9d %16d %9.1f\n", r.n, p.step, p.cost.requests, p.perItem*r.n, p.cost.took.Seconds())
+			fmt.Fprintf(&b, "%-8d %-12s %-22s %9d %16d %9.1f\n", r.n, r.setting, p.step, p.cost.requests, p.perItem*r.n, p.cost.took.Seconds())
 		}
 	}
 	return b.String()
@@ -80,7 +138,7 @@ func costTable(rows ...requestCost) string {
 // each, and a destroy at most 25; for 500, a refresh at most 6.
 func TestAccRequestCost(t *testing.T) {
 	t.Run("100 secrets", func(t *testing.T) {
-		cost := measureRequestCost(t, 100, 50*time.Millisecond)
+		cost := measureRequestCost(t, 100, 50*time.Millisecond, batched)
 		t.Logf("\n%s", costTable(cost))
 		for _, check := range []struct {
 			step     string
@@ -95,7 +153,7 @@ func TestAccRequestCost(t *testing.T) {
 		}
 	})
 	t.Run("500 secrets", func(t *testing.T) {
-		cost := measureRequestCost(t, 500, 50*time.Millisecond)
+		cost := measureRequestCost(t, 500, 50*time.Millisecond, batched)
 		t.Logf("\n%s", costTable(cost))
 		if cost.refresh.requests > 6 || cost.plan.requests > 6 {
 			t.Errorf("refreshing 500 secrets cost %d (plan) and %d (refresh-only) requests, more than 6",
@@ -130,21 +188,59 @@ func TestAccRequestCost(t *testing.T) {
 	})
 }
 
+// sideBySide compares each batched run with the unbatched one of its size: requests and
+// seconds of the apply and the destroy, and the batched share of each (the target: at most
+// 1.15 of the unbatched wall time with at most a quarter of its requests). With several quiet
+// gaps it is the frontier between requests and wall time.
+func sideBySide(rows ...requestCost) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s %-8s %-12s %9s %9s %8s %9s %9s %8s\n", "secrets", "step", "batching",
+		"requests", "unbatched", "share", "seconds", "unbatched", "share")
+	for _, off := range rows {
+		if off.setting.batching {
+			continue
+		}
+		for _, step := range []string{"apply", "destroy"} {
+			for _, on := range rows {
+				if !on.setting.batching || on.n != off.n {
+					continue
+				}
+				a, z := on.apply, off.apply
+				if step == "destroy" {
+					a, z = on.destroy, off.destroy
+				}
+				fmt.Fprintf(&b, "%-8d %-8s %-12s %9d %9d %8.2f %9.1f %9.1f %8.2f\n", on.n, step, on.setting,
+					a.requests, z.requests, float64(a.requests)/float64(z.requests),
+					a.took.Seconds(), z.took.Seconds(), a.took.Seconds()/z.took.Seconds())
+			}
+		}
+	}
+	return b.String()
+}
+
 // BenchmarkRequestCost prints the cost table `make bench` shows: requests and wall seconds of
 // each step for 100 and 500 secrets through the CLI (TF_ACC_TERRAFORM_PATH) against the mock
-// with 50ms of latency, beside what one request per secret would cost. It needs TF_ACC=1.
+// with 50ms of latency, beside what one request per secret would cost, with batching off, on
+// (the default quiet gap, 40ms), and on with other quiet gaps linked in; then each batched run
+// beside the unbatched one: the frontier between requests and wall time. It needs TF_ACC=1.
 func BenchmarkRequestCost(b *testing.B) {
+	settings := []costSetting{unbatched, batched, {batching: true, quiet: "80ms"}, {batching: true, quiet: "20ms"},
+		{batching: true, quiet: "5ms"}}
 	var rows []requestCost
 	for _, n := range []int{100, 500} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			for b.Loop() {
-				cost := measureRequestCost(b, n, 50*time.Millisecond)
-				rows = append(rows, cost)
-				b.ReportMetric(float64(cost.apply.requests), "apply-requests")
-				b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
-				b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
-			}
-		})
+		for _, setting := range settings {
+			b.Run(fmt.Sprintf("%d/batching=%s", n, strings.ReplaceAll(setting.String(), " ", "-")), func(b *testing.B) {
+				for b.Loop() {
+					cost := measureRequestCost(b, n, 50*time.Millisecond, setting)
+					rows = append(rows, cost)
+					b.ReportMetric(float64(cost.apply.requests), "apply-requests")
+					b.ReportMetric(cost.apply.took.Seconds(), "apply-s")
+					b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
+					b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
+					b.ReportMetric(cost.destroy.took.Seconds(), "destroy-s")
+				}
+			})
+		}
 	}
-	b.Logf("\n%s", costTable(rows...))
+	b.Logf("\n%s\n%s", costTable(rows...), sideBySide(rows...))
 }

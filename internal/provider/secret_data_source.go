@@ -92,11 +92,11 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	)
 	if !model.ID.IsNull() {
 		what = "with id " + model.ID.ValueString()
-		secret, err = d.data.Coalescer.ReadSecret(ctx, owner, storeID, model.ID.ValueString())
+		secret, err = d.data.Gateway.ReadSecret(ctx, owner, storeID, model.ID.ValueString())
 	} else {
 		what = fmt.Sprintf("named %q", model.Name.ValueString())
 		attr = "name"
-		secret, err = d.data.Client.FindSecretByName(ctx, owner, storeID, model.Name.ValueString())
+		secret, err = d.data.Gateway.FindSecretByName(ctx, owner, storeID, model.Name.ValueString())
 	}
 
 	switch {

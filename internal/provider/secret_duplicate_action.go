@@ -140,8 +140,8 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 
 	// Look the source up first: a missing source is reported before anything is attempted, and
 	// the messages can use its name.
-	co := a.data.Coalescer
-	source, err := co.ReadSecret(ctx, owner, storeID, sourceID)
+	gw := a.data.Gateway
+	source, err := gw.ReadSecret(ctx, owner, storeID, sourceID)
 	if err != nil {
 		if client.IsNotFound(err) {
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("The source secret %s was %s in store %s of account %s.\n\n%s",
@@ -156,7 +156,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 
 	progress("Duplicating secret %s as %s in store %s…", sourceLabel, name, storeID)
 	// Run to completion even when interrupted, so that the copy, if made, is reported.
-	copied, err := co.DuplicateSecret(ctx, owner, storeID, sourceID, in)
+	copied, err := gw.DuplicateSecret(ctx, owner, storeID, sourceID, in)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, a.f, summary, scopeRefusal(err, scopes), err,
 			fmt.Sprintf("The copy %s may now exist in store %s. It is not managed by Terraform: look for it with the "+
@@ -168,7 +168,7 @@ func (a *secretDuplicateAction) Invoke(ctx context.Context, req action.InvokeReq
 
 	if copied.Status != client.StatusActive {
 		progress("Waiting for %s (id %s) to become active…", name, copied.ID)
-		copied, _, err = co.WaitActive(ctx, owner, storeID, copied, notFoundGrace)
+		copied, _, err = gw.WaitActive(ctx, owner, storeID, copied, notFoundGrace)
 		if err != nil {
 			addWaitError(ctx, &resp.Diagnostics, a.f, fmt.Sprintf("Could not confirm the copy %s in store %s is active", name, storeID),
 				"The copy "+name, "It exists and is not managed by Terraform; check it later with the "+

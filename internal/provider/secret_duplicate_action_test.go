@@ -29,7 +29,7 @@ func mockProviderData(t *testing.T, m *testMock, token string) *providerData {
 		APIToken:  types.StringValue(token),
 		AccountID: types.StringValue(m.Account),
 		BaseURL:   types.StringValue(m.URL),
-	}, "test", "", func(c *client.Config) { c.RetryWaitMin = 10 * time.Millisecond }, &diags)
+	}, "test", "", tuning{client: func(c *client.Config) { c.RetryWaitMin = 10 * time.Millisecond }}, &diags)
 	if diags.HasError() {
 		t.Fatalf("configure: %v", diags)
 	}
@@ -89,7 +89,7 @@ func TestSecretDuplicateActionInvoke(t *testing.T) {
 	data := mockProviderData(t, m, m.Token)
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
 	storeID := m.Stores()[0].ID
-	src := seedSecret(t, data.Client, owner, storeID, "STRIPE_KEY", "sk_live_source")
+	src := seedSecret(t, apiClient(t, m, m.Token), owner, storeID, "STRIPE_KEY", "sk_live_source")
 
 	a := &secretDuplicateAction{f: accountFamily, data: data}
 	progress, diags := invokeDuplicate(t, a, map[string]tftypes.Value{
@@ -127,7 +127,7 @@ func TestSecretDuplicateActionInvokeErrors(t *testing.T) {
 	data := mockProviderData(t, m, m.Token)
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
 	storeID := m.Stores()[0].ID
-	src := seedSecret(t, data.Client, owner, storeID, "SOURCE", "v1")
+	src := seedSecret(t, apiClient(t, m, m.Token), owner, storeID, "SOURCE", "v1")
 	a := &secretDuplicateAction{f: accountFamily, data: data}
 	base := func(secretID, name string) map[string]tftypes.Value {
 		return map[string]tftypes.Value{
@@ -145,7 +145,7 @@ func TestSecretDuplicateActionInvokeErrors(t *testing.T) {
 			[]string{strings.Repeat("ab", 16), "COPY_A", "not found", "HTTP 404"}},
 		{"name taken", nil, src.ID, "SOURCE",
 			[]string{"SOURCE (" + src.ID + ") as SOURCE", "secret_name_already_exists", "already taken"}},
-		{"quota exhausted", func() { seedSecret(t, data.Client, owner, storeID, "FILLER", "v") }, src.ID, "COPY_B",
+		{"quota exhausted", func() { seedSecret(t, apiClient(t, m, m.Token), owner, storeID, "FILLER", "v") }, src.ID, "COPY_B",
 			[]string{"SOURCE (" + src.ID + ") as COPY_B", "maximum_secrets_exceeded", "quota"}},
 	}
 	for _, tc := range cases {
@@ -175,11 +175,11 @@ func TestSystemSecretDuplicateActionInvoke(t *testing.T) {
 	data := mockProviderData(t, m, "svc-token")
 	owner := client.Owner{Family: client.FamilySystem, Account: m.Account}
 	internalID := int64(42)
-	st, err := data.Client.CreateStore(t.Context(), owner, client.CreateStoreRequest{Name: "svc_store", AccountInternalID: &internalID})
+	st, err := apiClient(t, m, "svc-token").CreateStore(t.Context(), owner, client.CreateStoreRequest{Name: "svc_store", AccountInternalID: &internalID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := seedSecret(t, data.Client, owner, st.ID, "SVC_KEY", "svc-value")
+	src := seedSecret(t, apiClient(t, m, "svc-token"), owner, st.ID, "SVC_KEY", "svc-value")
 
 	a := &secretDuplicateAction{f: systemFamily, data: data}
 	progress, diags := invokeDuplicate(t, a, map[string]tftypes.Value{

@@ -68,7 +68,7 @@ func (l *secretListResource) List(ctx context.Context, req list.ListRequest, str
 		return
 	}
 	storeID := cfg.StoreID.ValueString()
-	secrets, err := l.data.Client.ListSecrets(ctx, owner, storeID, client.ListSecretsOptions{})
+	secrets, err := l.data.Gateway.ListSecrets(ctx, owner, storeID, client.ListSecretsOptions{})
 	if err != nil {
 		addAPIError(&diags, l.f, "Could not list the secrets of store "+storeID, err)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

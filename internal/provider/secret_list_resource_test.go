@@ -24,7 +24,7 @@ func seedSecrets(t *testing.T, m *testMock, storeID string, n int) []client.Secr
 	comment := "the second key"
 	in[1].Comment, in[1].Scopes = &comment, []string{"workers", "ai_gateway"}
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
-	out, err := mockProviderData(t, m, m.Token).Client.CreateSecrets(t.Context(), owner, storeID, in)
+	out, err := apiClient(t, m, m.Token).CreateSecrets(t.Context(), owner, storeID, in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -316,16 +316,16 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	defer cancel()
 	ctx, tally := client.WithWaitTally(ctx)
 
-	co := r.data.Coalescer
+	gw := r.data.Gateway
 	scopes, comment := plan.scopeList(), plan.Comment.ValueStringPointer()
 	var s *client.Secret
 	var err error
 	if src := plan.SourceSecretID; !src.IsNull() {
-		s, err = co.DuplicateSecret(ctx, owner, storeID, src.ValueString(),
+		s, err = gw.DuplicateSecret(ctx, owner, storeID, src.ValueString(),
 			client.DuplicateSecretRequest{Name: name, Scopes: scopes, Comment: comment})
 	} else {
 		value, _ := config.configuredValue() // read from the configuration: value_wo is never in the plan
-		s, err = co.CreateSecret(ctx, owner, storeID, client.SecretInput{Name: name, Value: value, Scopes: scopes, Comment: comment})
+		s, err = gw.CreateSecret(ctx, owner, storeID, client.SecretInput{Name: name, Value: value, Scopes: scopes, Comment: comment})
 	}
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create secret %s in store %s", name, storeID),
@@ -350,7 +350,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 		warnNotConfirmedActive(ctx, &resp.Diagnostics, plan.describe(), nil)
 		return
 	}
-	active, waited, err := co.WaitActive(ctx, owner, storeID, s, notFoundGrace)
+	active, waited, err := gw.WaitActive(ctx, owner, storeID, s, notFoundGrace)
 	switch {
 	case err == nil:
 		plan.fillComputed(active)
@@ -393,7 +393,7 @@ func (r *secretResource) importHint(ctx context.Context, owner client.Owner, sto
 	}
 	byName := fmt.Sprintf("%s/%s/%s", owner.Account, storeID, name)
 	id := byName
-	if existing, ferr := r.data.Client.FindSecretByName(ctx, owner, storeID, name); ferr == nil && existing != nil {
+	if existing, ferr := r.data.Gateway.FindSecretByName(ctx, owner, storeID, name); ferr == nil && existing != nil {
 		id = fmt.Sprintf("%s/%s/%s", owner.Account, storeID, existing.ID)
 	}
 	address := r.f.typeName("secretsstore", "secret") + ".<name>"
@@ -413,7 +413,7 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	m.AccountID = types.StringValue(owner.Account)
 	// From the store's listing, shared by every read of the store in this plan; a secret the
 	// listing lacks is confirmed with its own GET before it is declared gone.
-	s, err := r.data.Coalescer.ReadSecret(ctx, owner, m.StoreID.ValueString(), m.ID.ValueString())
+	s, err := r.data.Gateway.ReadSecret(ctx, owner, m.StoreID.ValueString(), m.ID.ValueString())
 	if client.IsNotFound(err) || (err == nil && s.Status == client.StatusDeleted) {
 		r.removeGone(ctx, resp, "Secret "+r.f.notFound,
 			fmt.Sprintf("%s was %s (deleted outside Terraform, or its store was). It is removed from the "+
@@ -474,7 +474,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	// A patch in flight when the operation times out or is interrupted is awaited (briefly), so
 	// that what is reported and recorded is what the API did.
-	s, err := r.data.Coalescer.PatchSecret(ctx, owner, storeID, id, patch)
+	s, err := r.data.Gateway.PatchSecret(ctx, owner, storeID, id, patch)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, "Could not update "+state.describe(), scopeRefusal(err, patch.Scopes), err,
 			unknownUpdate(ch.value))
@@ -492,7 +492,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if late || ch.value || (!plan.Status.IsUnknown() && s.Status != plan.Status.ValueString()) {
 		var active *client.Secret
 		if !late {
-			active, waited, err = r.data.Coalescer.WaitActive(ctx, owner, storeID, s, 0)
+			active, waited, err = r.data.Gateway.WaitActive(ctx, owner, storeID, s, 0)
 		}
 		switch {
 		case late || (err != nil && ctx.Err() != nil):
@@ -534,7 +534,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	storeID, id := m.StoreID.ValueString(), m.ID.ValueString()
 	// Batched with the other deletes of the store into one bulk delete; gone already is done.
-	if err := r.data.Coalescer.DeleteSecret(ctx, owner, storeID, id); err != nil {
+	if err := r.data.Gateway.DeleteSecret(ctx, owner, storeID, id); err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err, unknownDelete(m.describe()))
 		return
 	}
@@ -563,12 +563,12 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 // then (like any other) as a name.
 func (r *secretResource) lookup(ctx context.Context, owner client.Owner, storeID, idOrName string) (*client.Secret, error) {
 	if hexIDPattern.MatchString(idOrName) {
-		s, err := r.data.Client.GetSecret(ctx, owner, storeID, idOrName)
+		s, err := r.data.Gateway.ReadSecret(ctx, owner, storeID, idOrName)
 		if err == nil || !client.IsNotFound(err) {
 			return s, err
 		}
 	}
-	s, err := r.data.Client.FindSecretByName(ctx, owner, storeID, idOrName)
+	s, err := r.data.Gateway.FindSecretByName(ctx, owner, storeID, idOrName)
 	if err == nil && s == nil {
 		err = fmt.Errorf("store %s holds no secret with the id or name %q", storeID, idOrName)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
@@ -521,7 +522,7 @@ func TestSecretResourceReadNotFound(t *testing.T) {
 		f     routeFamily
 		token string
 	}{{accountFamily, m.Token}, {systemFamily, "svc-token"}} {
-		r := &secretResource{familyResource{f: tc.f, data: newProviderData(apiClient(t, m, tc.token), m.Account)}}
+		r := &secretResource{familyResource{f: tc.f, data: newProviderData(apiClient(t, m, tc.token), coalesce.Options{}, m.Account)}}
 		var sr fwresource.SchemaResponse
 		r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 		var ir fwresource.IdentitySchemaResponse

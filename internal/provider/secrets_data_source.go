@@ -114,14 +114,7 @@ func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		Order:     model.Order.ValueString(),
 		Direction: model.Direction.ValueString(),
 	}
-	var secrets []client.Secret
-	var err error
-	if opts.Search == "" && len(opts.Scopes) == 0 && opts.Order == "" && opts.Direction == "" {
-		// The whole store in the API's default order: the listing the resources' reads share.
-		secrets, err = d.data.Coalescer.ListSecrets(ctx, owner, storeID)
-	} else {
-		secrets, err = d.data.Client.ListSecrets(ctx, owner, storeID, opts)
-	}
+	secrets, err := d.data.Gateway.ListSecrets(ctx, owner, storeID, opts)
 	if err != nil {
 		if client.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("store_id"),

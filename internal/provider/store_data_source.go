@@ -96,7 +96,7 @@ func (d *storeDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 
 // byID reads the store with this id; a missing store is an error naming it and the account.
 func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id string, diags *diag.Diagnostics) *client.Store {
-	store, err := d.data.Coalescer.ReadStore(ctx, owner, id)
+	store, err := d.data.Gateway.ReadStore(ctx, owner, id)
 	switch {
 	case client.IsNotFound(err):
 		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Store %s not found", id),
@@ -118,7 +118,7 @@ func (d *storeDataSource) byID(ctx context.Context, owner client.Owner, id strin
 // store named default_secrets_store, else the only store. Anything else is an error that
 // lists the stores, names and ids, so the user can choose.
 func (d *storeDataSource) byNameOrDefault(ctx context.Context, owner client.Owner, name types.String, diags *diag.Diagnostics) *client.Store {
-	stores, err := d.data.Client.ListStores(ctx, owner, client.ListStoresOptions{Order: "name", Direction: "asc"})
+	stores, err := d.data.Gateway.ListStores(ctx, owner, client.ListStoresOptions{Order: "name", Direction: "asc"})
 	if err != nil {
 		addAPIError(diags, d.f,
 			fmt.Sprintf("Could not list the stores of account %s", owner.Account), err)

@@ -57,7 +57,7 @@ func (l *storeListResource) List(ctx context.Context, req list.ListRequest, stre
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	stores, err := l.data.Client.ListStores(ctx, owner, client.ListStoresOptions{})
+	stores, err := l.data.Gateway.ListStores(ctx, owner, client.ListStoresOptions{})
 	if err != nil {
 		addAPIError(&diags, l.f, "Could not list the stores of account "+owner.Account, err)
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -18,7 +18,7 @@ import (
 // stores: two pages of two.
 func TestAccStoreListResource_query(t *testing.T) {
 	m := startMock(t, mockserver.Options{MaxStores: 3})
-	c := mockProviderData(t, m, m.Token).Client
+	c := apiClient(t, m, m.Token)
 	owner := client.Owner{Family: client.FamilyAccount, Account: m.Account}
 	for _, name := range []string{"staging", "production"} {
 		if _, err := c.CreateStore(t.Context(), owner, client.CreateStoreRequest{Name: name}); err != nil {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/coalesce"
 )
 
 var (
@@ -141,7 +143,7 @@ func (r *storeResource) Create(ctx context.Context, req resource.CreateRequest, 
 		in.AccountInternalID = &n
 	}
 	// Run to completion even when interrupted: a store that was created is recorded.
-	st, err := r.data.Coalescer.CreateStore(ctx, owner, in)
+	st, err := r.data.Gateway.CreateStore(ctx, owner, in)
 	if err != nil {
 		addCallError(ctx, &resp.Diagnostics, r.f, fmt.Sprintf("Could not create store %s in account %s", in.Name, owner.Account),
 			r.storeImportHint(ctx, owner, in.Name, err), err, unknownCreate("Store "+in.Name, "in account "+owner.Account,
@@ -166,7 +168,7 @@ func (r *storeResource) storeImportHint(ctx context.Context, owner client.Owner,
 	if !taken && !hasAPIReason(err, "maximum_stores_exceeded") {
 		return ""
 	}
-	stores, lerr := r.data.Client.ListStores(ctx, owner, client.ListStoresOptions{})
+	stores, lerr := r.data.Gateway.ListStores(ctx, owner, client.ListStoresOptions{})
 	if lerr != nil {
 		return ""
 	}
@@ -191,7 +193,7 @@ func (r *storeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	m.AccountID = types.StringValue(owner.Account)
-	st, err := r.data.Coalescer.ReadStore(ctx, owner, m.ID.ValueString())
+	st, err := r.data.Gateway.ReadStore(ctx, owner, m.ID.ValueString())
 	if client.IsNotFound(err) {
 		r.removeGone(ctx, resp, "Store "+r.f.notFound,
 			fmt.Sprintf("Store %s (%s) in account %s was %s, perhaps deleted outside Terraform. It is removed "+
@@ -236,18 +238,11 @@ func (r *storeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	id := m.ID.ValueString()
 	force := m.ForceDestroy.ValueBool()
-	err := r.data.Coalescer.DeleteStore(ctx, owner, id, force)
-	if !force && hasAPIReason(err, "store_not_empty") {
-		remaining, lerr := r.data.Client.ListSecrets(ctx, owner, id, client.ListSecretsOptions{})
-		if lerr == nil && len(remaining) == 0 {
-			// Emptied since the API answered: deletes the coalescer does not track (another
-			// provider configuration's, in this run) had just landed.
-			err = r.data.Coalescer.DeleteStore(ctx, owner, id, false)
-		} else {
-			resp.Diagnostics.AddError("Could not delete "+m.describe(), storeNotEmptyDetail(m.describe(), remaining, lerr)+
-				"\n\n"+apiErrorDetail(r.f, err))
-			return
-		}
+	err := r.data.Gateway.DeleteStore(ctx, owner, id, force)
+	if notEmpty := (*coalesce.StoreNotEmptyError)(nil); errors.As(err, &notEmpty) {
+		resp.Diagnostics.AddError("Could not delete "+m.describe(), storeNotEmptyDetail(m.describe(), notEmpty.Remaining, notEmpty.ListErr)+
+			"\n\n"+apiErrorDetail(r.f, err))
+		return
 	}
 	if err != nil && !client.IsNotFound(err) {
 		addCallError(ctx, &resp.Diagnostics, r.f, "Could not delete "+m.describe(), "", err, unknownDelete(m.describe()))

@@ -67,7 +67,7 @@ func (d *storesDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if !ok {
 		return
 	}
-	stores, err := d.data.Client.ListStores(ctx, owner, client.ListStoresOptions{
+	stores, err := d.data.Gateway.ListStores(ctx, owner, client.ListStoresOptions{
 		Order:     model.Order.ValueString(),
 		Direction: model.Direction.ValueString(),
 	})

@@ -92,7 +92,7 @@ func addCallError(ctx context.Context, diags *diag.Diagnostics, f routeFamily, s
 	}
 }
 
-// notSent reports an error that is the operation's own context ending: the coalescer returns
+// notSent reports an error that is the operation's own context ending: the gateway returns
 // it only for a request it never sent (one in flight is awaited, and then its own outcome or
 // ErrOutcomeUnknown is returned).
 func notSent(err error) bool {

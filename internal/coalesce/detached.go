@@ -17,20 +17,20 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the request was sent, and n
 // errNoListener is the cause given to detached work cancelled because every caller gave up.
 var errNoListener = errors.New("coalesce: every caller waiting for this request gave up")
 
-// finish runs fn to completion on a context of its own, for a creating call whose result the
-// caller must learn even when interrupted. fn's context has ctx's values but not its
-// cancellation. finish returns fn's result as is, even after ctx ended: the caller checks
+// runDetached runs fn to completion on a context of its own, for a creating call whose result
+// the caller must learn even when interrupted. fn's context has ctx's values but not its
+// cancellation. runDetached returns fn's result as is, even after ctx ended: the caller checks
 // ctx.Err() itself to learn it was interrupted, and records what was created. When ctx ends
-// before fn returns, finish waits up to grace more; if fn has still not returned then, fn's
-// context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error. fn's goroutine
-// is counted in bg (tests wait on it).
-func finish[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
+// before fn returns, runDetached waits up to grace more; if fn has still not returned then,
+// fn's context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error. fn's
+// goroutine is counted in bg (tests wait on it).
+func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
 		return zero, ctxErr(ctx)
 	}
 	work, stop := context.WithCancelCause(context.WithoutCancel(ctx))
-	done := runDetached(work, bg, fn)
+	done := startDetached(work, bg, fn)
 	if r, ok := beforeEnd(ctx, done, stop); ok {
 		return r.v, r.err
 	}
@@ -55,9 +55,9 @@ type result[T any] struct {
 	err error
 }
 
-// runDetached runs fn on work in a goroutine counted in bg, and returns the channel its result
+// startDetached runs fn on work in a goroutine counted in bg, and returns the channel its result
 // comes on (buffered: the goroutine never waits for a caller gone).
-func runDetached[T any](work context.Context, bg *sync.WaitGroup, fn func(context.Context) (T, error)) <-chan result[T] {
+func startDetached[T any](work context.Context, bg *sync.WaitGroup, fn func(context.Context) (T, error)) <-chan result[T] {
 	done := make(chan result[T], 1)
 	bg.Add(1)
 	go func() {

@@ -1,7 +1,6 @@
 package coalesce
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -14,27 +13,29 @@ const (
 	DefaultBatchLinger   = 3 * time.Millisecond
 	// Terraform starts the calls of a wave (up to -parallelism of them) one by one over 50 to
 	// 250ms as it records the results of the previous wave: mostly 1 to 30ms apart, with a gap
-	// of 40 to 100ms in some waves on a busy machine. The burst defaults gather such a wave into
-	// one batch (measured through the CLI against the mock with 50ms of latency: 80 waves of
-	// 10 creates, none longer than 225ms, 2 with a gap over 80ms).
-	DefaultBurstQuiet    = 80 * time.Millisecond
+	// of 40 to 100ms in some waves on a busy machine. A quiet gap of 80ms gathered nearly every
+	// wave into one batch, but each waited on the critical path: applies and destroys took up
+	// to 1.6 times as long as unbatched ones. 40ms keeps a fifth of the unbatched requests at
+	// 1.1 to 1.3 times their wall time; shorter gaps are faster and cost more requests (the
+	// frontier `make bench` prints; DESIGN.md, "Request cost").
+	DefaultBurstQuiet    = 40 * time.Millisecond
 	DefaultBurstMaxWait  = 300 * time.Millisecond
 	DefaultBurstWindow   = 2 * time.Second
 	DefaultReadPatience  = 50 * time.Millisecond
 	DefaultMaxBatchItems = 100
 	// DefaultMaxBatchBytes keeps a batch's body at half the API's 1 MiB limit, so JSON escaping
 	// or a proxy's framing never pushes it over.
-	DefaultMaxBatchBytes = 512 << 10
-	DefaultInFlightGrace = 30 * time.Second
-	DefaultPollFirstWait = 250 * time.Millisecond
-	DefaultPollMaxWait   = time.Second
-	DefaultRecentDeletes = 5 * time.Second
+	DefaultMaxBatchBytes      = 512 << 10
+	DefaultInFlightGrace      = 30 * time.Second
+	DefaultPollFirstWait      = 250 * time.Millisecond
+	DefaultPollMaxWait        = time.Second
+	DefaultRecentDeleteWindow = 5 * time.Second
 
 	// maxBatchItems is the most items one create or bulk delete carries (the API's list limit).
 	maxBatchItems = 100
 )
 
-// Options tune a Coalescer. Zero fields take the defaults above.
+// Options tune a Gateway. Zero fields take the defaults above.
 type Options struct {
 	// ListingMaxAge is how long a listing serves reads after it was started.
 	ListingMaxAge time.Duration
@@ -63,14 +64,22 @@ type Options struct {
 	// PollFirstWait is the wait before WaitActive's first poll; it doubles up to PollMaxWait.
 	PollFirstWait time.Duration
 	PollMaxWait   time.Duration
-	// RecentDeletes is how recent this process's last delete of a store's secrets must be for
-	// DeleteStore to wait and retry a store_not_empty answer.
-	RecentDeletes time.Duration
+	// RecentDeleteWindow is how recent this process's last delete of a store's secrets must be
+	// for DeleteStore to wait and retry a store_not_empty answer.
+	RecentDeleteWindow time.Duration
 }
+
+// burstQuietAtLink, when set at link time (go build -ldflags -X) to a duration, replaces
+// DefaultBurstQuiet: the request-cost benchmark builds the provider so to trace requests
+// against wall time for several quiet gaps. Users have no such knob.
+var burstQuietAtLink string
 
 func (o Options) withDefaults() Options {
 	setDefault(&o.ListingMaxAge, DefaultListingMaxAge)
 	setDefault(&o.BatchLinger, DefaultBatchLinger)
+	if d, err := time.ParseDuration(burstQuietAtLink); err == nil && d != 0 {
+		setDefault(&o.BurstQuiet, d)
+	}
 	setDefault(&o.BurstQuiet, DefaultBurstQuiet)
 	setDefault(&o.BurstMaxWait, DefaultBurstMaxWait)
 	setDefault(&o.BurstWindow, DefaultBurstWindow)
@@ -78,7 +87,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.InFlightGrace, DefaultInFlightGrace)
 	setDefault(&o.PollFirstWait, DefaultPollFirstWait)
 	setDefault(&o.PollMaxWait, DefaultPollMaxWait)
-	setDefault(&o.RecentDeletes, DefaultRecentDeletes)
+	setDefault(&o.RecentDeleteWindow, DefaultRecentDeleteWindow)
 	if o.MaxBatchItems <= 0 || o.MaxBatchItems > maxBatchItems {
 		o.MaxBatchItems = DefaultMaxBatchItems
 	}
@@ -95,9 +104,12 @@ func setDefault(d *time.Duration, def time.Duration) {
 	}
 }
 
-// Coalescer merges the work of concurrent callers per store (see the package documentation).
-// It is safe for concurrent use; its zero value is not usable, call New.
-type Coalescer struct {
+// Gateway is the one way the provider's types reach the Secrets Store API: every route they
+// use, with the policies that merge the work of concurrent callers per store behind it
+// (shared listings, batched creates and deletes, shared polls, a store's delete after its
+// secrets'; see the package documentation). It is safe for concurrent use; its zero value is
+// not usable, call New.
+type Gateway struct {
 	client *client.Client
 	opts   Options
 
@@ -113,9 +125,9 @@ type Coalescer struct {
 	pollers        map[storeKey]*poller
 }
 
-// New returns a Coalescer over c. It sends no request.
-func New(c *client.Client, opts Options) *Coalescer {
-	return &Coalescer{
+// New returns a Gateway over c. It sends no request.
+func New(c *client.Client, opts Options) *Gateway {
+	return &Gateway{
 		client:         c,
 		opts:           opts.withDefaults(),
 		secretListings: map[storeKey]*listing[client.Secret]{},
@@ -126,9 +138,9 @@ func New(c *client.Client, opts Options) *Coalescer {
 	}
 }
 
-// batchRules are the batching rules of the Coalescer's queues, for a body of envelope bytes
+// batchRules are the batching rules of the Gateway's queues, for a body of envelope bytes
 // around its items.
-func (c *Coalescer) batchRules(envelope int) batchRules {
+func (c *Gateway) batchRules(envelope int) batchRules {
 	return batchRules{linger: c.opts.BatchLinger, quiet: c.opts.BurstQuiet, maxWait: c.opts.BurstMaxWait,
 		burstWindow: c.opts.BurstWindow, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
 		envelope: envelope, grace: c.opts.InFlightGrace}
@@ -164,44 +176,4 @@ func (k ownerKey) owner() client.Owner { return client.Owner{Family: k.family, A
 // made through /system, so a write through one family changes what the other lists.
 func (k ownerKey) bothFamilies() [2]ownerKey {
 	return [2]ownerKey{{client.FamilyAccount, k.account}, {client.FamilySystem, k.account}}
-}
-
-// Invalidate drops the listing of a store's secrets, so that the next read fetches it anew.
-// The Coalescer's own writes do this; call it after writing to the store some other way.
-func (c *Coalescer) Invalidate(owner client.Owner, storeID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range keyOf(owner).bothFamilies() {
-		delete(c.secretListings, storeKey{ownerKey: k, storeID: storeID})
-	}
-}
-
-// invalidateStores drops the owner's store listing (and, for a store id, its secrets' one).
-func (c *Coalescer) invalidateStores(owner client.Owner, storeID string) {
-	c.mu.Lock()
-	for _, k := range keyOf(owner).bothFamilies() {
-		delete(c.storeListings, k)
-	}
-	c.mu.Unlock()
-	if storeID != "" {
-		c.Invalidate(owner, storeID)
-	}
-}
-
-// DuplicateSecret is client.DuplicateSecret run to completion as finish does (with
-// Options.InFlightGrace), then drops the store's listing.
-func (c *Coalescer) DuplicateSecret(ctx context.Context, owner client.Owner, storeID, sourceID string, req client.DuplicateSecretRequest) (*client.Secret, error) {
-	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
-		defer c.Invalidate(owner, storeID)
-		return c.client.DuplicateSecret(ctx, owner, storeID, sourceID, req)
-	})
-}
-
-// CreateStore is client.CreateStore run to completion as finish does (with
-// Options.InFlightGrace), then drops the owner's store listing.
-func (c *Coalescer) CreateStore(ctx context.Context, owner client.Owner, req client.CreateStoreRequest) (*client.Store, error) {
-	return finish(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Store, error) {
-		defer c.invalidateStores(owner, "")
-		return c.client.CreateStore(ctx, owner, req)
-	})
 }
