@@ -13,7 +13,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 )
 
 const (
@@ -103,6 +106,15 @@ func serveStub(t *testing.T, answers ...answer) (*stub, *httptest.Server) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return s, srv
+}
+
+// serveStubInBubble serves a stub over memnet, for a test in a testing/synctest bubble: its
+// waits (backoffs, the 429 pause, deadlines) run on the bubble's clock, so they can be
+// asserted exactly. The client's base URL is memnet.URL.
+func serveStubInBubble(t *testing.T, answers ...answer) (*stub, *http.Client) {
+	t.Helper()
+	s := &stub{answers: answers}
+	return s, &http.Client{Transport: memnet.Serve(t, s)}
 }
 
 // secretsPage is a list page of the secrets hexID(id), named "N"+id.
@@ -544,16 +556,20 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
+// TestContextCancelStopsRetries: the caller's deadline ends a backoff (here a Retry-After of
+// 10s) when it comes, not after it.
 func TestContextCancelStopsRetries(t *testing.T) {
-	_, srv := serveStub(t, answer{status: 503, header: map[string]string{"Retry-After": "10"}})
-	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryWaitMax = time.Minute; c.MaxRetries = 5 })
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := c.GetStore(ctx, acct, testStore)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
-		t.Fatalf("err %v after %s", err, time.Since(start))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		_, hc := serveStubInBubble(t, answer{status: 503, header: map[string]string{"Retry-After": "10"}})
+		c := newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = hc; c.RetryWaitMax = time.Minute; c.MaxRetries = 5 })
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.GetStore(ctx, acct, testStore)
+		if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || took != 100*time.Millisecond {
+			t.Fatalf("err %v after %s, want the deadline's error at 100ms", err, took)
+		}
+	})
 }
 
 func TestPagingStub(t *testing.T) {
@@ -695,19 +711,22 @@ func TestDelete404OnRetry(t *testing.T) {
 }
 
 func TestRetryAfterCappedStub(t *testing.T) {
-	s, srv := serveStub(t, answer{status: 429, header: map[string]string{"Retry-After": "30"}, body: `{"success":false,"errors":[{"code":971,"message":"Please wait"}]}`})
-	c := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 2; c.RetryWaitMax = 20 * time.Millisecond })
-	start := time.Now()
-	_, err := c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "x"})
-	el := time.Since(start)
-	e := asAPIError(err)
-	if e == nil || !hasStatus(err, 429) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
-		t.Fatalf("err %#v", err)
-	}
-	if n := len(s.requests()); n != 3 {
-		t.Errorf("%d attempts, want 3", n)
-	}
-	if el > 2*time.Second {
-		t.Errorf("Retry-After not capped: %s", el)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s, hc := serveStubInBubble(t, answer{status: 429, header: map[string]string{"Retry-After": "30"}, body: `{"success":false,"errors":[{"code":971,"message":"Please wait"}]}`})
+		c := newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = hc; c.MaxRetries = 2; c.RetryWaitMax = 20 * time.Millisecond })
+		start := time.Now()
+		_, err := c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "x"})
+		took := time.Since(start)
+		e := asAPIError(err)
+		if e == nil || !hasStatus(err, 429) || !e.HasCode(971) || e.RetryAfter != 30*time.Second {
+			t.Fatalf("err %#v", err)
+		}
+		if n := len(s.requests()); n != 3 {
+			t.Errorf("%d attempts, want 3", n)
+		}
+		// Two waits, each Retry-After 30s capped at 20ms.
+		if took != 40*time.Millisecond {
+			t.Errorf("three attempts took %s, want 40ms (two waits capped at 20ms)", took)
+		}
+	})
 }
