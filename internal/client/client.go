@@ -63,9 +63,6 @@ type Config struct {
 type Client struct {
 	transport *transport
 	pageSize  int
-	// now is the clock that dates a create's first send (NameExistsError.Sent); tests in
-	// this package set it.
-	now func() time.Time
 	// listItemCap and listPageCap bound one walk over a list (defaultListItemCap,
 	// defaultListPageCap; tests in this package lower them).
 	listItemCap, listPageCap int
@@ -88,7 +85,6 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		transport:   newTransport(cfg, base),
 		pageSize:    cfg.PageSize,
-		now:         time.Now,
 		listItemCap: defaultListItemCap,
 		listPageCap: defaultListPageCap,
 	}

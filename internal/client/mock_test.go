@@ -6,15 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
@@ -43,9 +44,12 @@ const (
 	routeListAcct = "GET " + acctBase + rStores
 )
 
+// mockEnv is a mock served over memnet: made inside a testing/synctest bubble, the mock, the
+// network and the client all run on the bubble's clock.
 type mockEnv struct {
 	srv *mockserver.Server
 	url string
+	net http.RoundTripper // reaches the mock
 }
 
 func newMockEnv(t *testing.T, opts mockserver.Options) *mockEnv {
@@ -63,14 +67,13 @@ func newMockEnv(t *testing.T, opts mockserver.Options) *mockEnv {
 		opts.ActivationDelay = -1
 	}
 	s := mockserver.New(opts)
-	hs := httptest.NewServer(s)
-	t.Cleanup(hs.Close)
-	return &mockEnv{srv: s, url: hs.URL + "/client/v4"}
+	return &mockEnv{srv: s, url: memnet.URL + "/client/v4", net: memnet.Serve(t, s)}
 }
 
 // client returns a fresh client (own connection pool) for the family's kind of token.
 func (e *mockEnv) client(t *testing.T, o Owner, mod func(*Config)) *Client {
 	return newTestClient(t, e.url, func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: e.net}
 		c.APIToken = mockToken
 		if o.Family == FamilySystem {
 			c.APIToken = mockSvcToken
@@ -229,7 +232,7 @@ func TestMockAuthErrors(t *testing.T) {
 	if _, err := serviceOnAccount.GetQuota(ctx, mockserver.DefaultAccount); !IsWrongTokenKind(err) {
 		t.Errorf("service token on account routes: %v", err)
 	}
-	readOnly := newTestClient(t, e.url, func(c *Config) { c.APIToken = mockReadToken })
+	readOnly := newTestClient(t, e.url, func(c *Config) { c.APIToken = mockReadToken; c.HTTPClient = &http.Client{Transport: e.net} })
 	if _, err := readOnly.ListSecrets(ctx, mockAcct, store, ListSecretsOptions{}); err != nil {
 		t.Errorf("read token reading: %v", err)
 	}
@@ -237,7 +240,7 @@ func TestMockAuthErrors(t *testing.T) {
 	if !IsWrongTokenKind(err) {
 		t.Errorf("read token writing: %v", err)
 	}
-	bad := newTestClient(t, e.url, func(c *Config) { c.APIToken = "nope" })
+	bad := newTestClient(t, e.url, func(c *Config) { c.APIToken = "nope"; c.HTTPClient = &http.Client{Transport: e.net} })
 	if _, err := bad.GetStore(ctx, mockAcct, store); !hasStatus(err, 401) {
 		t.Errorf("bad token: %v", err)
 	}
@@ -485,45 +488,45 @@ func boolInt(b bool) int {
 }
 
 func TestMockRetryAfter(t *testing.T) {
-	ctx := context.Background()
-	e := newMockEnv(t, mockserver.Options{})
-	rt := routeListAcct
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		e := newMockEnv(t, mockserver.Options{})
+		rt := routeListAcct
 
-	// Honoured: the mock sends whole seconds (1s here); the cap is above it.
-	e.srv.FailNext(mockserver.Fault{Route: rt, Status: 429, RetryAfter: time.Second})
-	c := e.client(t, mockAcct, func(c *Config) { c.RetryWaitMin = time.Millisecond; c.RetryWaitMax = 3 * time.Second })
-	start := time.Now()
-	if _, err := c.ListStores(ctx, mockAcct, ListStoresOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if el := time.Since(start); el < 950*time.Millisecond {
-		t.Errorf("Retry-After 1s not honoured: %s", el)
-	}
+		// Honoured: the mock sends whole seconds (1s here); the cap is above it.
+		e.srv.FailNext(mockserver.Fault{Route: rt, Status: 429, RetryAfter: time.Second})
+		c := e.client(t, mockAcct, func(c *Config) { c.RetryWaitMin = time.Millisecond; c.RetryWaitMax = 3 * time.Second })
+		start := time.Now()
+		if _, err := c.ListStores(ctx, mockAcct, ListStoresOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Errorf("took %s, want the Retry-After of 1s", took)
+		}
 
-	// Capped: Retry-After 5s against a 50ms cap, on a 503 too.
-	e.srv.FailNext(mockserver.Fault{Route: rt, Status: 503, Count: 2, RetryAfter: 5 * time.Second})
-	c = e.client(t, mockAcct, func(c *Config) { c.RetryWaitMin = time.Millisecond; c.RetryWaitMax = 50 * time.Millisecond })
-	before := len(e.srv.RequestsTo(rt))
-	start = time.Now()
-	if _, err := c.ListStores(ctx, mockAcct, ListStoresOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	el := time.Since(start)
-	// Uncapped, the two waits would take 10s; the upper bound leaves room for a loaded machine.
-	if el < 100*time.Millisecond || el > 4*time.Second {
-		t.Errorf("two capped waits took %s, want about 100ms (uncapped: 10s)", el)
-	}
-	if n := len(e.srv.RequestsTo(rt)) - before; n != 3 {
-		t.Errorf("%d attempts", n)
-	}
+		// Capped: Retry-After 5s against a 50ms cap, on a 503 too.
+		e.srv.FailNext(mockserver.Fault{Route: rt, Status: 503, Count: 2, RetryAfter: 5 * time.Second})
+		c = e.client(t, mockAcct, func(c *Config) { c.RetryWaitMin = time.Millisecond; c.RetryWaitMax = 50 * time.Millisecond })
+		before := len(e.srv.RequestsTo(rt))
+		start = time.Now()
+		if _, err := c.ListStores(ctx, mockAcct, ListStoresOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Errorf("two capped waits took %s, want 100ms (uncapped: 10s)", took)
+		}
+		if n := len(e.srv.RequestsTo(rt)) - before; n != 3 {
+			t.Errorf("%d attempts", n)
+		}
 
-	// Exhausted 429: the APIError carries the API's code and the Retry-After.
-	e.srv.FailNext(mockserver.Fault{Route: rt, Status: 429, Count: 5, RetryAfter: time.Second})
-	c = e.client(t, mockAcct, func(c *Config) { c.MaxRetries = 1; c.RetryWaitMax = 10 * time.Millisecond })
-	_, err := c.ListStores(ctx, mockAcct, ListStoresOptions{})
-	if ae := asAPIError(err); !hasStatus(err, 429) || !ae.HasCode(971) || ae.RetryAfter != time.Second {
-		t.Errorf("exhausted 429: %#v", err)
-	}
+		// Exhausted 429: the APIError carries the API's code and the Retry-After.
+		e.srv.FailNext(mockserver.Fault{Route: rt, Status: 429, Count: 5, RetryAfter: time.Second})
+		c = e.client(t, mockAcct, func(c *Config) { c.MaxRetries = 1; c.RetryWaitMax = 10 * time.Millisecond })
+		_, err := c.ListStores(ctx, mockAcct, ListStoresOptions{})
+		if ae := asAPIError(err); !hasStatus(err, 429) || !ae.HasCode(971) || ae.RetryAfter != time.Second {
+			t.Errorf("exhausted 429: %#v", err)
+		}
+	})
 }
 
 func TestMockPaging(t *testing.T) {
@@ -671,103 +674,104 @@ func TestMockNeverAdopts(t *testing.T) {
 		for _, op := range ops {
 			for _, when := range []string{"before", "during"} {
 				t.Run(string(o.Family)+"/"+op+"/made by another writer "+when+" the request, 502 before acting", func(t *testing.T) {
-					e := newMockEnv(t, mockserver.Options{MaxStores: 3})
-					store := e.setupStore(t, o)
-					other := e.client(t, o, nil)
-					src, err := other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "SRC", Value: "src-value", Scopes: []string{"workers"}}})
-					if err != nil {
-						t.Fatal(err)
-					}
-					rt, kind, suffix := route(o, "POST", rSecrets), "secret", "/secrets"
-					switch op {
-					case "create store":
-						rt, kind, suffix = route(o, "POST", rStores), "store", "/stores"
-					case "duplicate":
-						rt, suffix = route(o, "POST", rDuplicate), "/duplicate"
-					}
-					colleague := func() {
-						if op == "create store" {
-							_, err = other.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
-						} else {
-							_, err = other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
-						}
+					synctest.Test(t, func(t *testing.T) {
+						e := newMockEnv(t, mockserver.Options{MaxStores: 3})
+						store := e.setupStore(t, o)
+						other := e.client(t, o, nil)
+						src, err := other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "SRC", Value: "src-value", Scopes: []string{"workers"}}})
 						if err != nil {
-							t.Error(err)
+							t.Fatal(err)
 						}
-					}
-					c := e.client(t, o, func(cfg *Config) {
-						if when == "during" {
-							// The colleague's create lands once ours is sent, before the server answers it
-							// with a 502 without acting.
-							cfg.HTTPClient = &http.Client{Transport: beforePOST(suffix, func() {
-								colleague()
-								e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
-							})}
+						rt, kind, suffix := route(o, "POST", rSecrets), "secret", "/secrets"
+						switch op {
+						case "create store":
+							rt, kind, suffix = route(o, "POST", rStores), "store", "/stores"
+						case "duplicate":
+							rt, suffix = route(o, "POST", rDuplicate), "/duplicate"
+						}
+						colleague := func() {
+							if op == "create store" {
+								_, err = other.CreateStore(ctx, o, CreateStoreRequest{Name: "taken", AccountInternalID: ptr(mockInternal)})
+							} else {
+								_, err = other.CreateSecrets(ctx, o, store, []SecretInput{{Name: "TAKEN", Value: "theirs", Scopes: []string{"workers"}}})
+							}
+							if err != nil {
+								t.Error(err)
+							}
+						}
+						c := e.client(t, o, func(cfg *Config) {
+							if when == "during" {
+								// The colleague's create lands once ours is sent, before the server answers it
+								// with a 502 without acting.
+								cfg.HTTPClient = &http.Client{Transport: beforePOST(e.net, suffix, func() {
+									colleague()
+									e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+								})}
+							}
+						})
+						if when == "before" {
+							colleague()
+							// The request goes out well past any doubt between the two clocks: certainly after.
+							time.Sleep(2 * clockDoubt)
+							e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
+						}
+						before := len(e.srv.RequestsTo(rt))
+						patchesBefore := len(e.srv.RequestsTo(route(o, "PATCH", rSecret)))
+
+						var got any
+						name := "TAKEN"
+						switch op {
+						case "create store":
+							name = "taken"
+							got, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: name, AccountInternalID: ptr(mockInternal)})
+						case "create secrets":
+							got, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: name, Value: "mine", Scopes: []string{"workers"}}})
+						default:
+							got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: name, Scopes: []string{"workers"}})
+						}
+						var taken *NameExistsError
+						if !errors.As(err, &taken) {
+							t.Fatalf("got %+v, err %v; want a *NameExistsError", got, err)
+						}
+						want := 1 // ours, never resent over a name that exists
+						if when == "during" && op != "duplicate" {
+							want++ // the colleague's, to the same route
+						}
+						if n := len(e.srv.RequestsTo(rt)) - before; n != want {
+							t.Errorf("%d POSTs, want %d", n, want)
+						}
+						if n := len(e.srv.RequestsTo(route(o, "PATCH", rSecret))) - patchesBefore; n != 0 {
+							t.Errorf("%d PATCHes to someone else's secret", n)
+						}
+						found := taken.For(name)
+						if found == nil || found.Existing[0].Kind != kind || found.Existing[0].Account != o.Account {
+							t.Fatalf("error %v does not name the %s %s", err, kind, name)
+						}
+						if byTime := taken.CreatedBeforeSend(found.Existing[0]); byTime != (when == "before") {
+							t.Errorf("CreatedBeforeSend = %v for a %s made %s the request", byTime, kind, when)
+						}
+						if op == "create store" {
+							named := slices.DeleteFunc(e.srv.Stores(), func(s mockserver.StoreRecord) bool { return s.Name != name })
+							if len(named) != 1 || named[0].ID != found.Existing[0].ID {
+								t.Errorf("stores named %s: %+v", name, named)
+							}
+							return
+						}
+						rec, _ := e.srv.SecretByName(store, name)
+						if rec.Value != "theirs" || rec.ID != found.Existing[0].ID || len(e.srv.Secrets(store)) != 2 {
+							t.Errorf("the other writer's secret is %+v (value %q), want its value kept", rec, rec.Value)
 						}
 					})
-					if when == "before" {
-						colleague()
-						// By this client's clock the request goes out an hour later: certainly after.
-						c.now = func() time.Time { return time.Now().Add(time.Hour) }
-						e.srv.FailNext(mockserver.Fault{Route: rt, Status: 502})
-					}
-					before := len(e.srv.RequestsTo(rt))
-					patchesBefore := len(e.srv.RequestsTo(route(o, "PATCH", rSecret)))
-
-					var got any
-					name := "TAKEN"
-					switch op {
-					case "create store":
-						name = "taken"
-						got, err = c.CreateStore(ctx, o, CreateStoreRequest{Name: name, AccountInternalID: ptr(mockInternal)})
-					case "create secrets":
-						got, err = c.CreateSecrets(ctx, o, store, []SecretInput{{Name: name, Value: "mine", Scopes: []string{"workers"}}})
-					default:
-						got, err = c.DuplicateSecret(ctx, o, store, src[0].ID, DuplicateSecretRequest{Name: name, Scopes: []string{"workers"}})
-					}
-					var taken *NameExistsError
-					if !errors.As(err, &taken) {
-						t.Fatalf("got %+v, err %v; want a *NameExistsError", got, err)
-					}
-					want := 1 // ours, never resent over a name that exists
-					if when == "during" && op != "duplicate" {
-						want++ // the colleague's, to the same route
-					}
-					if n := len(e.srv.RequestsTo(rt)) - before; n != want {
-						t.Errorf("%d POSTs, want %d", n, want)
-					}
-					if n := len(e.srv.RequestsTo(route(o, "PATCH", rSecret))) - patchesBefore; n != 0 {
-						t.Errorf("%d PATCHes to someone else's secret", n)
-					}
-					found := taken.For(name)
-					if found == nil || found.Existing[0].Kind != kind || found.Existing[0].Account != o.Account {
-						t.Fatalf("error %v does not name the %s %s", err, kind, name)
-					}
-					if byTime := taken.CreatedBeforeSend(found.Existing[0]); byTime != (when == "before") {
-						t.Errorf("CreatedBeforeSend = %v for a %s made %s the request", byTime, kind, when)
-					}
-					if op == "create store" {
-						named := slices.DeleteFunc(e.srv.Stores(), func(s mockserver.StoreRecord) bool { return s.Name != name })
-						if len(named) != 1 || named[0].ID != found.Existing[0].ID {
-							t.Errorf("stores named %s: %+v", name, named)
-						}
-						return
-					}
-					rec, _ := e.srv.SecretByName(store, name)
-					if rec.Value != "theirs" || rec.ID != found.Existing[0].ID || len(e.srv.Secrets(store)) != 2 {
-						t.Errorf("the other writer's secret is %+v (value %q), want its value kept", rec, rec.Value)
-					}
 				})
 			}
 		}
 	}
 }
 
-// beforePOST is a transport that runs hook once, when the first POST whose path ends in
-// suffix has been sent and before it reaches the server.
-func beforePOST(suffix string, hook func()) http.RoundTripper {
+// beforePOST is a transport over base that runs hook once, when the first POST whose path
+// ends in suffix has been sent and before it reaches the server.
+func beforePOST(base http.RoundTripper, suffix string, hook func()) http.RoundTripper {
 	var once sync.Once
-	base := http.DefaultTransport.(*http.Transport).Clone()
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, suffix) {
 			once.Do(hook)

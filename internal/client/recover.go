@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -28,7 +29,7 @@ import (
 func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decode func(json.RawMessage) (T, error),
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
 	var zero T
-	sent := c.now()
+	sent := time.Now()
 	resp, err := c.transport.send(ctx, rq)
 	v, firstErr, ambiguous := createOutcome(c, rq, resp, err, decode)
 	if firstErr == nil {
