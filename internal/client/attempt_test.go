@@ -6,29 +6,33 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 )
 
-// silentServer accepts requests and never answers them (until the client gives up or the
-// test ends).
-func silentServer(t *testing.T) *httptest.Server {
+// silentServer accepts requests over memnet and never answers them (until the client gives
+// up or the test ends); its transport is for a client of memnet.URL in a synctest bubble.
+func silentServer(t *testing.T) *http.Transport {
 	t.Helper()
 	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tr := memnet.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-release:
 		}
 	}))
-	t.Cleanup(func() { close(release); srv.Close() })
-	return srv
+	t.Cleanup(func() { close(release) }) // runs before memnet's: the server closes last
+	return tr
 }
+
+// memnetClient is an http.Client over tr.
+func memnetClient(tr http.RoundTripper) *http.Client { return &http.Client{Transport: tr} }
 
 // methodCounter counts the attempts a client makes, by method (on the client side: a
 // server may not see an attempt that timed out early).
@@ -58,55 +62,60 @@ func (m *methodCounter) count(method string) int {
 // timeout; its expiry is retried like a dropped connection (GET), and resolved like one
 // (POST: looked up, resent once).
 func TestAttemptTimeout(t *testing.T) {
-	srv := silentServer(t)
-	counts := &methodCounter{base: http.DefaultTransport}
-	// Long enough for a connection to a local server even on a loaded machine: these
-	// attempts time out waiting for the answer, not while dialing.
-	const limit = 150 * time.Millisecond
-	c := newTestClient(t, srv.URL, func(c *Config) {
-		c.AttemptTimeout, c.MaxRetries, c.HTTPClient = limit, 2, &http.Client{Transport: counts}
+	synctest.Test(t, func(t *testing.T) {
+		silent := silentServer(t)
+		counts := &methodCounter{base: silent}
+		const limit = 150 * time.Millisecond
+		c := newTestClient(t, memnet.URL, func(c *Config) {
+			c.AttemptTimeout, c.MaxRetries, c.HTTPClient = limit, 2, memnetClient(counts)
+		})
+
+		start := time.Now()
+		_, err := c.GetStore(context.Background(), acct, testStore)
+		var te *attemptTimeoutError
+		if !errors.As(err, &te) || !te.sent || !strings.Contains(err.Error(), "attempt timeout (150ms)") {
+			t.Fatalf("err %v", err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("an attempt timeout reads as the caller's deadline: %v", err)
+		}
+		if n := counts.count("GET"); n != 3 {
+			t.Errorf("GET: %d attempts, want 3", n)
+		}
+		// Three attempts of exactly the limit, and two backoffs between them (1-1.5ms, then
+		// 2-3ms: doubling from the minimum, jittered up to +50%).
+		if took := time.Since(start) - 3*limit; took < 3*time.Millisecond || took > 4500*time.Microsecond {
+			t.Errorf("three attempts took 3x150ms and %s, want 3-4.5ms of backoffs", took)
+		}
+
+		c.transport.maxRetries = 0 // the lookups' GETs: one attempt each
+		_, err = c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "s"})
+		if !errors.As(err, &te) {
+			t.Fatalf("POST: err %v", err)
+		}
+		if n := counts.count("POST"); n != 2 {
+			t.Errorf("POST: %d attempts, want 2 (the first, and one resend after a lookup)", n)
+		}
+
+		// A body that stalls midway times out too, and is retried.
+		var stalls atomic.Int32
+		stall := memnet.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if stalls.Add(1) == 1 {
+				w.WriteHeader(200)
+				_, _ = w.Write([]byte(`{"success":true,"result":`))
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+				return
+			}
+			_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
+		}))
+		c = newTestClient(t, memnet.URL, func(c *Config) { c.AttemptTimeout, c.HTTPClient = limit, memnetClient(stall) })
+		if _, err := c.GetStore(context.Background(), acct, testStore); err != nil || stalls.Load() != 2 {
+			t.Errorf("stalled body: err %v after %d attempts", err, stalls.Load())
+		}
 	})
 
-	_, err := c.GetStore(context.Background(), acct, testStore)
-	var te *attemptTimeoutError
-	if !errors.As(err, &te) || !te.sent || !strings.Contains(err.Error(), "attempt timeout (150ms)") {
-		t.Fatalf("err %v", err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("an attempt timeout reads as the caller's deadline: %v", err)
-	}
-	if n := counts.count("GET"); n != 3 {
-		t.Errorf("GET: %d attempts, want 3", n)
-	}
-
-	c.transport.maxRetries = 0 // the lookups' GETs: one attempt each
-	_, err = c.CreateStore(context.Background(), acct, CreateStoreRequest{Name: "s"})
-	if !errors.As(err, &te) {
-		t.Fatalf("POST: err %v", err)
-	}
-	if n := counts.count("POST"); n != 2 {
-		t.Errorf("POST: %d attempts, want 2 (the first, and one resend after a lookup)", n)
-	}
-
-	// A body that stalls midway times out too, and is retried.
-	var stalls atomic.Int32
-	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if stalls.Add(1) == 1 {
-			w.WriteHeader(200)
-			_, _ = w.Write([]byte(`{"success":true,"result":`))
-			w.(http.Flusher).Flush()
-			<-r.Context().Done()
-			return
-		}
-		_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
-	}))
-	t.Cleanup(stall.Close)
-	c = newTestClient(t, stall.URL, func(c *Config) { c.AttemptTimeout = limit })
-	if _, err := c.GetStore(context.Background(), acct, testStore); err != nil || stalls.Load() != 2 {
-		t.Errorf("stalled body: err %v after %d attempts", err, stalls.Load())
-	}
-
-	layers := newTestClient(t, srv.URL, nil).transport.httpClient.Transport.(*rateLimitTransport)
+	layers := newTestClient(t, "https://api.test", nil).transport.httpClient.Transport.(*rateLimitTransport)
 	if d := layers.next.(*budgetTransport).next.(*attemptTransport).timeout; d != 30*time.Second {
 		t.Errorf("default attempt timeout %s", d)
 	}
@@ -143,165 +152,186 @@ func TestCreateAfterDNSFailure(t *testing.T) {
 // TestContextEndWrapsCause: the caller can tell its own deadline (a cause it set) from an
 // interrupt.
 func TestContextEndWrapsCause(t *testing.T) {
-	c := newTestClient(t, silentServer(t).URL, nil)
-	ownTimeout := errors.New("the operation's timeout")
-	ctx, cancel := context.WithTimeoutCause(context.Background(), 20*time.Millisecond, ownTimeout)
-	defer cancel()
-	_, err := c.GetStore(ctx, acct, testStore)
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ownTimeout) || !strings.Contains(err.Error(), "the operation's timeout") {
-		t.Fatalf("err %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = memnetClient(silentServer(t)) })
+		ownTimeout := errors.New("the operation's timeout")
+		ctx, cancel := context.WithTimeoutCause(context.Background(), 20*time.Millisecond, ownTimeout)
+		defer cancel()
+		_, err := c.GetStore(ctx, acct, testStore)
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ownTimeout) || !strings.Contains(err.Error(), "the operation's timeout") {
+			t.Fatalf("err %v", err)
+		}
 
-	interrupt := errors.New("interrupted")
-	ctx, cancelCause := context.WithCancelCause(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancelCause(interrupt) }()
-	_, err = c.CreateStore(ctx, acct, CreateStoreRequest{Name: "s"})
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, interrupt) || errors.Is(err, ownTimeout) {
-		t.Fatalf("err %v", err)
-	}
+		// Interrupted while the create waits for its answer.
+		interrupt := errors.New("interrupted")
+		ctx, cancelCause := context.WithCancelCause(context.Background())
+		done := make(chan error)
+		go func() {
+			_, err := c.CreateStore(ctx, acct, CreateStoreRequest{Name: "s"})
+			done <- err
+		}()
+		synctest.Wait()
+		cancelCause(interrupt)
+		if err := <-done; !errors.Is(err, context.Canceled) || !errors.Is(err, interrupt) || errors.Is(err, ownTimeout) {
+			t.Fatalf("err %v", err)
+		}
 
-	// Without a cause, the plain error alone.
-	ctx, plainCancel := context.WithCancel(context.Background())
-	plainCancel()
-	_, err = c.GetStore(ctx, acct, testStore)
-	var ce *contextError
-	if !errors.As(err, &ce) || len(ce.errs) != 1 || !errors.Is(err, context.Canceled) {
-		t.Fatalf("err %v", err)
-	}
+		// Without a cause, the plain error alone.
+		ctx, plainCancel := context.WithCancel(context.Background())
+		plainCancel()
+		_, err = c.GetStore(ctx, acct, testStore)
+		var ce *contextError
+		if !errors.As(err, &ce) || len(ce.errs) != 1 || !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v", err)
+		}
+	})
 }
 
 // TestRateLimitSharedByAllRequests: a 429 with Retry-After to one request pauses every
-// request of the Client, so the others do not each get a 429 of their own.
+// request of the Client, so the others do not each get a 429 of their own, and all of them
+// go on when the Retry-After has passed.
 func TestRateLimitSharedByAllRequests(t *testing.T) {
-	var (
-		mu         sync.Mutex
-		windowEnd  time.Time
-		limited    int
-		lateServed int
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		now := time.Now()
-		first := windowEnd.IsZero()
-		if first {
-			windowEnd = now.Add(time.Second)
-		}
-		inWindow := now.Before(windowEnd)
-		if inWindow {
-			limited++
-		} else {
-			lateServed++
-		}
-		mu.Unlock()
-		if inWindow {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}]}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
-	}))
-	t.Cleanup(srv.Close)
-	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryWaitMax = 5 * time.Second })
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu         sync.Mutex
+			windowEnd  time.Time
+			limited    int
+			lateServed int
+		)
+		api := memnet.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			now := time.Now()
+			first := windowEnd.IsZero()
+			if first {
+				windowEnd = now.Add(time.Second)
+			}
+			inWindow := now.Before(windowEnd)
+			if inWindow {
+				limited++
+			} else {
+				lateServed++
+			}
+			mu.Unlock()
+			if inWindow {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}]}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"success":true,"result":` + storeJSON + `}`))
+		}))
+		c := newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = memnetClient(api); c.RetryWaitMax = 5 * time.Second })
 
-	ctx, tally := WithWaitTally(context.Background())
-	errs := make(chan error, 8)
-	go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
-	// Once the first request's 429 has started the pause, the others wait.
-	for deadline := time.Now().Add(5 * time.Second); c.transport.rateLimitPause.remaining() <= 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the 429 with Retry-After did not start the pause")
-		}
-	}
-	for range 5 {
+		ctx, tally := WithWaitTally(context.Background())
+		start := time.Now()
+		errs := make(chan error, 8)
 		go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
-	}
-	for range 6 {
-		if err := <-errs; err != nil {
-			t.Error(err)
+		// The first request has its 429 and waits in its backoff: the pause holds all of it.
+		synctest.Wait()
+		if d := c.transport.rateLimitPause.remaining(); d != time.Second {
+			t.Fatalf("pause %s after a 429 with Retry-After 1, want 1s", d)
 		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if limited != 1 || lateServed != 6 {
-		t.Errorf("%d answers of 429 and %d served; want 1 and 6", limited, lateServed)
-	}
-	// The first request waited its Retry-After in its backoff; one retry in all.
-	if w := tally.RateLimitWait(); w < time.Second || tally.Retries() != 1 || tally.RetryWait() != 0 {
-		t.Errorf("tally: rate limit %s, retry %s, %d retries", w, tally.RetryWait(), tally.Retries())
-	}
+		for range 5 {
+			go func() { _, err := c.GetStore(ctx, acct, testStore); errs <- err }()
+		}
+		for range 6 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Errorf("the six requests took %s, want the Retry-After of 1s", took)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if limited != 1 || lateServed != 6 {
+			t.Errorf("%d answers of 429 and %d served; want 1 and 6", limited, lateServed)
+		}
+		// The first request waited its Retry-After in its backoff, the five others as long in
+		// the pause; one retry in all.
+		if w := tally.RateLimitWait(); w != 6*time.Second || tally.Retries() != 1 || tally.RetryWait() != 0 {
+			t.Errorf("tally: rate limit %s (want 6s), retry %s, %d retries", w, tally.RetryWait(), tally.Retries())
+		}
+	})
 }
 
 func TestRateGateHonoursContext(t *testing.T) {
-	g := &rateLimitPause{}
-	g.holdFor(time.Hour)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if _, err := g.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("wait = %v", err)
-	}
-	g.holdFor(time.Millisecond) // a shorter hold never shortens a longer one
-	if g.remaining() < 59*time.Minute {
-		t.Errorf("hold shortened to %s", g.remaining())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		g := &rateLimitPause{}
+		g.holdFor(time.Hour)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		if waited, err := g.wait(ctx); !errors.Is(err, context.DeadlineExceeded) || waited != 10*time.Millisecond {
+			t.Errorf("wait = %s, %v; want the deadline's error at 10ms", waited, err)
+		}
+		g.holdFor(time.Millisecond) // a shorter hold never shortens a longer one
+		if d := g.remaining(); d != time.Hour-10*time.Millisecond {
+			t.Errorf("hold shortened to %s", d)
+		}
+	})
 }
 
 // TestWaitTally: waits after 5xx and connection errors count as retry waits, waits after a
 // 429 as rate-limit waits; tallies nest and are safe for concurrent use.
 func TestWaitTally(t *testing.T) {
-	_, srv := serveStub(t,
-		answer{status: 503},
-		answer{status: 429, header: map[string]string{"Retry-After": "0.05"}},
-		answer{status: 502},
-		ok(storeJSON))
-	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryWaitMin = 20 * time.Millisecond; c.RetryWaitMax = time.Second })
-	outer, outerTally := WithWaitTally(context.Background())
-	ctx, tally := WithWaitTally(outer)
-	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
-		t.Fatal(err)
-	}
-	// Backoffs: 20-30ms after the 503, 50ms (Retry-After) after the 429, 80-120ms after the 502.
-	if r := tally.Retries(); r != 3 {
-		t.Errorf("%d retries, want 3", r)
-	}
-	if w := tally.RateLimitWait(); w < 50*time.Millisecond {
-		t.Errorf("rate-limit wait %s, want at least 50ms", w)
-	}
-	if w := tally.RetryWait(); w < 100*time.Millisecond {
-		t.Errorf("retry wait %s, want at least 100ms", w)
-	}
-	if outerTally.Retries() != 3 || outerTally.RateLimitWait() != tally.RateLimitWait() || outerTally.RetryWait() != tally.RetryWait() {
-		t.Errorf("outer tally %d %s %s", outerTally.Retries(), outerTally.RateLimitWait(), outerTally.RetryWait())
-	}
-	var none *WaitTally
-	if none.Retries() != 0 || none.RateLimitWait() != 0 || none.RetryWait() != 0 {
-		t.Errorf("nil tally")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		_, hc := serveStubInBubble(t,
+			answer{status: 503},
+			answer{status: 429, header: map[string]string{"Retry-After": "0.05"}},
+			answer{status: 502},
+			ok(storeJSON))
+		c := newTestClient(t, memnet.URL, func(c *Config) {
+			c.HTTPClient, c.RetryWaitMin, c.RetryWaitMax = hc, 20*time.Millisecond, time.Second
+		})
+		outer, outerTally := WithWaitTally(context.Background())
+		ctx, tally := WithWaitTally(outer)
+		if _, err := c.GetStore(ctx, acct, testStore); err != nil {
+			t.Fatal(err)
+		}
+		// Backoffs: 20-30ms after the 503, 50ms (Retry-After) after the 429, 80-120ms after
+		// the 502 (doubling from the minimum, jittered up to +50%).
+		if r := tally.Retries(); r != 3 {
+			t.Errorf("%d retries, want 3", r)
+		}
+		if w := tally.RateLimitWait(); w != 50*time.Millisecond {
+			t.Errorf("rate-limit wait %s, want the Retry-After of 50ms", w)
+		}
+		if w := tally.RetryWait(); w < 100*time.Millisecond || w > 150*time.Millisecond {
+			t.Errorf("retry wait %s, want 100-150ms", w)
+		}
+		if outerTally.Retries() != 3 || outerTally.RateLimitWait() != tally.RateLimitWait() || outerTally.RetryWait() != tally.RetryWait() {
+			t.Errorf("outer tally %d %s %s", outerTally.Retries(), outerTally.RateLimitWait(), outerTally.RetryWait())
+		}
+		var none *WaitTally
+		if none.Retries() != 0 || none.RateLimitWait() != 0 || none.RetryWait() != 0 {
+			t.Errorf("nil tally")
+		}
 
-	// A wait in the pause (started by another request's 429) is a rate-limit wait.
-	_, srv = serveStub(t, ok(storeJSON))
-	c = newTestClient(t, srv.URL, nil)
-	ctx, tally = WithWaitTally(context.Background())
-	c.transport.rateLimitPause.holdFor(50 * time.Millisecond)
-	if _, err := c.GetStore(ctx, acct, testStore); err != nil {
-		t.Fatal(err)
-	}
-	if w := tally.RateLimitWait(); w < 40*time.Millisecond || tally.Retries() != 0 {
-		t.Errorf("pause counted as %s, %d retries", w, tally.Retries())
-	}
+		// A wait in the pause (started by another request's 429) is a rate-limit wait.
+		_, hc = serveStubInBubble(t, ok(storeJSON))
+		c = newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = hc })
+		ctx, tally = WithWaitTally(context.Background())
+		c.transport.rateLimitPause.holdFor(50 * time.Millisecond)
+		if _, err := c.GetStore(ctx, acct, testStore); err != nil {
+			t.Fatal(err)
+		}
+		if w := tally.RateLimitWait(); w != 50*time.Millisecond || tally.Retries() != 0 {
+			t.Errorf("pause counted as %s, %d retries; want 50ms, 0", w, tally.Retries())
+		}
 
-	// Concurrent requests add up into one tally.
-	_, srv = serveStub(t, answer{status: 503}, ok(storeJSON))
-	c = newTestClient(t, srv.URL, nil)
-	ctx, tally = WithWaitTally(context.Background())
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() { _, _ = c.GetStore(ctx, acct, testStore) })
-	}
-	wg.Wait()
-	if tally.Retries() != 1 {
-		t.Errorf("%d retries among concurrent requests, want 1", tally.Retries())
-	}
+		// Concurrent requests add up into one tally.
+		_, hc = serveStubInBubble(t, answer{status: 503}, ok(storeJSON))
+		c = newTestClient(t, memnet.URL, func(c *Config) { c.HTTPClient = hc })
+		ctx, tally = WithWaitTally(context.Background())
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { _, _ = c.GetStore(ctx, acct, testStore) })
+		}
+		wg.Wait()
+		if tally.Retries() != 1 {
+			t.Errorf("%d retries among concurrent requests, want 1", tally.Retries())
+		}
+	})
 }
 
 func TestNewBaseURL(t *testing.T) {
