@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
+	"github.com/secretsstore/terraform-provider-secretsstore/internal/memnet"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
@@ -24,21 +24,21 @@ type patchHarness struct {
 	release chan struct{}
 }
 
+// newPatchHarness serves over memnet: call it inside a synctest bubble.
 func newPatchHarness(t *testing.T, opts Options) *patchHarness {
 	t.Helper()
 	srv := mockserver.New(mockserver.Options{Token: testToken, ActivationDelay: -1})
 	h := &patchHarness{srv: srv, arrived: make(chan struct{}, 10), release: make(chan struct{})}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	transport := memnet.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch {
 			h.arrived <- struct{}{}
 			<-h.release // even when the client gave up: the server acts on what it received
 		}
 		srv.ServeHTTP(w, r)
 	}))
-	t.Cleanup(hs.Close)
 	t.Cleanup(h.let)
-	cl, err := client.New(client.Config{BaseURL: hs.URL + "/client/v4", APIToken: testToken, MaxRetries: 2,
-		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
+	cl, err := client.New(client.Config{BaseURL: memnet.URL + "/client/v4", APIToken: testToken, MaxRetries: 2,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, HTTPClient: &http.Client{Transport: transport}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,33 +96,36 @@ func (h *patchHarness) storedValue(t *testing.T) string {
 // A PATCH in flight when the caller's context ends is awaited: the caller learns that it was
 // applied, and gets the patched secret.
 func TestPatchInterruptedInFlightIsAwaited(t *testing.T) {
-	h := newPatchHarness(t, Options{})
-	s, err := h.patchInterrupted(func() {
-		time.Sleep(20 * time.Millisecond) // the caller sees its context end while in flight
-		h.let()
+	synctest.Test(t, func(t *testing.T) {
+		h := newPatchHarness(t, Options{})
+		s, err := h.patchInterrupted(func() {
+			synctest.Wait() // the caller sees its context end while in flight
+			h.let()
+		})
+		if err != nil || s == nil || s.ID != h.secret.ID {
+			t.Fatalf("interrupted in flight: %+v, %v; want the patched secret", s, err)
+		}
+		if got := h.storedValue(t); got != "new" {
+			t.Fatalf("the mock holds %q, want the new value", got)
+		}
 	})
-	if err != nil || s == nil || s.ID != h.secret.ID {
-		t.Fatalf("interrupted in flight: %+v, %v; want the patched secret", s, err)
-	}
-	if got := h.storedValue(t); got != "new" {
-		t.Fatalf("the mock holds %q, want the new value", got)
-	}
 }
 
 // When no answer comes within the grace, the caller gets ErrOutcomeUnknown with its context's
 // error: rightly, since the server may still act (here it does).
 func TestPatchGraceRunsOut(t *testing.T) {
-	h := newPatchHarness(t, Options{InFlightGrace: 20 * time.Millisecond})
-	_, err := h.patchInterrupted(func() {})
-	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("after the grace: %v, want ErrOutcomeUnknown and context.Canceled", err)
-	}
-	h.let()
-	for deadline := time.Now().Add(10 * time.Second); h.storedValue(t) != "new"; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the mock never applied the PATCH it received")
+	synctest.Test(t, func(t *testing.T) {
+		h := newPatchHarness(t, Options{InFlightGrace: 20 * time.Millisecond})
+		_, err := h.patchInterrupted(func() {})
+		if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("after the grace: %v, want ErrOutcomeUnknown and context.Canceled", err)
 		}
-	}
+		h.let()
+		synctest.Wait() // the held PATCH reaches the mock, which acts on it
+		if got := h.storedValue(t); got != "new" {
+			t.Fatalf("the mock holds %q: it never applied the PATCH it received", got)
+		}
+	})
 }
 
 // A PATCH whose caller gave up before any attempt reached the server is never sent: the caller
