@@ -26,3 +26,9 @@ func splitImportID(id string, parts []string, trailingName bool) ([]string, erro
 	}
 	return segs, nil
 }
+
+// importBlock is the `import` block a diagnostic offers for adopting an object: to is the
+// resource address (or a placeholder for it: the provider does not know it), id the import id.
+func importBlock(to, id string) string {
+	return fmt.Sprintf("  import {\n    to = %s\n    id = %q\n  }", to, id)
+}

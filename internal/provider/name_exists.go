@@ -39,7 +39,7 @@ func nameExistsDetail(f routeFamily, e *client.NameExistsError) string {
 		}
 		fmt.Fprintf(&b, "\n\nTerraform recorded nothing and changed nothing: the %s keeps what it holds. If it is yours, "+
 			"adopt it with this block (to is the resource this error is shown for), then apply again:\n\n"+
-			"  import {\n    to = %s.<name>\n    id = %q\n  }\n\nIf it is not yours, choose another name.", o.Kind, typeName, id)
+			"%s\n\nIf it is not yours, choose another name.", o.Kind, importBlock(typeName+".<name>", id))
 	}
 	return b.String()
 }

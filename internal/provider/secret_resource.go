@@ -398,9 +398,9 @@ func (r *secretResource) importHint(ctx context.Context, owner client.Owner, sto
 	}
 	address := r.f.typeName("secretsstore", "secret") + ".<name>"
 	return fmt.Sprintf("\n\nSecret %s already exists in store %s. To manage it with Terraform, import it:\n\n"+
-		"  terraform import %s %s\n\n(or by name: %s), or with an import block:\n\n"+
-		"  import {\n    to = %s\n    id = %q\n  }\n\nAfter the import, the first apply sends the configured value.",
-		name, storeID, address, id, byName, address, id)
+		"  terraform import %s %s\n\n(or by name: %s), or with an import block:\n\n%s\n\n"+
+		"After the import, the first apply sends the configured value.",
+		name, storeID, address, id, byName, importBlock(address, id))
 }
 
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

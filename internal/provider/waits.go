@@ -107,8 +107,8 @@ func notSent(err error) bool {
 func unknownCreate(what, where, id, findID string) string {
 	return fmt.Sprintf("%s may now exist %s, but Terraform did not record it in the state. The next apply "+
 		"will try to create it again, and fails with a name clash if it exists. If it exists, adopt it "+
-		"instead with an import block%s:\n\n  import {\n    to = ADDRESS\n    id = %q\n  }\n\n"+
-		"where ADDRESS is this resource's address, shown above.", what, where, findID, id)
+		"instead with an import block%s:\n\n%s\n\n"+
+		"where ADDRESS is this resource's address, shown above.", what, where, findID, importBlock("ADDRESS", id))
 }
 
 // unknownSecretCreate is unknownCreate for a secret: the import id may end with its name.
