@@ -12,24 +12,18 @@ import (
 	"time"
 )
 
-// DefaultAttemptTimeout bounds one attempt (until its response has been read) when
-// Config.AttemptTimeout is zero. Without it, a server that never answers would hold each
-// attempt for as long as the http.Client allows. An operation given more time
-// (WithOperationDeadline) lets its attempts use it.
+// DefaultAttemptTimeout bounds one attempt when Config.AttemptTimeout is zero, so that a
+// server that never answers does not hold it for ever.
 const DefaultAttemptTimeout = 30 * time.Second
 
-// errAttemptDeadline is the cause set on an attempt's context: it tells the attempt
-// timeout from the caller's context ending.
+// errAttemptDeadline is the cause of an attempt's own deadline, told apart from the caller's.
 var errAttemptDeadline = errors.New("attempt timeout")
 
-// attemptTimeoutError is an attempt that got no complete answer within the attempt
-// timeout. It is a transport error like any other (retried for idempotent methods), and
-// does not match context.DeadlineExceeded: the caller's context did not end.
+// attemptTimeoutError is an attempt with no complete answer in time: a transport error like
+// any other, not context.DeadlineExceeded (the caller's context did not end).
 type attemptTimeoutError struct {
 	limit time.Duration
-	// sent is false when the attempt timed out before a connection was made, so the
-	// request never left.
-	sent bool
+	sent  bool // false: it timed out before a connection was made, so nothing left
 }
 
 func (e *attemptTimeoutError) Error() string {
@@ -39,10 +33,8 @@ func (e *attemptTimeoutError) Error() string {
 // Timeout marks it as a timeout for net.Error-style checks.
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
-// attemptTransport bounds one attempt by the attempt timeout (or the operation's longer
-// deadline). It reads the body, not the caller, so that an answer that breaks off or stalls
-// midway is a failed attempt like any other transport error: retried where the method
-// allows.
+// attemptTransport bounds one attempt. It reads the body itself, so that an answer that
+// breaks off or stalls midway is a failed attempt, retried where the method allows.
 type attemptTransport struct {
 	layer
 	timeout time.Duration
@@ -53,8 +45,6 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	limit := t.bound(ctx)
 	actx, cancel := context.WithTimeoutCause(ctx, limit, errAttemptDeadline)
 	defer cancel()
-	// Whether a connection was had tells an attempt that timed out dialing (nothing sent)
-	// from one that timed out later.
 	var gotConn atomic.Bool
 	traced := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }})
 	resp, err := t.next.RoundTrip(req.WithContext(traced))
@@ -64,19 +54,16 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if err != nil {
-		if ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline) {
-			return nil, &attemptTimeoutError{limit: limit, sent: gotConn.Load()}
-		}
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline) {
+		return nil, &attemptTimeoutError{limit: limit, sent: gotConn.Load()}
+	} else if err != nil {
 		return nil, err
 	}
 	return resp, nil
 }
 
-// bound is how long one attempt may take: the attempt timeout, or the time left to the
-// operation's deadline when that is longer (an operation the user gave more time, against
-// an API slower than the attempt timeout). Without an operation deadline, the attempt
-// timeout still frees an attempt held by a hung connection, so that it is retried.
+// bound is the attempt timeout, or the time left to the operation's deadline when longer
+// (an operation the user gave more time, against a slow API).
 func (t *attemptTransport) bound(ctx context.Context) time.Duration {
 	if deadline, ok := ctx.Value(operationDeadlineKey{}).(time.Time); ok {
 		return max(t.timeout, time.Until(deadline))
@@ -86,13 +73,10 @@ func (t *attemptTransport) bound(ctx context.Context) time.Duration {
 
 type operationDeadlineKey struct{}
 
-// WithOperationDeadline marks ctx's deadline as the operation's: the time the user gave it
-// (a resource's timeouts). Each attempt made under ctx may then take until that deadline
-// when it is further away than the attempt timeout, so an API slower than the attempt
-// timeout still answers. The mark is a context value, so it survives
-// context.WithoutCancel (a create awaited past its caller's end); a deadline set
-// otherwise (an internal safety bound) does not lengthen attempts. Without a deadline, ctx
-// is returned as is.
+// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts):
+// attempts made under ctx may then take until it. A context value, so it survives
+// context.WithoutCancel (a create awaited past its caller); other deadlines (internal bounds)
+// do not lengthen attempts.
 func WithOperationDeadline(ctx context.Context) context.Context {
 	deadline, ok := ctx.Deadline()
 	if !ok {

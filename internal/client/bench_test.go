@@ -18,16 +18,15 @@ func page100() []byte {
 
 func BenchmarkDecodeListPage100(b *testing.B) {
 	body := page100()
-	c := &Client{}
 	rq := request{method: "GET", path: "/accounts/a/secrets_store/stores/s/secrets"}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		raw, err := c.decodeResponse(rq, &response{status: 200, body: body})
+		env, err := decodeEnvelope(rq, &response{status: 200, body: body})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if list, err := decodeItems(raw, wireSecret.value); err != nil || len(list) != 100 {
+		if list, err := decodeItems(env.Result, wireSecret.value); err != nil || len(list) != 100 {
 			b.Fatal(err)
 		}
 	}

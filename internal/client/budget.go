@@ -13,16 +13,15 @@ import (
 // budgetWindow is the span Config.MaxRequestsPerMinute counts over.
 const budgetWindow = time.Minute
 
-// requestBudget holds every attempt of a Client (retries, redirects, list pages and polls
-// included) to at most limit in any window. It keeps the times of the attempts sent in the
-// last window, a sliding log: a token bucket refilled at limit per window would let up to
-// twice limit through in some window after a quiet spell. A nil *requestBudget is no limit.
+// requestBudget holds a Client's attempts to at most limit in any window: a sliding log of
+// send times, since a token bucket would let twice the limit through after a quiet spell. A
+// nil *requestBudget is no limit.
 type requestBudget struct {
 	limit  int
 	window time.Duration
 
 	mu   sync.Mutex
-	sent []time.Time // send times within the window, oldest first; at most limit of them
+	sent []time.Time // send times within the window, oldest first
 }
 
 func newRequestBudget(perMinute int) *requestBudget {
@@ -32,13 +31,12 @@ func newRequestBudget(perMinute int) *requestBudget {
 	return &requestBudget{limit: perMinute, window: budgetWindow}
 }
 
-// take waits for a slot and takes it, or returns ctx's error (wrapped) when ctx ends first:
-// then nothing may be sent. It returns how long it waited.
+// take waits for a slot and takes it, or returns ctx's error (then nothing may be sent). It
+// returns how long it waited.
 func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
 	if b == nil {
 		return 0, nil
 	}
-	// Another waiter may take a freed slot first: then this one waits for the next.
 	waited, err := waitUntil(ctx, func() time.Duration { return b.tryTake(time.Now()) })
 	if err != nil {
 		return waited, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
@@ -46,16 +44,14 @@ func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
 	return waited, nil
 }
 
-// tryTake takes a slot at now if one is free and returns 0, or returns how long until the
-// oldest attempt in the window leaves it.
+// tryTake takes a slot at now and returns 0, or returns how long until the oldest send
+// leaves the window.
 func (b *requestBudget) tryTake(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	i := 0
-	for i < len(b.sent) && now.Sub(b.sent[i]) >= b.window {
-		i++
+	for len(b.sent) > 0 && now.Sub(b.sent[0]) >= b.window {
+		b.sent = b.sent[1:]
 	}
-	b.sent = b.sent[i:]
 	if len(b.sent) < b.limit {
 		b.sent = append(b.sent, now)
 		return 0
@@ -63,8 +59,7 @@ func (b *requestBudget) tryTake(now time.Time) time.Duration {
 	return b.sent[0].Add(b.window).Sub(now)
 }
 
-// budgetTransport takes a slot of the request budget right before each attempt, so the
-// budget counts send times.
+// budgetTransport takes a slot right before each attempt, so the budget counts send times.
 type budgetTransport struct {
 	layer
 	budget *requestBudget // nil: no budget
@@ -73,7 +68,7 @@ type budgetTransport struct {
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	waited, err := t.budget.take(ctx)
-	tallyFrom(ctx).addBudgetWait(waited)
+	tallyFrom(ctx).add(budgetWait, waited)
 	if waited > 0 {
 		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
 			"waited": waited.String(), "requests_per_minute": t.budget.limit})

@@ -1,6 +1,11 @@
 package client
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -9,151 +14,72 @@ import (
 
 // Bounds on what a server can put into an error or a log line.
 const (
-	// maxShownMessage bounds one error message of the API, in bytes.
-	maxShownMessage = 300
-	// maxShownMessages is how many error (or info) messages an APIError keeps; the rest
-	// are counted (APIError.MoreErrors, MoreMessages).
-	maxShownMessages = 10
-	// maxShownField bounds the short texts beside a message (source pointer, documentation
-	// URL) and a transport error's text.
-	maxShownField = 200
-	// cleanWindow is how much of a long text is looked at to show its first few hundred
-	// bytes: the rest could never be shown.
-	cleanWindow = 16 << 10
+	maxShownMessage  = 300      // one API error message, in bytes
+	maxShownMessages = 10       // messages an APIError keeps; the rest are counted
+	maxShownField    = 200      // a pointer, a documentation URL, a transport error
+	cleanWindow      = 16 << 10 // how much of a long text is cleaned: the rest is never shown
 )
 
-// cleanText makes text a server sent safe to show on one line of an error or a log: invalid
-// UTF-8 becomes U+FFFD, ANSI escape sequences and other control and format characters are
-// removed, line breaks and tabs become spaces (so a forged "\n\nError: ..." line cannot
-// appear), runs of spaces collapse and the ends are trimmed. It does not bound the length:
-// see bound and cleanBounded.
+// cleanText puts server text on one line: invalid UTF-8 becomes U+FFFD, control and format
+// characters (ESC included) are dropped, whitespace runs become one space (no forged
+// "\nError:" line) and the ends are trimmed. It does not bound the length.
 func cleanText(s string) string {
 	if plainLine(s) {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s))
-	pendingSpace := false
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+	space := false
+	for _, r := range s {
 		switch {
-		case r == 0x1b: // ESC: a terminal escape sequence
-			i = skipEscape(s, i+size)
-			continue
-		case r == 0x9b: // C1 CSI
-			i = skipCSI(s, i+size)
-			continue
 		case unicode.IsSpace(r):
-			pendingSpace = b.Len() > 0
-			i += size
-			continue
+			space = b.Len() > 0
 		case unicode.In(r, unicode.Cc, unicode.Cf):
-			i += size
-			continue
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
 		}
-		if pendingSpace {
-			b.WriteByte(' ')
-			pendingSpace = false
-		}
-		b.WriteRune(r) // an invalid byte decodes as, and is written as, U+FFFD
-		i += size
 	}
 	return b.String()
 }
 
-// plainLine reports text cleanText would leave as it is: printable ASCII, single spaces,
-// no space at either end. Most of what the API sends is; checking is cheaper than copying.
+// plainLine reports text cleanText leaves as it is (most of the API's): printable ASCII with
+// single inner spaces. Checking is cheaper than copying.
 func plainLine(s string) bool {
-	if s == "" {
-		return true
-	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
 	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c > 0x7e || (c == ' ' && s[i+1] == ' ') {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
 			return false
 		}
 	}
 	return true
 }
 
-// cleanBounded is cleanText, then bound to limit bytes. Only the first cleanWindow
-// bytes of a long text are looked at: the rest could never be shown.
+// cleanBounded is cleanText bounded to limit bytes.
 func cleanBounded(s string, limit int) string {
 	return cleanMasked(s, limit, cleanWindow, nil)
 }
 
-// cleanMasked cleans the first window bytes of s, masks the credentials' forms in them
-// (before and after cleaning, so whitespace or escapes inside an echo do not hide one) and
-// bounds the result to limit bytes. The cut comes after masking, and window leaves room past
-// limit, so a cut never shows part of a credential.
+// cleanMasked cleans the first window bytes of s, masks the credentials' forms (before and
+// after cleaning, so whitespace inside an echo hides none) and bounds it to limit bytes. The
+// cut comes after masking, so it never shows part of a credential.
 func cleanMasked(s string, limit, window int, credentials []string) string {
 	w, windowed := s, len(s) > window
 	if windowed {
 		w = cutBytes(w, window)
 	}
 	w = maskCredentials(cleanText(maskCredentials(w, credentials)), credentials)
-	return bound(w, limit, len(s), windowed)
+	if len(w) > limit {
+		w, windowed = cutBytes(w, limit), true
+	}
+	if !windowed {
+		return w
+	}
+	return w + "…[cut from " + strconv.Itoa(len(s)) + " bytes]"
 }
 
-// bound keeps at most limit bytes of s, cut on a rune boundary, and marks a cut (or an
-// earlier one, cut) with the size of the original text, total bytes.
-func bound(s string, limit, total int, cut bool) string {
-	if len(s) > limit {
-		s, cut = cutBytes(s, limit), true
-	}
-	if !cut {
-		return s
-	}
-	return s + "…[cut from " + strconv.Itoa(total) + " bytes]"
-}
-
-// skipEscape returns the index just past the escape sequence whose ESC ended before i
-// (ECMA-48: CSI, the string commands OSC/DCS/SOS/PM/APC, and two-character sequences).
-func skipEscape(s string, i int) int {
-	if i >= len(s) {
-		return i
-	}
-	switch s[i] {
-	case '[':
-		return skipCSI(s, i+1)
-	case ']', 'P', 'X', '^', '_':
-		// A string command runs to BEL or ST (ESC \); unterminated, it runs to the end.
-		for j := i + 1; j < len(s); j++ {
-			if s[j] == 0x07 {
-				return j + 1
-			}
-			if s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\' {
-				return j + 2
-			}
-		}
-		return len(s)
-	}
-	// Intermediate bytes, then one final byte.
-	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-		i++
-	}
-	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
-		i++
-	}
-	return i
-}
-
-// skipCSI returns the index just past a control sequence's parameters, intermediates and
-// final byte, starting at i (just after "ESC [" or C1 CSI).
-func skipCSI(s string, i int) int {
-	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x3f {
-		i++
-	}
-	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
-		i++
-	}
-	return i
-}
-
-// cutBytes keeps at most n bytes of s, on a rune boundary, without a marker. It bounds text
-// kept for decisions, never shown.
+// cutBytes keeps at most n bytes of s, on a rune boundary, without a marker.
 func cutBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -162,4 +88,44 @@ func cutBytes(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// credentialForms expands credentials into the forms an echo may hold them in: as given,
+// JSON-escaped (with and without HTML escaping), HTML-escaped, and with whitespace collapsed
+// (as cleanText shows it). Blank forms are dropped; longer ones come first, so a form that
+// holds another is masked whole.
+func credentialForms(values []string) []string {
+	var out []string
+	add := func(s string) {
+		if strings.TrimSpace(s) != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, v := range values {
+		for _, f := range []string{v, jsonInner(v, true), jsonInner(v, false)} {
+			for _, g := range []string{f, html.EscapeString(f)} {
+				add(g)
+				add(strings.Join(strings.Fields(g), " "))
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return out
+}
+
+// maskCredentials replaces every one of forms (credentialForms) in s by "***".
+func maskCredentials(s string, forms []string) string {
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, "***")
+	}
+	return s
+}
+
+// jsonInner is s as encoding/json writes it inside a string, without the quotes.
+func jsonInner(s string, escapeHTML bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")[1 : b.Len()-2]
 }

@@ -1,8 +1,6 @@
-// Package client is the provider's HTTP client for the Cloudflare Secrets Store API.
-//
-// It knows HTTP and JSON, and of Terraform only tflog: no schema, state or diagnostics.
-// One implementation serves both route families (account and /system), selected by
-// Owner.Family.
+// Package client is the provider's HTTP client for the Cloudflare Secrets Store API. It knows
+// HTTP and JSON, and of Terraform only tflog. One implementation serves both route families
+// (account and /system), selected by Owner.Family.
 package client
 
 import (
@@ -24,47 +22,39 @@ const (
 	DefaultPageSize     = 100
 	DefaultUserAgent    = "terraform-provider-secretsstore"
 
-	// maxPageSize is the API's own per_page ceiling: asking for more would make a full
-	// page look short and stop paging early.
+	// maxPageSize is the API's per_page ceiling: more would make a full page look short.
 	maxPageSize = 100
 )
 
 // Config configures a Client. See New for defaults.
 type Config struct {
-	BaseURL      string        // e.g. https://api.cloudflare.com/client/v4 (trailing slash tolerated)
+	BaseURL      string        // e.g. https://api.cloudflare.com/client/v4
 	APIToken     string        // Bearer token, or
 	APIEmail     string        // legacy X-Auth-Email +
 	APIKey       string        // legacy X-Auth-Key
-	MaxRetries   int           // retries after the first attempt; 0 (or negative) means none
+	MaxRetries   int           // retries after the first attempt
 	RetryWaitMin time.Duration // first backoff step, default 1s
 	RetryWaitMax time.Duration // cap on one wait, Retry-After included, default 30s
 	PageSize     int           // list page size, default and maximum 100
 	UserAgent    string
-	// AttemptTimeout bounds one attempt: the wait for the response headers, and the
-	// whole attempt until its body is read (DefaultAttemptTimeout when zero). Its expiry
-	// is a transport error: retried for GET, PATCH and DELETE, resolved by a lookup for
-	// POST (retried if it ran out before a connection was made).
+	// AttemptTimeout bounds one attempt, its body read included (DefaultAttemptTimeout when
+	// zero). Its expiry is a transport error.
 	AttemptTimeout time.Duration
-	// MaxRequestsPerMinute, when positive, caps the Client's attempts (retries, redirects,
-	// list pages and polls included) at that many in any 60 seconds: an attempt waits for
-	// a slot, as long as its context allows. Zero means no cap.
+	// MaxRequestsPerMinute, when positive, caps the attempts (retries, redirects, pages and
+	// polls included) in any 60 seconds; an attempt waits for a slot.
 	MaxRequestsPerMinute int
-	// HTTPClient is an optional base client (tests). It is copied, never modified; the
-	// copy gets the client's transport wrappers and redirect policy (same origin only).
-	// Its Timeout, if any, spans all of one request's attempts and waits.
+	// HTTPClient is an optional base client (tests), copied, never modified. Its Timeout, if
+	// any, spans all of one request's attempts and waits.
 	HTTPClient *http.Client
 }
 
-// Client calls the Secrets Store API: one method per route, the decoding of its answers,
-// its errors, and the recovery of a create whose outcome is unknown. Every policy between
-// a route and the wire (credentials, retries, attempt deadlines, the 429 pause, the request
-// budget, redirects, logging, what of a server's text is shown) is its transport's. It is
-// safe for concurrent use.
+// Client calls the Secrets Store API: one method per route, the decoding of its answers, its
+// errors, and the recovery of a create whose outcome is unknown; every other policy is its
+// transport's. It is safe for concurrent use.
 type Client struct {
 	transport *transport
 	pageSize  int
-	// listItemCap and listPageCap bound one walk over a list (defaultListItemCap,
-	// defaultListPageCap; tests in this package lower them).
+	// listItemCap and listPageCap bound one walk over a list (tests lower them).
 	listItemCap, listPageCap int
 }
 
@@ -74,28 +64,22 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-
 	switch {
 	case cfg.APIToken != "" && (cfg.APIEmail != "" || cfg.APIKey != ""):
 		return nil, errors.New("client: set either an API token or an email and key, not both")
 	case cfg.APIToken == "" && (cfg.APIEmail == "" || cfg.APIKey == ""):
 		return nil, errors.New("client: credentials missing: an API token, or both an email and a key")
 	}
-
-	c := &Client{
-		transport:   newTransport(cfg, base),
-		pageSize:    cfg.PageSize,
-		listItemCap: defaultListItemCap,
-		listPageCap: defaultListPageCap,
-	}
+	c := &Client{transport: newTransport(cfg, base), pageSize: cfg.PageSize,
+		listItemCap: defaultListItemCap, listPageCap: defaultListPageCap}
 	if c.pageSize <= 0 || c.pageSize > maxPageSize {
 		c.pageSize = DefaultPageSize
 	}
 	return c, nil
 }
 
-// parseBaseURL checks the base URL and returns it without a trailing slash. Its errors
-// never echo the URL's user info or query, which may hold credentials.
+// parseBaseURL checks the base URL and returns it without a trailing slash. Its errors never
+// echo the URL's user info or query, which may hold credentials.
 func parseBaseURL(raw string) (string, error) {
 	base := strings.TrimRight(strings.TrimSpace(raw), "/")
 	if base == "" {
@@ -103,8 +87,7 @@ func parseBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(base)
 	if err != nil {
-		// url.Error quotes the URL, and some of its messages a piece of it (an "invalid
-		// port" may be a password): name the problem without either.
+		// url.Error quotes the URL, and an "invalid port" may be a password.
 		return "", errors.New("client: base URL is not a valid URL")
 	}
 	if u.User != nil {
@@ -123,55 +106,31 @@ func parseBaseURL(raw string) (string, error) {
 
 // request is one logical API request, before retries: what a route builds.
 type request struct {
-	method string
-	path   string // route path below the base URL, segments already escaped
-	query  url.Values
-	body   any // marshalled to JSON; nil sends no body
-	// carriesValue marks a body holding a secret value (a create, a PATCH with a value):
-	// none of the exchange's server text reaches an error or a log (see serverText), and
-	// its request body is logged with its "value" keys masked.
+	method, path string // path below the base URL, segments escaped
+	query        url.Values
+	body         any // marshalled to JSON; nil sends no body
+	// carriesValue marks a body holding a secret value: logs show loggedBody instead (the
+	// value masked), and none of the exchange's server text is shown (serverText).
 	carriesValue bool
-	// names are the names the body sends, shown beside a known reason of such an exchange.
-	names []string
+	loggedBody   any
+	names        []string // the names the body sends, shown after a known reason
 }
 
-// do sends rq and returns the raw result of a successful envelope. A failure status, or
-// success:false, becomes an *APIError.
-func (c *Client) do(ctx context.Context, rq request) (json.RawMessage, error) {
-	env, err := c.doEnvelope(ctx, rq)
-	if err != nil {
-		return nil, err
-	}
-	return env.Result, nil
-}
-
-// doEnvelope is do, returning the whole successful envelope (lists need its result_info).
-func (c *Client) doEnvelope(ctx context.Context, rq request) (envelope, error) {
+// do sends rq and returns its successful envelope; a failure status or success:false is an
+// *APIError.
+func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return envelope{}, err
 	}
-	return c.decodeEnvelope(rq, resp)
+	return decodeEnvelope(rq, resp)
 }
 
-// decodeResponse turns a response into its envelope's result or an *APIError.
-func (c *Client) decodeResponse(rq request, resp *response) (json.RawMessage, error) {
-	env, err := c.decodeEnvelope(rq, resp)
-	if err != nil {
-		return nil, err
-	}
-	return env.Result, nil
-}
-
-// decodeEnvelope turns a response into its successful envelope or an *APIError.
-func (c *Client) decodeEnvelope(rq request, resp *response) (envelope, error) {
+// decodeEnvelope turns a response into its successful envelope or an *APIError; a 2xx that is
+// not the API's JSON is one too, never an empty result.
+func decodeEnvelope(rq request, resp *response) (envelope, error) {
 	env, jsonErr := parseEnvelope(resp.body)
-	if resp.status < 200 || resp.status > 299 || (jsonErr == nil && env.Success != nil && !*env.Success) {
-		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
-	}
-	if jsonErr != nil {
-		// A 2xx that is not the API's JSON: report it like a failure, with the excerpt, so
-		// the caller never mistakes it for an empty result.
+	if jsonErr != nil || resp.status < 200 || resp.status > 299 || (env.Success != nil && !*env.Success) {
 		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
 	}
 	return env, nil
@@ -183,8 +142,7 @@ type envelope struct {
 	Errors   []Message       `json:"errors"`
 	Messages []Message       `json:"messages"`
 	Result   json.RawMessage `json:"result"`
-	// ResultInfo is decoded apart (resultInfo): a list never depends on it, so an odd one
-	// must not fail the envelope.
+	// ResultInfo is decoded apart (resultInfo): an odd one must not fail the envelope.
 	ResultInfo json.RawMessage `json:"result_info"`
 }
 
@@ -197,15 +155,14 @@ func (e envelope) resultInfo() *wireResultInfo {
 	return &ri
 }
 
-// parseEnvelope decodes body as the API envelope. Any non-object (HTML, empty, garbage)
-// is an error; unknown fields are ignored.
+// parseEnvelope decodes body as the API envelope; anything but an object is an error.
 func parseEnvelope(body []byte) (envelope, error) {
 	var env envelope
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
+	switch {
+	case len(trimmed) == 0:
 		return env, errors.New("empty body")
-	}
-	if trimmed[0] != '{' {
+	case trimmed[0] != '{':
 		return env, errors.New("body is not a JSON object")
 	}
 	if err := json.Unmarshal(trimmed, &env); err != nil {

@@ -2,20 +2,36 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// The wire types below decode what the API has sent over its several versions: objects or
-// arrays of one, null or absent fields, numbers as strings, odd timestamps. Decoding is
-// lenient field by field so that one surprising field never fails a whole request; the
-// public types in types.go stay plain.
+// The wire types read what the API has sent over its versions (an object or an array of one,
+// null or absent fields, numbers as strings, odd timestamps) field by field, so that one
+// surprising field never fails a request; the public types stay plain.
 
-// flexString reads a JSON string or any scalar's text; null is "".
+// flexText reads a JSON string, or the text of any other scalar; null, objects and arrays
+// are "".
+func flexText(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null" || raw[0] == '{' || raw[0] == '[':
+		return ""
+	case raw[0] == '"':
+		var s string
+		_ = json.Unmarshal(raw, &s) // malformed: ""
+		return s
+	}
+	return string(raw)
+}
+
+// flexString reads a JSON string or any scalar's text.
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
@@ -27,11 +43,17 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 type flexInt64 int64
 
 func (n *flexInt64) UnmarshalJSON(b []byte) error {
-	*n = flexInt64(flexInt(b))
+	s := strings.TrimSpace(flexText(b))
+	*n = 0
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*n = flexInt64(i)
+	} else if f, err := strconv.ParseFloat(s, 64); err == nil {
+		*n = flexInt64(f)
+	}
 	return nil
 }
 
-// flexTime reads RFC 3339 with or without fraction or zone; null, "" or garbage is zero.
+// flexTime reads RFC 3339 with or without fraction or zone; anything else is zero.
 type flexTime time.Time
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"}
@@ -42,7 +64,7 @@ func (t *flexTime) UnmarshalJSON(b []byte) error {
 	for _, layout := range timeLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
 			*t = flexTime(v.UTC())
-			return nil
+			break
 		}
 	}
 	return nil
@@ -52,67 +74,42 @@ func (t *flexTime) UnmarshalJSON(b []byte) error {
 type flexStrings []string
 
 func (l *flexStrings) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
 	*l = nil
-	if len(b) == 0 || b[0] != '[' {
-		if s := flexText(b); s != "" {
-			for _, p := range strings.Split(s, ",") {
-				if p = strings.TrimSpace(p); p != "" {
-					*l = append(*l, p)
-				}
-			}
-		}
-		return nil
-	}
 	var items []flexString
-	if err := json.Unmarshal(b, &items); err != nil {
-		return nil //nolint:nilerr // tolerant decoding: a malformed list reads as empty, never fails the response
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
+		if json.Unmarshal(b, &items) != nil {
+			return nil //nolint:nilerr // tolerant: a malformed list reads as empty, never fails the response
+		}
+		*l = []string{}
+	} else {
+		for _, p := range strings.Split(flexText(b), ",") {
+			items = append(items, flexString(strings.TrimSpace(p)))
+		}
 	}
-	out := make([]string, 0, len(items))
 	for _, it := range items {
 		if it != "" {
-			out = append(out, string(it))
+			*l = append(*l, string(it))
 		}
 	}
-	*l = out
 	return nil
 }
 
-// optString reads a nullable string: null or absent is nil.
-type optString struct{ p *string }
-
-func (o *optString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		o.p = nil
-		return nil
-	}
-	s := flexText(b)
-	o.p = &s
-	return nil
-}
-
-// strictString reads a field whose value must be a JSON string of a known form (an id, a
-// status): what else came is kept as a description for the error, never the text itself.
+// strictString reads a field that must be a JSON string of a known form (an id, a status):
+// anything else is kept as a description for the error, never as text.
 type strictString struct {
 	text    string
 	present bool   // neither absent nor null
-	notText string // "a number", "an object"...: set when the value was not a string
+	notText string // "a number", "an object"...: the value was not a readable string
 }
 
 func (f *strictString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	*f = strictString{}
-	if len(b) == 0 || string(b) == "null" {
+	*f = strictString{present: len(b) > 0 && string(b) != "null"}
+	if !f.present {
 		return nil
 	}
-	f.present = true
-	if b[0] != '"' {
-		f.notText = jsonKind(b)
-		return nil
-	}
-	if f.text = flexText(b); f.text == "" && len(b) > 2 {
-		f.notText = jsonKind(b) // a string flexText could not read
+	if f.text = flexText(b); b[0] != '"' || (f.text == "" && len(b) > 2) {
+		f.text, f.notText = "", jsonKind(b)
 	}
 	return nil
 }
@@ -136,19 +133,11 @@ func jsonKind(b []byte) string {
 
 // isHexID reports the API's id form: 32 lowercase hex characters.
 func isHexID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for i := range len(s) {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
-// checkID returns a decoded id, or an error naming the field (an id the API did not
-// send in its form must never become a resource's id). An optional id may be absent.
+// checkID returns a decoded id, or an error naming the field: an id not in the API's form
+// must never become a resource's. An optional id may be absent.
 func checkID(field string, f strictString, required bool) (string, error) {
 	switch {
 	case !f.present || (!required && f.notText == "" && f.text == ""):
@@ -167,13 +156,9 @@ func checkID(field string, f strictString, required bool) (string, error) {
 // checkStatus returns a decoded secret status: absent (""), or one the API documents.
 func checkStatus(f strictString) (string, error) {
 	switch {
-	case !f.present || (f.notText == "" && f.text == ""):
-		return "", nil
 	case f.notText != "":
 		return "", fmt.Errorf("field \"status\" is %s, not a status", f.notText)
-	}
-	switch f.text {
-	case StatusPending, StatusActive, StatusDeleted:
+	case f.text == "", f.text == StatusPending, f.text == StatusActive, f.text == StatusDeleted:
 		return f.text, nil
 	}
 	return "", fmt.Errorf("field \"status\" is not one of %s, %s, %s (got %d characters)",
@@ -190,29 +175,20 @@ type wireStore struct {
 
 func (w wireStore) value() (Store, error) {
 	id, err := checkID("id", w.ID, true)
-	if err != nil {
-		return Store{}, err
-	}
-	// account_id may be absent in real responses; one not in the id form is treated as absent,
-	// so the caller keeps the account it asked about rather than recording nonsense.
+	// account_id may be absent; one not in the id form is taken as absent, so the caller
+	// keeps the account it asked about.
 	account := string(w.AccountID)
 	if !isHexID(account) {
 		account = ""
 	}
-	return Store{
-		ID:        id,
-		Name:      string(w.Name),
-		AccountID: account,
-		Created:   time.Time(w.Created),
-		Modified:  time.Time(w.Modified),
-	}, nil
+	return Store{ID: id, Name: string(w.Name), AccountID: account, Created: time.Time(w.Created), Modified: time.Time(w.Modified)}, err
 }
 
 type wireSecret struct {
 	ID       strictString `json:"id"`
 	StoreID  strictString `json:"store_id"`
 	Name     flexString   `json:"name"`
-	Comment  optString    `json:"comment"`
+	Comment  *flexString  `json:"comment"`
 	Scopes   flexStrings  `json:"scopes"`
 	Status   strictString `json:"status"`
 	Created  flexTime     `json:"created"`
@@ -232,16 +208,8 @@ func (w wireSecret) value() (Secret, error) {
 	if err != nil {
 		return Secret{}, err
 	}
-	return Secret{
-		ID:       id,
-		StoreID:  storeID,
-		Name:     string(w.Name),
-		Comment:  w.Comment.p,
-		Scopes:   []string(w.Scopes),
-		Status:   status,
-		Created:  time.Time(w.Created),
-		Modified: time.Time(w.Modified),
-	}, nil
+	return Secret{ID: id, StoreID: storeID, Name: string(w.Name), Comment: (*string)(w.Comment), Scopes: w.Scopes,
+		Status: status, Created: time.Time(w.Created), Modified: time.Time(w.Modified)}, nil
 }
 
 type wireQuotaCounts struct {
@@ -255,60 +223,45 @@ type wireQuota struct {
 	wireQuotaCounts
 }
 
-func (w wireQuota) value() Quota {
+func (w wireQuota) value() (Quota, error) {
 	c := w.wireQuotaCounts
 	if w.Secrets != nil {
 		c = *w.Secrets
 	}
-	return Quota{Quota: int64(c.Quota), Usage: int64(c.Usage)}
+	return Quota{Quota: int64(c.Quota), Usage: int64(c.Usage)}, nil
 }
 
-// wireResultInfo is what the client reads of a list's result_info (page, per_page and count
-// too are sent); any field may be missing.
+// wireResultInfo is what the client reads of a list's result_info; any field may be missing.
 type wireResultInfo struct {
 	TotalCount flexInt64 `json:"total_count"`
 	TotalPages flexInt64 `json:"total_pages"`
 }
 
-// errNoResult is a success envelope whose result is null, {} or [] where an object was due.
+// errNoResult is a success whose result is null, {} or [] where an object was due.
 var errNoResult = errors.New("the API returned no result")
 
 // isEmptyJSON is true for absent, null, {} and [] (with any spacing).
 func isEmptyJSON(raw []byte) bool {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return true
+	if len(raw) < 2 {
+		return len(raw) == 0
 	}
-	if len(raw) >= 2 && (raw[0] == '{' && raw[len(raw)-1] == '}' || raw[0] == '[' && raw[len(raw)-1] == ']') {
-		return len(bytes.TrimSpace(raw[1:len(raw)-1])) == 0
-	}
-	return false
+	inner := bytes.TrimSpace(raw[1 : len(raw)-1])
+	return string(raw) == "null" || len(inner) == 0 && (raw[0] == '{' && raw[len(raw)-1] == '}' || raw[0] == '[' && raw[len(raw)-1] == ']')
 }
 
-// decodeOne decodes a single object result, also accepted as an array whose first
-// element is the object (older create-store responses).
-func decodeOne[W any](raw json.RawMessage) (W, error) {
-	var w W
-	raw = bytes.TrimSpace(raw)
-	if isEmptyJSON(raw) {
-		return w, errNoResult
+// decodeOne decodes a one-object result (older create-store answers send an array of one)
+// and checks it.
+func decodeOne[W, T any](raw json.RawMessage, convert func(W) (T, error)) (T, error) {
+	ws, err := decodeList[W](raw)
+	if err == nil && len(ws) == 0 {
+		err = errNoResult
 	}
-	switch raw[0] {
-	case '[':
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return w, jsonError(err)
-		}
-		for _, it := range items {
-			if !isEmptyJSON(it) {
-				return decodeOne[W](it)
-			}
-		}
-		return w, errNoResult
-	case '{':
-		return w, jsonError(json.Unmarshal(raw, &w))
+	if err != nil {
+		var zero T
+		return zero, err
 	}
-	return w, fmt.Errorf("result is %s, neither an object nor an array", jsonKind(raw))
+	return convert(ws[0])
 }
 
 // decodeList decodes a list result; null or {} is an empty list, a lone object a list of one.
@@ -317,72 +270,54 @@ func decodeList[W any](raw json.RawMessage) ([]W, error) {
 	if isEmptyJSON(raw) {
 		return nil, nil
 	}
+	items := []json.RawMessage{raw}
 	switch raw[0] {
 	case '[':
-		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, jsonError(err)
 		}
-		out := make([]W, 0, len(items))
-		for i, it := range items {
-			if isEmptyJSON(it) {
-				continue
-			}
-			if it = bytes.TrimSpace(it); it[0] != '{' {
-				return nil, fmt.Errorf("item %d is %s, not an object", i+1, jsonKind(it))
-			}
-			var w W
-			if err := json.Unmarshal(it, &w); err != nil {
-				return nil, fmt.Errorf("item %d: %w", i+1, jsonError(err))
-			}
-			out = append(out, w)
-		}
-		return out, nil
 	case '{':
+	default:
+		return nil, fmt.Errorf("result is %s, neither an array nor an object", jsonKind(raw))
+	}
+	out := make([]W, 0, len(items))
+	for i, it := range items {
+		if isEmptyJSON(it) {
+			continue
+		}
+		if it = bytes.TrimSpace(it); it[0] != '{' {
+			return nil, fmt.Errorf("item %d is %s, not an object", i+1, jsonKind(it))
+		}
 		var w W
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, jsonError(err)
+		if err := json.Unmarshal(it, &w); err != nil {
+			return nil, fmt.Errorf("item %d: %w", i+1, jsonError(err))
 		}
-		return []W{w}, nil
-	}
-	return nil, fmt.Errorf("result is %s, neither an array nor an object", jsonKind(raw))
-}
-
-// jsonError describes a decoding error without the server's text: encoding/json quotes
-// a mistyped number whole, however long.
-func jsonError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		field := typeErr.Field
-		if field == "" {
-			field = "result"
-		}
-		return fmt.Errorf("field %q: want %s", cleanBounded(field, 100), typeErr.Type)
-	}
-	return errors.New(cleanBounded(err.Error(), maxShownField))
-}
-
-// convertAll checks and converts decoded items, naming the first bad one.
-func convertAll[W, T any](ws []W, convert func(W) (T, error)) ([]T, error) {
-	out := make([]T, len(ws))
-	for i, w := range ws {
-		v, err := convert(w)
-		if err != nil {
-			return nil, fmt.Errorf("item %d: %w", i+1, err)
-		}
-		out[i] = v
+		out = append(out, w)
 	}
 	return out, nil
 }
 
-// decodeItems decodes a list result and checks and converts its items.
+// jsonError describes a decoding error without the server's text: encoding/json quotes a
+// mistyped number whole, however long.
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Errorf("field %q: want %s", cleanBounded(cmp.Or(typeErr.Field, "result"), 100), typeErr.Type)
+	}
+	return errors.New(cleanBounded(err.Error(), maxShownField))
+}
+
+// decodeItems decodes a list result and checks its items, naming the first bad one.
 func decodeItems[W, T any](raw json.RawMessage, convert func(W) (T, error)) ([]T, error) {
 	ws, err := decodeList[W](raw)
 	if err != nil {
 		return nil, err
 	}
-	return convertAll(ws, convert)
+	out := make([]T, len(ws))
+	for i, w := range ws {
+		if out[i], err = convert(w); err != nil {
+			return nil, fmt.Errorf("item %d: %w", i+1, err)
+		}
+	}
+	return out, nil
 }

@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Cloudflare error codes the provider reacts to.
@@ -19,72 +18,57 @@ const (
 	CodeValidation     = 1001
 )
 
-// bodyExcerptLen bounds APIError.Body: enough to recognise an HTML error page, short
-// enough for a diagnostic.
+// bodyExcerptLen bounds APIError.Body: enough to recognise an HTML error page.
 const bodyExcerptLen = 256
 
-// Message is one item of an envelope's errors or messages.
-//
-// In an APIError, Message, DocumentationURL and Pointer are fit to show: one line, bounded,
-// credentials masked; for a request that carried a secret value, only known reasons and the
-// names it sent (see serverText), the rest not shown (notShownMarker). Decisions read the
-// API's own words instead: Reason, and APIError's HasReason and HasCode.
+// Message is one item of an envelope's errors or messages. In an APIError its texts are fit
+// to show (serverText); decisions read the API's own words: Reason, Subject, HasReason.
 type Message struct {
 	Code             int    `json:"code"`
 	Message          string `json:"message"`
 	DocumentationURL string `json:"documentation_url,omitempty"`
 	Pointer          string `json:"-"` // source.pointer, when given
-	// raw is the API's message, unmasked (bounded); nil for a Message made by hand, whose
-	// Message is then the API's words.
+	// raw is the API's message (bounded); nil when Message is the API's words.
 	raw *string
 }
 
-// UnmarshalJSON tolerates a code sent as a string and a missing or odd source, because
-// one malformed error item must not hide the status behind a decoding error.
+// UnmarshalJSON tolerates a code sent as a string and an odd source or item: one malformed
+// error item must not hide the status behind a decoding error.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Code             json.RawMessage `json:"code"`
-		Message          json.RawMessage `json:"message"`
-		DocumentationURL json.RawMessage `json:"documentation_url"`
+		Code             flexInt64       `json:"code"`
+		Message          flexString      `json:"message"`
+		DocumentationURL flexString      `json:"documentation_url"`
 		Source           json.RawMessage `json:"source"`
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		// Not an object: keep whatever text it is as the message.
+	if json.Unmarshal(b, &w) != nil {
+		// Not an object: its text is the message.
 		*m = Message{Message: strings.Trim(string(bytes.TrimSpace(b)), `"`)}
-		return nil //nolint:nilerr // tolerant decoding: an odd error item must not hide the API's status
-	}
-	*m = Message{
-		Code:             flexInt(w.Code),
-		Message:          flexText(w.Message),
-		DocumentationURL: flexText(w.DocumentationURL),
+		return nil //nolint:nilerr // tolerant: an odd error item must not hide the API's status
 	}
 	var src struct {
-		Pointer json.RawMessage `json:"pointer"`
+		Pointer flexString `json:"pointer"`
 	}
-	if len(w.Source) > 0 && json.Unmarshal(w.Source, &src) == nil {
-		m.Pointer = flexText(src.Pointer)
-	}
+	_ = json.Unmarshal(w.Source, &src) // an odd source has no pointer
+	*m = Message{Code: int(w.Code), Message: string(w.Message), DocumentationURL: string(w.DocumentationURL), Pointer: string(src.Pointer)}
 	return nil
 }
 
-// Reason is the API's snake_case reason: the part of the message before ":"
-// ("secret_name_already_exists" of "secret_name_already_exists: API_KEY"). It reads the
-// API's unmasked message, so it is for decisions: print Message, not Reason, since a reason
-// the API does not document may echo a secret value.
+// Reason is the API's snake_case reason, the part before ":" ("secret_name_already_exists"
+// of "secret_name_already_exists: API_KEY"), from its unmasked words: for decisions, never to
+// print (an unknown reason may echo a value).
 func (m Message) Reason() string {
 	t, _, _ := strings.Cut(m.apiText(), ":")
 	return strings.TrimSpace(t)
 }
 
-// Subject is what the message names after its reason ("API_KEY" of
-// "secret_name_already_exists: API_KEY"), read like Reason from the API's unmasked message:
-// for decisions, never to print. ok is false when the message has no ":".
+// Subject is what the message names after its reason ("API_KEY" above), like Reason for
+// decisions only. ok is false when the message has no ":".
 func (m Message) Subject() (subject string, ok bool) {
 	_, s, ok := strings.Cut(m.apiText(), ":")
 	return strings.TrimSpace(s), ok
 }
 
-// apiText is the message as the API wrote it; Message may have parts not shown.
 func (m Message) apiText() string {
 	if m.raw != nil {
 		return *m.raw
@@ -92,24 +76,21 @@ func (m Message) apiText() string {
 	return m.Message
 }
 
-// APIError is a request the API answered with a failure status or success:false.
-//
-// Everything in it the server wrote is bounded, on one line, without control characters,
-// with credentials masked, and not shown but for known parts when the request carried a
-// secret value (see Message). At most maxShownMessages errors and messages are kept; MoreErrors
-// and MoreMessages count the ones left out.
+// APIError is a request the API answered with a failure status or success:false. What the
+// server wrote is fit to show (see Message); MoreErrors and MoreMessages count the items
+// beyond maxShownMessages.
 type APIError struct {
-	Method, Path string // route path below the base URL, for messages
+	Method, Path string // route path below the base URL
 	StatusCode   int
 	Errors       []Message
 	Messages     []Message
-	MoreErrors   int    // errors beyond those in Errors
-	MoreMessages int    // messages beyond those in Messages
+	MoreErrors   int
+	MoreMessages int
 	Body         string // short excerpt of a non-JSON or empty body ("" when JSON)
 	RetryAfter   time.Duration
 }
 
-// Error gives the status, codes and messages, as fit to show as the fields they come from.
+// Error gives the status, codes and messages as fit to show.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
@@ -117,12 +98,11 @@ func (e *APIError) Error() string {
 		b.WriteString(" " + t)
 	}
 	for i, m := range e.Errors {
+		sep := ";"
 		if i == 0 {
-			b.WriteString(":")
-		} else {
-			b.WriteString(";")
+			sep = ":"
 		}
-		fmt.Fprintf(&b, " error %d: %s", m.Code, m.Message)
+		fmt.Fprintf(&b, "%s error %d: %s", sep, m.Code, m.Message)
 	}
 	if e.MoreErrors > 0 {
 		fmt.Fprintf(&b, "; and %d more", e.MoreErrors)
@@ -136,25 +116,14 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// HasCode reports whether any error item kept (see MoreErrors) carries code.
+// HasCode reports whether any error item kept carries code.
 func (e *APIError) HasCode(code int) bool {
-	for _, m := range e.Errors {
-		if m.Code == code {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Code == code })
 }
 
-// HasReason reports whether any error item's reason (see Message.Reason: the API's
-// unmasked words) is reason.
+// HasReason reports whether any error item's Reason is reason.
 func (e *APIError) HasReason(reason string) bool {
-	for _, m := range e.Errors {
-		if m.Reason() == reason {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Reason() == reason })
 }
 
 func newAPIError(method, path string, resp *response, env envelope, jsonErr error) *APIError {
@@ -165,24 +134,18 @@ func newAPIError(method, path string, resp *response, env envelope, jsonErr erro
 	} else {
 		e.Body = resp.serverText.excerpt(resp.body)
 	}
-	if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), time.Now()); ok {
-		e.RetryAfter = d
-	}
+	e.RetryAfter, _ = parseRetryAfter(resp.header.Get("Retry-After"), time.Now())
 	return e
 }
 
-// notFoundError is the *APIError the client makes itself when a lookup by name finds
-// nothing, so callers test it with IsNotFound like any 404.
+// notFoundError is the 404 *APIError of a lookup by name that found nothing.
 func notFoundError(method, path, reason, name string) *APIError {
-	return &APIError{
-		Method: method, Path: path, StatusCode: http.StatusNotFound,
-		Errors: []Message{{Code: CodeValidation, Message: reason + ": " + name}},
-	}
+	return &APIError{Method: method, Path: path, StatusCode: http.StatusNotFound,
+		Errors: []Message{{Code: CodeValidation, Message: reason + ": " + name}}}
 }
 
-// transportError is a request that got no complete response (refused, reset, EOF,
-// timeout), after the retries the method allows. shown is err's text fit to show (a
-// malformed response quoted in it is server text); err stays reachable for errors.Is/As.
+// transportError is a request that got no complete response after the retries its method
+// allows. shown is err's text fit to show; err stays reachable for errors.Is/As.
 type transportError struct {
 	method, path string
 	err          error
@@ -196,15 +159,12 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
-// contextError is a request stopped because its context ended. It wraps both ctx.Err()
-// and context.Cause(ctx), so a caller tells its own deadline (a cause it set with
-// context.WithTimeoutCause) from an interrupt with errors.Is.
+// contextError is a request stopped because its context ended. It wraps ctx.Err() and
+// context.Cause(ctx), so a caller tells its own deadline cause from an interrupt.
 type contextError struct {
 	method, path string
 	errs         []error
-	// budgetStop is the request budget's limit when the request ended waiting for a slot
-	// (so it was not sent), 0 otherwise.
-	budgetStop int
+	budgetStop   int // the budget's limit when the request was waiting for it (not sent)
 }
 
 func newContextError(ctx context.Context, method, path string) *contextError {
@@ -226,14 +186,14 @@ func (e *contextError) Error() string {
 	return msg
 }
 
-// StoppedAtBudget reports an error of a request whose context ended while it waited for
-// the request budget (Config.MaxRequestsPerMinute): it was not sent.
+func (e *contextError) Unwrap() []error { return e.errs }
+
+// StoppedAtBudget reports a request whose context ended while it waited for the request
+// budget: it was not sent.
 func StoppedAtBudget(err error) bool {
 	var ce *contextError
 	return errors.As(err, &ce) && ce.budgetStop > 0
 }
-
-func (e *contextError) Unwrap() []error { return e.errs }
 
 func asAPIError(err error) *APIError {
 	var e *APIError
@@ -254,50 +214,5 @@ func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 // IsWrongTokenKind reports a 403 with code 10000: an account token on /system, a service
 // token on account routes, a read-only token writing, or a token for another account.
 func IsWrongTokenKind(err error) bool {
-	e := asAPIError(err)
-	return e != nil && e.StatusCode == http.StatusForbidden && e.HasCode(CodeAuthentication)
-}
-
-// flexInt reads a JSON number or numeric string; anything else is 0.
-func flexInt(raw json.RawMessage) int {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return 0
-	}
-	s := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0
-		}
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		return n
-	}
-	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-		return int(f)
-	}
-	return 0
-}
-
-// flexText reads a JSON string, or the text of any other scalar; null is "".
-func flexText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if raw[0] == '"' {
-		// Fast path: most strings have no escapes.
-		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 && bytes.IndexByte(raw[1:len(raw)-1], '"') < 0 && utf8.Valid(raw) {
-			return string(raw[1 : len(raw)-1])
-		}
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		return ""
-	}
-	if raw[0] == '{' || raw[0] == '[' {
-		return ""
-	}
-	return string(raw)
+	return hasStatus(err, http.StatusForbidden) && asAPIError(err).HasCode(CodeAuthentication)
 }

@@ -9,51 +9,39 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// Logs go to a tflog subsystem so users can raise or lower the client's verbosity alone
-// (TF_LOG_PROVIDER_SECRETSSTORE_HTTP=TRACE) without flooding the provider's log.
+// A subsystem of its own lets users raise the client's verbosity alone.
 const (
 	logSubsystem = "http"
 	logLevelEnv  = "TF_LOG_PROVIDER_SECRETSSTORE_HTTP"
 
-	// maxLoggedJSON and maxLoggedText bound what one log entry holds. JSON is cut only after
-	// masking, so a cut never exposes a value.
-	maxLoggedJSON = 256 << 10
-	maxLoggedText = 4 << 10
-	// maxLoggedHeader bounds one logged header value.
+	maxLoggedJSON   = 256 << 10
+	maxLoggedText   = 4 << 10
 	maxLoggedHeader = 1 << 10
 )
 
-// credentialHeaders are never logged, whatever their case.
+// credentialHeaders are never logged.
 var credentialHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"X-Auth-Key":          true,
-	"X-Auth-Email":        true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
+	"Authorization": true, "Proxy-Authorization": true, "X-Auth-Key": true, "X-Auth-Email": true,
+	"Cookie": true, "Set-Cookie": true,
 }
 
-// withLogging sets up the client's log subsystem on ctx, with the credentials masked in
-// every field and message as a second line of defence behind header filtering. Secret
-// values are not masked here: the server text of an exchange that carries one is never
-// logged (see serverText).
-func withLogging(ctx context.Context, secrets []string) context.Context {
+// withLogging sets up the client's log subsystem on ctx, masking the credentials' forms in
+// every field and message (a second line of defence behind header filtering).
+func withLogging(ctx context.Context, credentials []string) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
-	if len(secrets) > 0 {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, secrets...)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, secrets...)
+	if len(credentials) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, credentials...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, credentials...)
 	}
 	return ctx
 }
 
-// loggingTransport logs every attempt (retries included, which the caller never sees) at
-// TRACE: method, URL, headers without credentials, and bodies with "value" masked,
-// cleaned and bounded. Of an exchange that carries a value, the response's body and
-// headers are replaced by the fields the client decodes from them (see serverText).
+// loggingTransport logs every attempt (retries included) at TRACE. The request body is the
+// route's own JSON, of a value-carrying one its loggable form; of a response, what serverText
+// allows.
 type loggingTransport struct {
 	layer
 }
@@ -63,52 +51,38 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if !tflog.SubsystemIsTrace(ctx, logSubsystem) {
 		return t.next.RoundTrip(req)
 	}
-
-	r := exchangeFrom(ctx).serverText
-	fields := map[string]any{
-		"http.method":          req.Method,
-		"http.url":             loggableURL(req, r),
-		"http.request.headers": loggableHeaders(req.Header, r),
-	}
-	if req.GetBody != nil && req.ContentLength != 0 {
-		if rc, err := req.GetBody(); err == nil {
-			b, _ := io.ReadAll(rc)
-			_ = rc.Close()
-			// The client's own JSON, "value" keys masked: logged whatever the exchange.
-			fields["http.request.body"] = loggableBody(b, serverText{credentials: r.credentials})
-		}
+	ex := exchangeFrom(ctx)
+	r := ex.serverText
+	fields := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r),
+		"http.request.headers": loggableHeaders(req.Header, r)}
+	if req.Body != nil && req.Body != http.NoBody {
+		fields["http.request.body"] = cleanMasked(string(ex.loggedBody), maxLoggedJSON, maxLoggedJSON+1024, r.credentials)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Sending HTTP request", fields)
 
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
+	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r),
+		"http.duration_ms": time.Since(start).Milliseconds()}
 	if err != nil {
-		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", map[string]any{
-			"http.method": req.Method, "http.url": loggableURL(req, r), "error": r.transportError(err, maxLoggedText),
-			"http.duration_ms": time.Since(start).Milliseconds(),
-		})
+		rf["error"] = r.transportError(err, maxLoggedText)
+		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", rf)
 		return resp, err
 	}
 
-	// Read the body to log it, then hand the caller an identical one. A read error is
-	// replayed after the bytes that did arrive, so the caller sees the same failure.
+	// Read the body to log it, and hand the caller the same bytes and the same read error.
 	b, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	_ = resp.Body.Close()
 	var rest io.Reader = bytes.NewReader(b)
 	if readErr != nil {
 		rest = io.MultiReader(rest, errReader{readErr})
+		rf["error"] = r.transportError(readErr, maxLoggedText)
 	}
 	resp.Body = io.NopCloser(rest)
 
-	rf := map[string]any{
-		"http.method":      req.Method,
-		"http.url":         loggableURL(req, r),
-		"http.status":      resp.StatusCode,
-		"http.duration_ms": time.Since(start).Milliseconds(),
-	}
+	rf["http.status"] = resp.StatusCode
 	switch {
 	case r.carriesValue:
-		// What a reader needs to follow the exchange: what the client decodes of it.
 		rf["http.response.headers"] = knownHeaders(resp.Header)
 		rf["http.response.body"] = notShownMarker
 		knownFields(b, rf)
@@ -120,9 +94,6 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
 		rf["http.response.body"] = loggableBody(b, r)
 	}
-	if readErr != nil {
-		rf["error"] = r.transportError(readErr, maxLoggedText)
-	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
 }
@@ -131,8 +102,7 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// serverURLHeaders may hold a URL the server chose (Referer does after a second redirect):
-// its query may carry anything (a signed token), so logs show it without one.
+// serverURLHeaders may hold a URL the server chose, whose query may be a signed token.
 var serverURLHeaders = map[string]bool{"Location": true, "Content-Location": true, "Referer": true}
 
 // queryNotLogged stands for a query left out of a logged URL.
@@ -141,19 +111,17 @@ const queryNotLogged = "?[query not logged]"
 // withoutQuery is a URL without its query and fragment, marked where a query was.
 func withoutQuery(raw string) string {
 	i := strings.IndexAny(raw, "?#")
-	if i < 0 {
+	switch {
+	case i < 0:
 		return raw
-	}
-	if raw[i] == '#' {
+	case raw[i] == '#':
 		return raw[:i]
 	}
 	return raw[:i] + queryNotLogged
 }
 
-// loggableURL is a request's URL for a log field. The client's own URLs are shown whole (their
-// queries are paging); a request following a redirect has the server's URL, shown without its
-// query and with any password masked, and of an exchange that carries a value by its origin
-// alone.
+// loggableURL shows the client's own URLs whole; after a redirect the URL is the server's:
+// without its query and password, and of a value-carrying exchange only its origin.
 func loggableURL(req *http.Request, r serverText) string {
 	switch {
 	case req.Response == nil:
@@ -164,17 +132,17 @@ func loggableURL(req *http.Request, r serverText) string {
 	return withoutQuery(req.URL.Redacted())
 }
 
-// loggableHeaders flattens headers for a log field, leaving out every credential, each
-// value cleaned. A URL the server chose is server text (see serverText): shown without its
-// query, and not at all for an exchange that carries a value.
+// loggableHeaders flattens headers without credentials, each cleaned; a URL the server chose
+// is shown by serverText's rule, without its query.
 func loggableHeaders(h http.Header, r serverText) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		if credentialHeaders[http.CanonicalHeaderKey(k)] {
+		k = http.CanonicalHeaderKey(k)
+		if credentialHeaders[k] {
 			continue
 		}
 		text := cleanMasked(strings.Join(v, ", "), maxLoggedHeader, cleanWindow, r.credentials)
-		if serverURLHeaders[http.CanonicalHeaderKey(k)] {
+		if serverURLHeaders[k] {
 			text = r.clean(withoutQuery(strings.Join(v, ", ")), maxLoggedHeader)
 		}
 		out[cleanBounded(k, maxLoggedHeader)] = text
@@ -182,80 +150,14 @@ func loggableHeaders(h http.Header, r serverText) map[string]string {
 	return out
 }
 
-// loggableBody renders a body for TRACE. JSON has every "value" masked; JSON that does
-// not parse is left out entirely, since where its values are cannot be told. What is
-// logged is cleaned (one line, no control characters), credentials masked, and bounded.
-// The caller never passes the response of an exchange that carried a value.
+// loggableBody is a response body of an exchange without a value, cleaned, credentials
+// masked and bounded (JSON more generously: a page of a list is long).
 func loggableBody(b []byte, r serverText) string {
-	trimmed := bytes.TrimSpace(b)
-	if len(trimmed) == 0 {
-		return ""
-	}
-	var text string
+	b = bytes.TrimSpace(b)
 	limit := maxLoggedText
-	if trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"' {
-		red, ok := MaskValues(trimmed)
-		if !ok {
-			return fmt.Sprintf("[unparseable JSON body not logged: %d bytes]", len(b))
-		}
-		text, limit = string(red), maxLoggedJSON
-	} else {
-		text = string(trimmed)
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		limit = maxLoggedJSON
 	}
 	// The window leaves room for a credential straddling the cut.
-	return cleanMasked(text, limit, limit+1024, r.credentials)
-}
-
-// leveledLogger adapts go-retryablehttp's logger to tflog. Attempt failures and retries
-// are WARN: the caller decides later whether the request as a whole failed.
-type leveledLogger struct {
-	ctx context.Context
-}
-
-// fields turns retryablehttp's key-value pairs into log fields: its own texts (method,
-// URL, waits) cleaned, an error (which may quote a malformed response) shown like a
-// transport error.
-func (l leveledLogger) fields(kv []any) map[string]any {
-	return kvFields(kv, exchangeFrom(l.ctx).serverText)
-}
-
-// retryablehttp panics at run time on a logger of the wrong shape: check it at compile time.
-var _ retryablehttp.LeveledLogger = leveledLogger{}
-
-func (l leveledLogger) Error(msg string, kv ...any) {
-	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
-}
-
-func (l leveledLogger) Warn(msg string, kv ...any) {
-	tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
-}
-
-func (l leveledLogger) Info(msg string, kv ...any) {
-	tflog.SubsystemInfo(l.ctx, logSubsystem, msg, l.fields(kv))
-}
-
-func (l leveledLogger) Debug(msg string, kv ...any) {
-	if msg == "retrying request" {
-		tflog.SubsystemWarn(l.ctx, logSubsystem, msg, l.fields(kv))
-		return
-	}
-	tflog.SubsystemDebug(l.ctx, logSubsystem, msg, l.fields(kv))
-}
-
-func kvFields(kv []any, r serverText) map[string]any {
-	out := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		k := fmt.Sprint(kv[i])
-		switch v := kv[i+1].(type) {
-		case error:
-			out[k] = r.transportError(v, maxLoggedText)
-		case fmt.Stringer:
-			out[k] = cleanBounded(v.String(), maxLoggedText)
-		case string:
-			out[k] = cleanBounded(v, maxLoggedText)
-		default:
-			out[k] = v
-		}
-	}
-	return out
+	return cleanMasked(string(b), limit, limit+1024, r.credentials)
 }

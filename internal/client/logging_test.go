@@ -230,3 +230,36 @@ func TestRedirectOfAValueNotLogged(t *testing.T) {
 		t.Errorf("log shows the redirect's path, or not 3 requests:\n%s", all)
 	}
 }
+
+// TestLoggableBody: a response body of an exchange without a value is logged as the server
+// sent it, whatever its form, on one line and bounded.
+func TestLoggableBody(t *testing.T) {
+	if got := loggableBody([]byte("{\"name\":\n\"A\""), serverText{}); got != `{"name": "A"` {
+		t.Errorf("broken JSON body logged as %q", got)
+	}
+	html := "<html><body>" + strings.Repeat("x", 10000) + "</body></html>"
+	got := loggableBody([]byte(html), serverText{})
+	if len(got) > maxLoggedText+100 || !strings.HasPrefix(got, "<html>") || !strings.HasSuffix(got, fmt.Sprintf("…[cut from %d bytes]", len(html))) {
+		t.Errorf("HTML body logged as %d bytes: %.80q", len(got), got)
+	}
+	if got := loggableBody(nil, serverText{}); got != "" {
+		t.Errorf("empty body logged as %q", got)
+	}
+	if page := page100(); loggableBody(page, serverText{}) != string(page) {
+		t.Errorf("a page of 100 secrets is not logged whole")
+	}
+	if got := loggableBody([]byte(`{"t":"`+testToken+`"}`), serverText{credentials: credentialForms([]string{testToken})}); got != `{"t":"***"}` {
+		t.Errorf("credential logged as %q", got)
+	}
+}
+
+func TestLoggableHeaders(t *testing.T) {
+	h := map[string][]string{
+		"Authorization": {"Bearer tok"}, "X-Auth-Key": {"k"}, "X-Auth-Email": {"e@x"},
+		"User-Agent": {"ua"}, "Content-Type": {"application/json"},
+	}
+	got := loggableHeaders(h, serverText{})
+	if len(got) != 2 || got["User-Agent"] != "ua" {
+		t.Fatalf("loggableHeaders = %v", got)
+	}
+}

@@ -3,12 +3,13 @@ package client
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 )
 
-// Bounds on one walk over a list, so that a server that never ends a list (or never
-// pages) costs bounded time and memory. 50,000 is 500 times the API's secret quota.
+// Bounds on one walk over a list, so that a server that never ends one costs bounded time and
+// memory. 50,000 is 500 times the API's secret quota.
 const (
 	defaultListItemCap = 50_000
 	defaultListPageCap = 1_000
@@ -16,30 +17,25 @@ const (
 
 // PageInfo describes one list page and what it says of the whole list.
 type PageInfo struct {
-	Page    int // the page asked for, from 1
-	PerPage int // the page size asked for
-	// TotalCount and TotalPages are the API's result_info; 0 when it sent none.
-	TotalCount int
+	Page       int // the page asked for, from 1
+	PerPage    int // the page size asked for
+	TotalCount int // the API's result_info; 0 when it sent none
 	TotalPages int
-	// Last is true when no page follows: this one is short or empty, or it is at or past
-	// total_pages.
+	// Last is true when no page follows: this one is short or empty, or at total_pages.
 	Last bool
 }
 
 // PageSize is the page size the client asks for (Config.PageSize, at most 100).
 func (c *Client) PageSize() int { return c.pageSize }
 
-// listPage fetches one page of a list route, decodes its items and checks them (convert).
+// listPage fetches one page of a list route and checks its items (convert).
 func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Values, page int, convert func(W) (T, error)) ([]T, PageInfo, error) {
 	pq := url.Values{}
-	for k, v := range q {
-		pq[k] = v
-	}
+	maps.Copy(pq, q)
 	pq.Set("page", strconv.Itoa(page))
 	pq.Set("per_page", strconv.Itoa(c.pageSize))
 	info := PageInfo{Page: page, PerPage: c.pageSize}
-
-	env, err := c.doEnvelope(ctx, request{method: "GET", path: path, query: pq})
+	env, err := c.do(ctx, request{method: "GET", path: path, query: pq})
 	if err != nil {
 		return nil, info, err
 	}
@@ -54,12 +50,9 @@ func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Value
 	return items, info, nil
 }
 
-// listAll walks every page of a list route: per_page is the client's page size, pages
-// count from 1, and the walk stops at the first page shorter than per_page (or empty), or
-// at total_pages when the API gives it. An item seen on an earlier page (the list shifted
-// while paging) is kept once. A page made only of items already seen means the server
-// ignores "page": that is an error rather than an endless loop, as is a list longer than
-// the walk's bounds (listItemCap items, listPageCap pages).
+// listAll walks every page of a list route until one is Last. An item seen on an earlier
+// page (the list shifted) is kept once; a page of only such items means the server ignores
+// "page", an error rather than an endless loop, as is a list past the walk's bounds.
 func listAll[W, T any](ctx context.Context, c *Client, path string, q url.Values, convert func(W) (T, error), id func(T) string) ([]T, error) {
 	seen := map[string]bool{}
 	var all []T

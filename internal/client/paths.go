@@ -6,30 +6,22 @@ import (
 	"net/url"
 )
 
-// prefix is the route prefix of the owner's family. Every store and secret path is built
-// from it, so the two families share every method.
-func (o Owner) prefix() (string, error) {
+// path builds a route below the owner's family prefix, so both families share every method.
+// segs alternate a collection and one of its ids ("stores", storeID, "secrets", secretID),
+// ids escaped; a last name without an id ends the path ("quota"). An empty id is refused: it
+// would turn "get one" into "list all".
+func (o Owner) path(segs ...string) (string, error) {
 	if o.Account == "" {
 		return "", errors.New("client: account id is empty")
 	}
-	a := url.PathEscape(o.Account)
+	var p string
 	switch o.Family {
 	case FamilyAccount, "":
-		return "/accounts/" + a + "/secrets_store", nil
+		p = "/accounts/" + url.PathEscape(o.Account) + "/secrets_store"
 	case FamilySystem:
-		return "/system/accounts/" + a, nil
-	}
-	return "", fmt.Errorf("client: unknown route family %q", o.Family)
-}
-
-// path appends segments to the owner's prefix: segs alternate a collection name and the
-// id of one of its items ("stores", storeID, "secrets", secretID), ids path-escaped; a
-// last name without an id ends the path ("secrets", "duplicate", "quota"). An empty id is
-// refused: it would silently turn "get one" into "list all".
-func (o Owner) path(segs ...string) (string, error) {
-	p, err := o.prefix()
-	if err != nil {
-		return "", err
+		p = "/system/accounts/" + url.PathEscape(o.Account)
+	default:
+		return "", fmt.Errorf("client: unknown route family %q", o.Family)
 	}
 	for i := 0; i < len(segs); i += 2 {
 		p += "/" + segs[i]

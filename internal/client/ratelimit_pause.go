@@ -5,21 +5,19 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// rateLimitPause is one backoff for every request of a Client: a 429 with Retry-After to
-// any of them pauses all of them until it has passed, instead of each finding the limit with a
-// 429 of its own. The API's limit is per token, and a Client has one.
+// rateLimitPause is one backoff for every request of a Client: a 429 with Retry-After to one
+// pauses all, instead of each finding the limit (per token; a Client has one) on its own.
 type rateLimitPause struct {
 	mu    sync.Mutex
 	until time.Time
 }
 
-// holdFor pauses for d from now (never shortening an earlier, longer hold).
+// holdFor pauses for d from now, never shortening a longer hold.
 func (p *rateLimitPause) holdFor(d time.Duration) {
-	if d <= 0 {
-		return
-	}
 	until := time.Now().Add(d)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -35,15 +33,13 @@ func (p *rateLimitPause) remaining() time.Duration {
 	return time.Until(p.until)
 }
 
-// wait blocks until the pause is over (a hold extended meanwhile is waited for too) or ctx
-// ends, and returns how long it waited.
+// wait blocks until the pause, however extended meanwhile, is over or ctx ends.
 func (p *rateLimitPause) wait(ctx context.Context) (time.Duration, error) {
 	return waitUntil(ctx, p.remaining)
 }
 
-// rateLimitTransport is the outermost layer, so it sees every attempt: it adds the waits
-// before an attempt to the context's WaitTally, waits out the Client's rate-limit pause
-// before it, and after a 429 with Retry-After pauses every request of the Client.
+// rateLimitTransport is the outermost layer, so it sees every attempt: it tallies the waits
+// before an attempt, waits out the pause, and starts one after a 429 with Retry-After.
 type rateLimitTransport struct {
 	layer
 	pause   *rateLimitPause
@@ -52,24 +48,31 @@ type rateLimitTransport struct {
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	ex := exchangeFrom(ctx)
-	tally := tallyFrom(ctx)
-	// A redirect hop (req.Response set) continues an attempt; anything else after a first
-	// attempt is a retry, and the time since the last one was its backoff.
-	if req.Response == nil && !ex.lastEnd.IsZero() {
-		tally.addRetry()
-		if waited := time.Since(ex.lastEnd); ex.lastRateLimited {
-			tally.addRateLimitWait(waited)
-		} else {
-			tally.addRetryWait(waited)
+	ex, tally := exchangeFrom(ctx), tallyFrom(ctx)
+	// A redirect hop (req.Response set) continues an attempt; a later attempt is a retry, and
+	// the time since the last one its backoff.
+	if req.Response == nil {
+		if ex.attempts++; ex.attempts > 1 {
+			waited, kind := time.Since(ex.lastEnd), retryWait
+			if ex.lastRateLimited {
+				kind = rateLimitWait
+			}
+			tally.add(retries, 1)
+			tally.add(kind, waited)
+			tflog.SubsystemWarn(ctx, logSubsystem, "retrying request", map[string]any{"http.method": req.Method,
+				"http.url": loggableURL(req, ex.serverText), "attempt": ex.attempts, "waited": waited.String()})
 		}
 	}
 	waited, err := t.pause.wait(ctx)
-	tally.addRateLimitWait(waited)
+	tally.add(rateLimitWait, waited)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		tflog.SubsystemWarn(ctx, logSubsystem, "request failed", map[string]any{"http.method": req.Method,
+			"http.url": loggableURL(req, ex.serverText), "error": ex.serverText.transportError(err, maxLoggedText)})
+	}
 	ex.lastEnd = time.Now()
 	ex.lastRateLimited = err == nil && resp.StatusCode == http.StatusTooManyRequests
 	if ex.lastRateLimited {
@@ -80,9 +83,8 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	return resp, err
 }
 
-// waitUntil calls next until it returns no wait (0 or less), sleeping for each wait it
-// returns, or until ctx ends (ctx's error; next is not called once it has). It returns how
-// long it waited.
+// waitUntil sleeps for each wait next returns until it returns none (0 or less) or ctx ends
+// (then next is not called again). It returns how long it waited.
 func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for {

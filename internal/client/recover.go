@@ -4,53 +4,41 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// createWithRecovery sends a POST that creates named objects, so that a failure which may
-// have come after the server acted never leaves two objects behind and never takes an
-// object it finds for its own.
+// createWithRecovery sends a POST that creates named objects so that a failure which may
+// have come after the server acted never leaves two objects and never adopts one. The API
+// has no idempotency key: nothing proves that an object found by name was made by this
+// request and not by another writer, so nothing found is ever taken (DESIGN.md, "Never
+// adopt").
 //
-// The API has no idempotency key and no request id: nothing can prove that an object found
-// by name after a failed request was made by that request and not by another writer (one
-// with the same name, scopes and comment at the same moment looks the same). So nothing
-// found is ever adopted.
-//
-// retryPolicy has already resent the POST on 429 and when nothing was sent. A 5xx, a
-// connection broken after sending, or a 2xx whose body cannot be read is ambiguous: then
-// lookup finds which of the names exist. If any does, the create fails with a
-// *NameExistsError naming them, and nothing is sent. If none does, the POST is resent once:
-// names are unique, so a resend of a name someone took meanwhile answers 409 and can never
-// make a duplicate. If that resend is ambiguous too, or answers 409, lookup runs once more
-// and names found give the *NameExistsError; otherwise the resend's error is returned.
+// retryPolicy has resent on 429 and when nothing was sent. After an ambiguous failure (5xx,
+// a connection broken after sending, an unreadable 2xx) lookup finds the names: any found is
+// a *NameExistsError; none, and the POST is resent once (names are unique, so a resend never
+// duplicates). A resend that is ambiguous too, or answers 409, is looked up once more.
 func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decode func(json.RawMessage) (T, error),
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
 	var zero T
 	sent := time.Now()
 	resp, err := c.transport.send(ctx, rq)
-	v, firstErr, ambiguous := createOutcome(c, rq, resp, err, decode)
-	if firstErr == nil {
-		return v, nil
-	}
-	if !ambiguous || ctx.Err() != nil {
-		return zero, firstErr
+	v, firstErr, ambiguous := createOutcome(rq, resp, err, decode)
+	if firstErr == nil || !ambiguous || ctx.Err() != nil {
+		return v, firstErr
 	}
 	if found := lookUpNames(ctx, c, rq, lookup, firstErr, false); len(found) > 0 {
 		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Sent: sent, Existing: found}
 	}
-
-	// None of the names exists: resend once.
 	resp, err = c.transport.send(ctx, rq)
-	v, resendErr, ambiguous := createOutcome(c, rq, resp, err, decode)
-	if resendErr == nil {
-		return v, nil
-	}
+	v, resendErr, ambiguous := createOutcome(rq, resp, err, decode)
 	conflict := resp != nil && resp.status == http.StatusConflict
-	if (!ambiguous && !conflict) || ctx.Err() != nil {
-		return zero, resendErr
+	if resendErr == nil || (!ambiguous && !conflict) || ctx.Err() != nil {
+		return v, resendErr
 	}
 	if found := lookUpNames(ctx, c, rq, lookup, resendErr, true); len(found) > 0 {
 		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Resend: resendErr, Sent: sent, Existing: found}
@@ -58,8 +46,8 @@ func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decod
 	return zero, resendErr
 }
 
-// lookUpNames runs lookup after a send of rq failed with outcome, logging why. A lookup
-// that fails counts as nothing found: the resend that follows cannot duplicate anything.
+// lookUpNames runs lookup after a failed send, logging why. A failed lookup finds nothing:
+// the resend that follows cannot duplicate anything.
 func lookUpNames(ctx context.Context, c *Client, rq request, lookup func(context.Context) ([]ExistingObject, error), outcome error, resent bool) []ExistingObject {
 	tflog.SubsystemWarn(c.transport.logContext(ctx), logSubsystem,
 		"Create request may have succeeded without a result: looking its names up (an object found is never taken as ours)",
@@ -71,26 +59,81 @@ func lookUpNames(ctx context.Context, c *Client, rq request, lookup func(context
 	return found
 }
 
-// createOutcome classifies one send of a creating POST. ambiguous means the server may
-// have acted although no usable result came back.
-func createOutcome[T any](c *Client, rq request, resp *response, err error, decode func(json.RawMessage) (T, error)) (v T, outErr error, ambiguous bool) {
+// createOutcome classifies one send of a creating POST; ambiguous means the server may have
+// acted although no usable result came back.
+func createOutcome[T any](rq request, resp *response, err error, decode func(json.RawMessage) (T, error)) (v T, outErr error, ambiguous bool) {
+	var te *transportError
+	if errors.As(err, &te) {
+		return v, err, !nothingSent(te.err)
+	} else if err != nil {
+		return v, err, false // the context ended, a refused redirect, or no request built
+	}
+	env, err := decodeEnvelope(rq, resp)
 	if err != nil {
-		var te *transportError
-		if errors.As(err, &te) {
-			return v, err, !nothingSent(te.err)
+		return v, err, resp.status >= 500 || resp.status/100 == 2
+	}
+	v, err = decode(env.Result)
+	return v, err, err != nil
+}
+
+// clockDoubt is how far this machine's clock and the API's may plausibly differ. It only
+// chooses NameExistsError's words.
+const clockDoubt = time.Minute
+
+// ExistingObject is an object found holding a name after a create whose outcome is unknown.
+type ExistingObject struct {
+	Kind    string // "secret" or "store"
+	Account string // the owner's account id
+	ID      string
+	Name    string
+	StoreID string    // a secret's store; "" for a store
+	Created time.Time // by the API's clock; zero when not given
+}
+
+// NameExistsError is a create whose outcome is unknown after which objects with its names
+// exist: someone else's or its own, which the API gives no means to tell. None is taken as
+// the result, and nothing was sent to them.
+type NameExistsError struct {
+	Method, Path string
+	// Cause is the first send's failure; Resend the one resend's, when the names were free
+	// after the first and taken by the resend.
+	Cause, Resend error
+	Sent          time.Time // when the first send started, by this machine's clock
+	Existing      []ExistingObject
+}
+
+// CreatedBeforeSend reports o created before the request's first send on any plausible pair
+// of clocks: certainly not its doing.
+func (e *NameExistsError) CreatedBeforeSend(o ExistingObject) bool {
+	return !o.Created.IsZero() && o.Created.Before(e.Sent.Add(-clockDoubt))
+}
+
+// For returns e about the object named name alone (each item of a batch gets its own), or
+// nil when none of e has that name.
+func (e *NameExistsError) For(name string) *NameExistsError {
+	for _, o := range e.Existing {
+		if o.Name == name {
+			one := *e
+			one.Existing = []ExistingObject{o}
+			return &one
 		}
-		return v, err, false // context ended, a refused redirect, or the request could not be built
 	}
-	raw, err := c.decodeResponse(rq, resp)
-	if err != nil {
-		if e := asAPIError(err); e != nil && (e.StatusCode >= 500 || (e.StatusCode >= 200 && e.StatusCode < 300)) {
-			return v, err, true
+	return nil
+}
+
+func (e *NameExistsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: the create request's outcome is unknown (%v", e.Method, e.Path, e.Cause)
+	if e.Resend != nil {
+		fmt.Fprintf(&b, "; resent once: %v", e.Resend)
+	}
+	b.WriteString(") and ")
+	for i, o := range e.Existing {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		return v, err, false
+		fmt.Fprintf(&b, "%s %q (id %s, created %s)", o.Kind, o.Name, o.ID, o.Created.Format(time.RFC3339))
 	}
-	v, err = decode(raw)
-	if err != nil {
-		return v, err, true
-	}
-	return v, nil, false
+	b.WriteString(" now exists: not taken as its result, nothing changed")
+	return b.String()
 }

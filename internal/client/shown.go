@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -16,27 +15,21 @@ import (
 // notShownMarker stands in for server text of an exchange that carried a secret value.
 const notShownMarker = "[not shown: the request carried a secret value]"
 
-// maxRawMessage bounds the API's text an error message keeps for decisions (Reason).
+// maxRawMessage bounds the API's text kept for decisions (Message.Reason).
 const maxRawMessage = 4 << 10
 
-// serverText decides what of one exchange's server text errors and logs show, by rule:
-//   - an exchange that carries a secret value (a create, a PATCH with a value: marked where
-//     the request is built) shows none of it. Errors and logs say only what the client
-//     decodes: the status, Cloudflare's codes, the API's known reasons, the names the
-//     request sent, ids, and a few parsed headers. A server quoting the request, in any
-//     encoding, cannot reach a diagnostic or a log, and no guess about what an echo looks
-//     like is needed (a value that is a common word hides nothing else);
-//   - any other exchange shows its server text cleaned (see clean) and bounded.
-//
-// Credentials are masked in everything either shows.
+// serverText decides, by rule, what errors and logs show of one exchange's server text. Of
+// an exchange that carries a value (marked where the request is built) only what the client
+// decodes: status, codes, known reasons, the names sent, ids. So no echo of the value, in any
+// encoding, can show, and a value that is a common word hides nothing else. Of any other
+// exchange, its text cleaned and bounded. Credentials are masked in both.
 type serverText struct {
-	credentials  []string // credentialForms of the credentials
+	credentials  []string // credentialForms
 	carriesValue bool
-	names        []string // the names the request sent, shown beside a known reason
+	names        []string // the names the request sent, shown after a known reason
 }
 
-// clean is s fit to show: cleaned, credentials masked and bounded; not shown at all when the
-// exchange carried a value.
+// clean is s fit to show, or the marker when the exchange carried a value.
 func (t serverText) clean(s string, limit int) string {
 	if t.carriesValue && s != "" {
 		return notShownMarker
@@ -44,61 +37,47 @@ func (t serverText) clean(s string, limit int) string {
 	return cleanMasked(s, limit, cleanWindow, t.credentials)
 }
 
-// message is an API error message fit to show. For an exchange that carried a value it is
-// rebuilt from known parts: a reason the API is known to use, and after it a name the
-// request sent; anything else the server wrote is not shown.
+// message is an API error message fit to show; of an exchange that carried a value, rebuilt
+// from a known reason and a name the request sent.
 func (t serverText) message(s string) string {
 	if !t.carriesValue {
 		return t.clean(s, maxShownMessage)
 	}
 	head, rest, hasSuffix := strings.Cut(s, ":")
-	reason := strings.TrimSpace(head)
+	reason, rest := strings.TrimSpace(head), strings.TrimSpace(rest)
 	switch {
 	case !knownReasons[reason]:
 		return notShownMarker
 	case !hasSuffix:
 		return reason
-	case slices.Contains(t.names, strings.TrimSpace(rest)):
-		return reason + ": " + strings.TrimSpace(rest)
+	case slices.Contains(t.names, rest):
+		return reason + ": " + rest
 	}
 	return reason + ": " + notShownMarker
 }
 
-// messages makes an envelope's errors (or messages) fit to show: at most maxShownMessages
-// of them (more is the count left out), each one's text shown by message. The API's text
-// is kept apart, bounded, for decisions (Message.Reason).
+// messages keeps at most maxShownMessages of ms (more counts the rest), each shown by
+// message, with the API's own text kept apart for decisions.
 func (t serverText) messages(ms []Message) (shown []Message, more int) {
 	n := min(len(ms), maxShownMessages)
-	if n == 0 {
-		return nil, len(ms)
-	}
-	shown = make([]Message, n)
-	for i, m := range ms[:n] {
+	for _, m := range ms[:n] {
 		raw := cutBytes(m.Message, maxRawMessage)
-		shown[i] = Message{
-			Code:             m.Code,
-			Message:          t.message(m.Message),
-			DocumentationURL: t.clean(m.DocumentationURL, maxShownField),
-			Pointer:          t.clean(m.Pointer, maxShownField),
-			raw:              &raw,
-		}
+		shown = append(shown, Message{Code: m.Code, Message: t.message(m.Message),
+			DocumentationURL: t.clean(m.DocumentationURL, maxShownField), Pointer: t.clean(m.Pointer, maxShownField), raw: &raw})
 	}
 	return shown, len(ms) - n
 }
 
-// excerpt is a short, one-line excerpt of a body that is not the API's JSON (an HTML
-// error page).
+// excerpt is a one-line excerpt of a body that is not the API's JSON (an HTML error page).
 func (t serverText) excerpt(body []byte) string {
-	text := string(body)
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(string(body)) == "" {
 		return "(empty body)"
 	}
-	return t.clean(text, bodyExcerptLen)
+	return t.clean(string(body), bodyExcerptLen)
 }
 
-// transportError is the text of an attempt's failure fit to show. Go's own errors may quote
-// a malformed response: for an exchange that carried a value only the kinds known to hold
-// none (a timeout, a network operation, a connection that ended) are shown.
+// transportError is an attempt's failure fit to show. Go's errors may quote a malformed
+// response: of an exchange that carried a value, only kinds known to hold none are shown.
 func (t serverText) transportError(err error, limit int) string {
 	err = withoutURL(err)
 	if !t.carriesValue {
@@ -121,20 +100,25 @@ func (t serverText) transportError(err error, limit int) string {
 	return cleanMasked(err.Error(), limit, cleanWindow, t.credentials)
 }
 
-// knownFields is what a log says of a response body the exchange's rule does not show: the
-// error codes and the API's known reasons, and the ids of the result.
+// knownFields adds to a log entry what the client decodes of a body not shown: error codes,
+// known reasons, and the result's ids.
 func knownFields(body []byte, fields map[string]any) {
 	env, err := parseEnvelope(body)
 	if err != nil {
 		return
 	}
-	errs := env.Errors[:min(len(env.Errors), maxShownMessages)]
-	codes := make([]int, 0, len(errs))
+	var codes []int
 	var reasons []string
-	for _, m := range errs {
+	for _, m := range env.Errors[:min(len(env.Errors), maxShownMessages)] {
 		codes = append(codes, m.Code)
-		if r, _, _ := strings.Cut(m.Message, ":"); knownReasons[strings.TrimSpace(r)] {
-			reasons = append(reasons, strings.TrimSpace(r))
+		if r := m.Reason(); knownReasons[r] {
+			reasons = append(reasons, r)
+		}
+	}
+	var ids []string
+	if list, err := decodeItems(env.Result, wireSecret.value); err == nil {
+		for _, s := range list {
+			ids = append(ids, s.ID)
 		}
 	}
 	if len(codes) > 0 {
@@ -143,17 +127,7 @@ func knownFields(body []byte, fields map[string]any) {
 	if len(reasons) > 0 {
 		fields["http.response.error_reasons"] = reasons
 	}
-	secrets, err := decodeItems(env.Result, wireSecret.value)
-	if err != nil {
-		if s, err := decodeSecret("", "", env.Result); err == nil {
-			secrets = []Secret{*s}
-		}
-	}
-	if len(secrets) > 0 {
-		ids := make([]string, len(secrets))
-		for i, s := range secrets {
-			ids[i] = s.ID
-		}
+	if len(ids) > 0 {
 		fields["http.response.result_ids"] = ids
 	}
 }
@@ -162,14 +136,11 @@ func knownFields(body []byte, fields map[string]any) {
 var cfRay = regexp.MustCompile(`^[0-9a-f]{16}-[A-Z]{3}$`)
 
 // knownHeaders is what a log shows of the response headers of an exchange that carried a
-// value: the few it can parse, in the form parsed.
+// value: the few the client parses, as parsed.
 func knownHeaders(h http.Header) map[string]string {
 	out := map[string]string{}
 	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
 		out["Content-Type"] = mt
-	}
-	if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil {
-		out["Content-Length"] = strconv.FormatInt(n, 10)
 	}
 	if d, ok := parseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
 		out["Retry-After"] = d.String()
@@ -180,32 +151,16 @@ func knownHeaders(h http.Header) map[string]string {
 	return out
 }
 
-// knownReasons are the reasons (message tokens) the Secrets Store API answers with
-// (api-behaviour.md), and its fixed sentences: the API's words, never a value's.
+// knownReasons are the reasons and fixed sentences the API answers with (api-behaviour.md):
+// the API's words, never a value's.
 var knownReasons = map[string]bool{
-	"maximum_stores_exceeded":    true,
-	"store_name_invalid":         true,
-	"store_name_already_exists":  true,
-	"store_not_empty":            true,
-	"store_not_found":            true,
-	"maximum_secrets_exceeded":   true,
-	"secret_name_empty":          true,
-	"secret_name_invalid":        true,
-	"secret_name_already_exists": true,
-	"secret_name_immutable":      true,
-	"secret_scopes_empty":        true,
-	"secret_scope_invalid":       true,
-	"secret_value_empty":         true,
-	"secret_value_too_long":      true,
-	"secret_comment_too_long":    true,
-	"secret_not_found":           true,
-	"invalid_json_body":          true,
-	"request_body_too_large":     true,
-	"invalid_query":              true,
-	"method_not_allowed":         true,
-	"account_id_invalid":         true,
-	"account_id_mismatch":        true,
-	"Authentication error":       true,
-	"No route for that URI":      true,
+	"maximum_stores_exceeded": true, "store_name_invalid": true, "store_name_already_exists": true,
+	"store_not_empty": true, "store_not_found": true, "maximum_secrets_exceeded": true,
+	"secret_name_empty": true, "secret_name_invalid": true, "secret_name_already_exists": true,
+	"secret_name_immutable": true, "secret_scopes_empty": true, "secret_scope_invalid": true,
+	"secret_value_empty": true, "secret_value_too_long": true, "secret_comment_too_long": true,
+	"secret_not_found": true, "invalid_json_body": true, "request_body_too_large": true,
+	"invalid_query": true, "method_not_allowed": true, "account_id_invalid": true,
+	"account_id_mismatch": true, "Authentication error": true, "No route for that URI": true,
 	"Please wait and consider throttling your request speed": true,
 }

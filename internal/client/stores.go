@@ -7,19 +7,17 @@ import (
 	"net/url"
 )
 
-// createStoreBody is the object form of create store; the system family adds the
-// account's numeric id, which it requires.
+// createStoreBody is the create-store body; the system family requires the account's
+// numeric id.
 type createStoreBody struct {
 	AccountID *int64 `json:"account_id,omitempty"`
 	Name      string `json:"name"`
 }
 
-// CreateStore creates a store. The result may come back as an object or an array of one.
-// A failure that may have come after the store was made is resolved by name (see
-// createWithRecovery): store names are unique in the account, so a resend cannot make a
-// second store; a store found with the name is a *NameExistsError, never the result. On
-// /system the lookup sees only the caller's stores: an account store holding the name
-// answers the resend with the API's 409.
+// CreateStore creates a store. An ambiguous failure is resolved by name (createWithRecovery):
+// store names are unique in the account, so a resend never makes a second store. On /system
+// the lookup sees only the caller's stores: an account store holding the name answers the
+// resend with the API's 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
 	path, err := o.storesPath()
 	if err != nil {
@@ -32,21 +30,17 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 	decode := func(raw json.RawMessage) (*Store, error) { return decodeStore("POST", path, raw) }
 	lookup := func(ctx context.Context) ([]ExistingObject, error) {
 		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
-		if err != nil {
-			return nil, err
-		}
 		for _, st := range stores {
 			if st.Name == req.Name {
 				return []ExistingObject{{Kind: "store", Account: o.Account, ID: st.ID, Name: st.Name, Created: st.Created}}, nil
 			}
 		}
-		return nil, nil
+		return nil, err
 	}
 	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body}, decode, lookup)
 }
 
-// ListStores returns every store of the owner (on /system: the caller's stores only),
-// walking all pages.
+// ListStores returns every store of the owner (on /system: the caller's), walking all pages.
 func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions) ([]Store, error) {
 	path, err := o.storesPath()
 	if err != nil {
@@ -71,33 +65,35 @@ func (opts ListStoresOptions) query() url.Values {
 	return q
 }
 
+func setIf(q url.Values, key, value string) {
+	if value != "" {
+		q.Set(key, value)
+	}
+}
+
 // GetStore returns one store.
 func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store, error) {
 	path, err := o.storePath(storeID)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.do(ctx, request{method: "GET", path: path})
+	env, err := c.do(ctx, request{method: "GET", path: path})
 	if err != nil {
 		return nil, err
 	}
-	return decodeStore("GET", path, raw)
+	return decodeStore("GET", path, env.Result)
 }
 
 func decodeStore(method, path string, raw json.RawMessage) (*Store, error) {
-	w, err := decodeOne[wireStore](raw)
-	var s Store
-	if err == nil {
-		s, err = w.value()
-	}
+	s, err := decodeOne(raw, wireStore.value)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: decoding store: %w", method, path, err)
 	}
 	return &s, nil
 }
 
-// DeleteStore deletes a store. With force the API deletes its secrets too; without, a
-// store that still holds secrets is a 409 (store_not_empty).
+// DeleteStore deletes a store. With force the API deletes its secrets too; without, a store
+// holding secrets is a 409 (store_not_empty).
 func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force bool) error {
 	path, err := o.storePath(storeID)
 	if err != nil {
@@ -111,8 +107,20 @@ func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force
 	return err
 }
 
-func setIf(q url.Values, key, value string) {
-	if value != "" {
-		q.Set(key, value)
+// GetQuota returns the account's secret quota and usage, /system stores included. Only the
+// account family has this route.
+func (c *Client) GetQuota(ctx context.Context, accountID string) (*Quota, error) {
+	path, err := Owner{Family: FamilyAccount, Account: accountID}.path("quota")
+	if err != nil {
+		return nil, err
 	}
+	env, err := c.do(ctx, request{method: "GET", path: path})
+	if err != nil {
+		return nil, err
+	}
+	q, err := decodeOne(env.Result, wireQuota.value)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: decoding quota: %w", path, err)
+	}
+	return &q, nil
 }

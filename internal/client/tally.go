@@ -6,22 +6,27 @@ import (
 	"time"
 )
 
-// WaitTally adds up how long the requests made with a context waited before sending, so
-// that a caller can say "this operation spent 45s waiting on rate limits, 10s on retries
-// and 20s for the request budget". Waits of concurrent requests add up (it is time spent by requests, not wall
-// time). Safe for concurrent use; a nil *WaitTally reads as zero.
+// WaitTally adds up how long the requests made with a context waited before sending, so a
+// caller can say where an operation's time went. Waits of concurrent requests add up. Safe
+// for concurrent use; a nil *WaitTally reads as zero.
 type WaitTally struct {
-	rateLimited atomic.Int64 // nanoseconds
-	retrying    atomic.Int64 // nanoseconds
-	budget      atomic.Int64 // nanoseconds
-	retries     atomic.Int64
-	parent      *WaitTally
+	counts [tallyKinds]atomic.Int64 // nanoseconds, and the retries' count
+	parent *WaitTally
 }
+
+// What a tally counts.
+const (
+	rateLimitWait = iota
+	retryWait
+	budgetWait
+	retries
+	tallyKinds
+)
 
 type tallyKey struct{}
 
-// WithWaitTally returns a context whose requests add their waits to the returned tally.
-// A tally already on ctx keeps counting too.
+// WithWaitTally returns a context whose requests add their waits to the returned tally, and
+// to any tally already on ctx.
 func WithWaitTally(ctx context.Context) (context.Context, *WaitTally) {
 	t := &WaitTally{parent: tallyFrom(ctx)}
 	return context.WithValue(ctx, tallyKey{}, t), t
@@ -32,63 +37,29 @@ func tallyFrom(ctx context.Context) *WaitTally {
 	return t
 }
 
-// RateLimitWait is the time waited because of 429 answers: the backoff after one (its
-// Retry-After, capped by RetryWaitMax) and the Client-wide pause another request's 429
-// imposed.
-func (t *WaitTally) RateLimitWait() time.Duration {
-	if t == nil {
-		return 0
-	}
-	return time.Duration(t.rateLimited.Load())
-}
+// RateLimitWait is the time waited because of 429 answers: the backoff after one and the
+// Client-wide pause another request's 429 imposed.
+func (t *WaitTally) RateLimitWait() time.Duration { return time.Duration(t.get(rateLimitWait)) }
 
-// RetryWait is the time waited before resending after other failures (502, 503, 504,
-// connection errors, attempt timeouts).
-func (t *WaitTally) RetryWait() time.Duration {
-	if t == nil {
-		return 0
-	}
-	return time.Duration(t.retrying.Load())
-}
+// RetryWait is the time waited before resending after other failures.
+func (t *WaitTally) RetryWait() time.Duration { return time.Duration(t.get(retryWait)) }
 
-// BudgetWait is the time waited for a slot of the request budget
-// (Config.MaxRequestsPerMinute).
-func (t *WaitTally) BudgetWait() time.Duration {
-	if t == nil {
-		return 0
-	}
-	return time.Duration(t.budget.Load())
-}
+// BudgetWait is the time waited for the request budget (Config.MaxRequestsPerMinute).
+func (t *WaitTally) BudgetWait() time.Duration { return time.Duration(t.get(budgetWait)) }
 
 // Retries is the number of attempts made after the first of each request.
-func (t *WaitTally) Retries() int {
+func (t *WaitTally) Retries() int { return int(t.get(retries)) }
+
+func (t *WaitTally) get(kind int) int64 {
 	if t == nil {
 		return 0
 	}
-	return int(t.retries.Load())
+	return t.counts[kind].Load()
 }
 
-func (t *WaitTally) addRateLimitWait(d time.Duration) {
-	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.rateLimited })
-}
-
-func (t *WaitTally) addRetryWait(d time.Duration) {
-	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.retrying })
-}
-
-func (t *WaitTally) addBudgetWait(d time.Duration) {
-	t.add(d, func(t *WaitTally) *atomic.Int64 { return &t.budget })
-}
-
-// add adds d to the counter of t and of every tally it nests in.
-func (t *WaitTally) add(d time.Duration, counter func(*WaitTally) *atomic.Int64) {
-	for ; t != nil && d > 0; t = t.parent {
-		counter(t).Add(int64(d))
-	}
-}
-
-func (t *WaitTally) addRetry() {
-	for ; t != nil; t = t.parent {
-		t.retries.Add(1)
+// add adds n (a duration, or a count) of kind to t and to every tally it nests in.
+func (t *WaitTally) add(kind int, n time.Duration) {
+	for ; t != nil && n > 0; t = t.parent {
+		t.counts[kind].Add(int64(n))
 	}
 }

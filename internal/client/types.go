@@ -2,9 +2,8 @@ package client
 
 import "time"
 
-// Family is the route family an object lives in. Account routes hang off
-// /accounts/{account_id}/secrets_store; system routes off /system/accounts/{account_tag}.
-// Every store and secret method takes an Owner so that one implementation serves both.
+// Family is the route family an object lives in: account routes hang off
+// /accounts/{account_id}/secrets_store, system routes off /system/accounts/{account_tag}.
 type Family string
 
 const (
@@ -12,8 +11,8 @@ const (
 	FamilySystem  Family = "system"
 )
 
-// Owner says which family and which account a call is for. Account is the 32-hex account
-// id (account_id on account routes, account_tag on system routes).
+// Owner says which family and account a call is for. Account is the 32-hex account id
+// (account_id on account routes, account_tag on system routes).
 type Owner struct {
 	Family  Family
 	Account string
@@ -53,8 +52,8 @@ type Quota struct {
 	Usage int64 `json:"usage"`
 }
 
-// CreateStoreRequest creates a store. AccountInternalID is required by, and only sent on,
-// the system family (the API's numeric account id).
+// CreateStoreRequest creates a store. AccountInternalID (the API's numeric account id) is
+// required by, and only sent on, the system family.
 type CreateStoreRequest struct {
 	Name              string
 	AccountInternalID *int64
@@ -68,8 +67,8 @@ type SecretInput struct {
 	Comment *string
 }
 
-// PatchSecretRequest is a merge-patch: nil fields are left out of the body.
-// ClearComment sends "comment": null.
+// PatchSecretRequest is a merge-patch: nil fields are left out; ClearComment sends
+// "comment": null.
 type PatchSecretRequest struct {
 	Value        *string
 	Scopes       []string
@@ -84,13 +83,13 @@ type DuplicateSecretRequest struct {
 	Comment *string
 }
 
-// ListStoresOptions filters and orders a store list. Empty fields use the API's defaults.
+// ListStoresOptions orders a store list; empty fields use the API's defaults.
 type ListStoresOptions struct {
 	Order     string
 	Direction string
 }
 
-// ListSecretsOptions filters and orders a secret list. Empty fields use the API's defaults.
+// ListSecretsOptions filters and orders a secret list; empty fields use the API's defaults.
 type ListSecretsOptions struct {
 	Search    string
 	Scopes    []string
