@@ -26,7 +26,7 @@ func BenchmarkDecodeListPage100(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if list, err := decodeItems(env.Result, wireSecret.value); err != nil || len(list) != 100 {
+		if list, err := decodeItems(env.Result, secretOf); err != nil || len(list) != 100 {
 			b.Fatal(err)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -116,12 +118,21 @@ type request struct {
 	names        []string // the names the body sends, shown after a known reason
 }
 
+// maskedValue is what logs show of a secret value.
+const maskedValue = "***"
+
 // do sends rq and returns its successful envelope; a failure status or success:false is an
-// *APIError.
+// *APIError. A DELETE answered 404 on a retry succeeds with no result: an earlier attempt,
+// whose answer was lost, did the deleting.
 func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
 		return envelope{}, err
+	}
+	if rq.method == http.MethodDelete && resp.status == http.StatusNotFound && resp.attempts > 1 {
+		tflog.SubsystemDebug(c.transport.logContext(ctx), logSubsystem,
+			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": rq.path})
+		return envelope{}, nil
 	}
 	return decodeEnvelope(rq, resp)
 }
@@ -138,21 +149,11 @@ func decodeEnvelope(rq request, resp *response) (envelope, error) {
 
 // envelope is the API's wrapper around every response.
 type envelope struct {
-	Success  *bool           `json:"success"`
-	Errors   []Message       `json:"errors"`
-	Messages []Message       `json:"messages"`
-	Result   json.RawMessage `json:"result"`
-	// ResultInfo is decoded apart (resultInfo): an odd one must not fail the envelope.
+	Success    *bool           `json:"success"`
+	Errors     []Message       `json:"errors"`
+	Messages   []Message       `json:"messages"`
+	Result     json.RawMessage `json:"result"`
 	ResultInfo json.RawMessage `json:"result_info"`
-}
-
-// resultInfo is the envelope's result_info, nil when absent or not an object.
-func (e envelope) resultInfo() *wireResultInfo {
-	var ri wireResultInfo
-	if len(e.ResultInfo) == 0 || json.Unmarshal(e.ResultInfo, &ri) != nil {
-		return nil
-	}
-	return &ri
 }
 
 // parseEnvelope decodes body as the API envelope; anything but an object is an error.

@@ -12,12 +12,16 @@ import (
 	"unicode/utf8"
 )
 
-// The wire types read what the API has sent over its versions (an object or an array of one,
-// null or absent fields, numbers as strings, odd timestamps) field by field, so that one
-// surprising field never fails a request; the public types stay plain.
+// The API has sent, over its versions, an object or an array of one, null or absent fields,
+// numbers as strings and odd timestamps. Results are read field by field, so that one
+// surprising field never fails a request; ids and statuses, which become resources' identity,
+// are checked.
 
-// flexText reads a JSON string, or the text of any other scalar; null, objects and arrays
-// are "".
+// object is a JSON object, read field by field.
+type object map[string]json.RawMessage
+
+// flexText reads a JSON string, or the text of any other scalar; null, objects, arrays and
+// malformed strings are "".
 func flexText(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	switch {
@@ -25,93 +29,86 @@ func flexText(raw []byte) string {
 		return ""
 	case raw[0] == '"':
 		var s string
-		_ = json.Unmarshal(raw, &s) // malformed: ""
+		_ = json.Unmarshal(raw, &s)
 		return s
 	}
 	return string(raw)
 }
 
-// flexString reads a JSON string or any scalar's text.
-type flexString string
+func (o object) text(k string) string { return flexText(o[k]) }
 
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	*s = flexString(flexText(b))
-	return nil
-}
-
-// flexInt64 reads a JSON number or numeric string; anything else is 0.
-type flexInt64 int64
-
-func (n *flexInt64) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(flexText(b))
-	*n = 0
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		*n = flexInt64(i)
-	} else if f, err := strconv.ParseFloat(s, 64); err == nil {
-		*n = flexInt64(f)
+// optText is a nullable string: nil when null or absent.
+func (o object) optText(k string) *string {
+	if raw := bytes.TrimSpace(o[k]); len(raw) > 0 && string(raw) != "null" {
+		s := flexText(raw)
+		return &s
 	}
 	return nil
 }
 
-// flexTime reads RFC 3339 with or without fraction or zone; anything else is zero.
-type flexTime time.Time
+// num reads a number or numeric string; anything else is 0.
+func (o object) num(k string) int64 {
+	s := strings.TrimSpace(o.text(k))
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return int64(f)
+	}
+	return 0
+}
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"}
 
-func (t *flexTime) UnmarshalJSON(b []byte) error {
-	s := flexText(b)
-	*t = flexTime{}
+// time reads RFC 3339 with or without fraction or zone; anything else is zero.
+func (o object) time(k string) time.Time {
+	s := o.text(k)
 	for _, layout := range timeLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
-			*t = flexTime(v.UTC())
-			break
+			return v.UTC()
 		}
 	}
-	return nil
+	return time.Time{}
 }
 
-// flexStrings reads an array of strings, a comma-separated string, or null.
-type flexStrings []string
-
-func (l *flexStrings) UnmarshalJSON(b []byte) error {
-	*l = nil
-	var items []flexString
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		if json.Unmarshal(b, &items) != nil {
-			return nil //nolint:nilerr // tolerant: a malformed list reads as empty, never fails the response
+// list reads an array of strings, a comma-separated string, or null.
+func (o object) list(k string) []string {
+	var out []string
+	if raw := bytes.TrimSpace(o[k]); len(raw) > 0 && raw[0] == '[' {
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil // malformed: empty, never a failed response
 		}
-		*l = []string{}
-	} else {
-		for _, p := range strings.Split(flexText(b), ",") {
-			items = append(items, flexString(strings.TrimSpace(p)))
+		out = []string{}
+		for _, it := range items {
+			if s := flexText(it); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	for _, p := range strings.Split(o.text(k), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
-	for _, it := range items {
-		if it != "" {
-			*l = append(*l, string(it))
-		}
-	}
-	return nil
+	return out
 }
 
-// strictString reads a field that must be a JSON string of a known form (an id, a status):
-// anything else is kept as a description for the error, never as text.
-type strictString struct {
-	text    string
-	present bool   // neither absent nor null
-	notText string // "a number", "an object"...: the value was not a readable string
-}
-
-func (f *strictString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	*f = strictString{present: len(b) > 0 && string(b) != "null"}
-	if !f.present {
-		return nil
+// strict reads a field that must be a JSON string of a known form (an id, a status): its
+// text, or else what it is ("absent", "a number"...) for an error that must not echo it.
+func (o object) strict(k string) (text, notText string) {
+	raw := bytes.TrimSpace(o[k])
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", "absent"
+	case raw[0] != '"':
+		return "", jsonKind(raw)
 	}
-	if f.text = flexText(b); b[0] != '"' || (f.text == "" && len(b) > 2) {
-		f.text, f.notText = "", jsonKind(b)
+	if text = flexText(raw); text == "" && len(raw) > 2 {
+		return "", jsonKind(raw)
 	}
-	return nil
+	return text, ""
 }
 
 // jsonKind names the kind of a JSON value, for errors that must not echo it.
@@ -136,105 +133,64 @@ func isHexID(s string) bool {
 	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
-// checkID returns a decoded id, or an error naming the field: an id not in the API's form
-// must never become a resource's. An optional id may be absent.
-func checkID(field string, f strictString, required bool) (string, error) {
+// id reads an id, or fails naming the field: an id not in the API's form must never become a
+// resource's. An optional id may be absent or "".
+func (o object) id(k string, required bool) (string, error) {
+	text, notText := o.strict(k)
 	switch {
-	case !f.present || (!required && f.notText == "" && f.text == ""):
-		if required {
-			return "", fmt.Errorf("field %q is missing", field)
-		}
+	case notText == "absent" && required:
+		return "", fmt.Errorf("field %q is missing", k)
+	case notText == "absent" || (!required && notText == "" && text == ""):
 		return "", nil
-	case f.notText != "":
-		return "", fmt.Errorf("field %q is %s, not a 32-hex id", field, f.notText)
-	case !isHexID(f.text):
-		return "", fmt.Errorf("field %q is not an id of 32 lowercase hex characters (got %d characters)", field, utf8.RuneCountInString(f.text))
+	case notText != "":
+		return "", fmt.Errorf("field %q is %s, not a 32-hex id", k, notText)
+	case !isHexID(text):
+		return "", fmt.Errorf("field %q is not an id of 32 lowercase hex characters (got %d characters)", k, utf8.RuneCountInString(text))
 	}
-	return f.text, nil
+	return text, nil
 }
 
-// checkStatus returns a decoded secret status: absent (""), or one the API documents.
-func checkStatus(f strictString) (string, error) {
-	switch {
-	case f.notText != "":
-		return "", fmt.Errorf("field \"status\" is %s, not a status", f.notText)
-	case f.text == "", f.text == StatusPending, f.text == StatusActive, f.text == StatusDeleted:
-		return f.text, nil
+// status reads a secret's status: absent (""), or one the API documents.
+func (o object) status() (string, error) {
+	switch text, notText := o.strict("status"); {
+	case notText == "absent":
+		return "", nil
+	case notText != "":
+		return "", fmt.Errorf("field \"status\" is %s, not a status", notText)
+	case text == "", text == StatusPending, text == StatusActive, text == StatusDeleted:
+		return text, nil
+	default:
+		return "", fmt.Errorf("field \"status\" is not one of %s, %s, %s (got %d characters)",
+			StatusPending, StatusActive, StatusDeleted, utf8.RuneCountInString(text))
 	}
-	return "", fmt.Errorf("field \"status\" is not one of %s, %s, %s (got %d characters)",
-		StatusPending, StatusActive, StatusDeleted, utf8.RuneCountInString(f.text))
 }
 
-type wireStore struct {
-	ID        strictString `json:"id"`
-	Name      flexString   `json:"name"`
-	AccountID flexString   `json:"account_id"`
-	Created   flexTime     `json:"created"`
-	Modified  flexTime     `json:"modified"`
-}
-
-func (w wireStore) value() (Store, error) {
-	id, err := checkID("id", w.ID, true)
+func storeOf(o object) (Store, error) {
+	id, err := o.id("id", true)
 	// account_id may be absent; one not in the id form is taken as absent, so the caller
 	// keeps the account it asked about.
-	account := string(w.AccountID)
+	account := o.text("account_id")
 	if !isHexID(account) {
 		account = ""
 	}
-	return Store{ID: id, Name: string(w.Name), AccountID: account, Created: time.Time(w.Created), Modified: time.Time(w.Modified)}, err
+	return Store{ID: id, Name: o.text("name"), AccountID: account, Created: o.time("created"), Modified: o.time("modified")}, err
 }
 
-type wireSecret struct {
-	ID       strictString `json:"id"`
-	StoreID  strictString `json:"store_id"`
-	Name     flexString   `json:"name"`
-	Comment  *flexString  `json:"comment"`
-	Scopes   flexStrings  `json:"scopes"`
-	Status   strictString `json:"status"`
-	Created  flexTime     `json:"created"`
-	Modified flexTime     `json:"modified"`
+func secretOf(o object) (Secret, error) {
+	id, err1 := o.id("id", true)
+	storeID, err2 := o.id("store_id", false)
+	status, err3 := o.status()
+	return Secret{ID: id, StoreID: storeID, Name: o.text("name"), Comment: o.optText("comment"), Scopes: o.list("scopes"),
+		Status: status, Created: o.time("created"), Modified: o.time("modified")}, cmp.Or(err1, err2, err3)
 }
 
-func (w wireSecret) value() (Secret, error) {
-	id, err := checkID("id", w.ID, true)
-	if err != nil {
-		return Secret{}, err
+// quotaOf reads {"secrets": {"quota", "usage"}}, or a flat {"quota", "usage"}.
+func quotaOf(o object) (Quota, error) {
+	var counts object
+	if json.Unmarshal(o["secrets"], &counts) == nil && counts != nil {
+		o = counts
 	}
-	storeID, err := checkID("store_id", w.StoreID, false)
-	if err != nil {
-		return Secret{}, err
-	}
-	status, err := checkStatus(w.Status)
-	if err != nil {
-		return Secret{}, err
-	}
-	return Secret{ID: id, StoreID: storeID, Name: string(w.Name), Comment: (*string)(w.Comment), Scopes: w.Scopes,
-		Status: status, Created: time.Time(w.Created), Modified: time.Time(w.Modified)}, nil
-}
-
-type wireQuotaCounts struct {
-	Quota flexInt64 `json:"quota"`
-	Usage flexInt64 `json:"usage"`
-}
-
-// wireQuota is {"secrets": {"quota", "usage"}}; a flat {"quota", "usage"} is accepted too.
-type wireQuota struct {
-	Secrets *wireQuotaCounts `json:"secrets"`
-	wireQuotaCounts
-}
-
-func (w wireQuota) value() (Quota, error) {
-	c := w.wireQuotaCounts
-	if w.Secrets != nil {
-		c = *w.Secrets
-	}
-	return Quota{Quota: int64(c.Quota), Usage: int64(c.Usage)}, nil
-}
-
-// wireResultInfo is what the client reads of a list's result_info; any field may be missing.
-type wireResultInfo struct {
-	TotalCount flexInt64 `json:"total_count"`
-	TotalPages flexInt64 `json:"total_pages"`
+	return Quota{Quota: o.num("quota"), Usage: o.num("usage")}, nil
 }
 
 // errNoResult is a success whose result is null, {} or [] where an object was due.
@@ -250,22 +206,9 @@ func isEmptyJSON(raw []byte) bool {
 	return string(raw) == "null" || len(inner) == 0 && (raw[0] == '{' && raw[len(raw)-1] == '}' || raw[0] == '[' && raw[len(raw)-1] == ']')
 }
 
-// decodeOne decodes a one-object result (older create-store answers send an array of one)
-// and checks it.
-func decodeOne[W, T any](raw json.RawMessage, convert func(W) (T, error)) (T, error) {
-	ws, err := decodeList[W](raw)
-	if err == nil && len(ws) == 0 {
-		err = errNoResult
-	}
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return convert(ws[0])
-}
-
-// decodeList decodes a list result; null or {} is an empty list, a lone object a list of one.
-func decodeList[W any](raw json.RawMessage) ([]W, error) {
+// decodeList reads a list result's objects; null or {} is an empty list, a lone object a list
+// of one.
+func decodeList(raw json.RawMessage) ([]object, error) {
 	raw = bytes.TrimSpace(raw)
 	if isEmptyJSON(raw) {
 		return nil, nil
@@ -280,44 +223,58 @@ func decodeList[W any](raw json.RawMessage) ([]W, error) {
 	default:
 		return nil, fmt.Errorf("result is %s, neither an array nor an object", jsonKind(raw))
 	}
-	out := make([]W, 0, len(items))
+	out := make([]object, 0, len(items))
 	for i, it := range items {
 		if isEmptyJSON(it) {
 			continue
 		}
+		var o object
 		if it = bytes.TrimSpace(it); it[0] != '{' {
 			return nil, fmt.Errorf("item %d is %s, not an object", i+1, jsonKind(it))
-		}
-		var w W
-		if err := json.Unmarshal(it, &w); err != nil {
+		} else if err := json.Unmarshal(it, &o); err != nil {
 			return nil, fmt.Errorf("item %d: %w", i+1, jsonError(err))
 		}
-		out = append(out, w)
+		out = append(out, o)
 	}
 	return out, nil
 }
 
-// jsonError describes a decoding error without the server's text: encoding/json quotes a
-// mistyped number whole, however long.
+// jsonError describes a decoding error without the server's text.
 func jsonError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		return fmt.Errorf("field %q: want %s", cleanBounded(cmp.Or(typeErr.Field, "result"), 100), typeErr.Type)
-	}
 	return errors.New(cleanBounded(err.Error(), maxShownField))
 }
 
-// decodeItems decodes a list result and checks its items, naming the first bad one.
-func decodeItems[W, T any](raw json.RawMessage, convert func(W) (T, error)) ([]T, error) {
-	ws, err := decodeList[W](raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, len(ws))
-	for i, w := range ws {
-		if out[i], err = convert(w); err != nil {
+// decodeItems reads a list result and checks its items (convert), naming the first bad one.
+func decodeItems[T any](raw json.RawMessage, convert func(object) (T, error)) ([]T, error) {
+	objs, err := decodeList(raw)
+	out := make([]T, len(objs))
+	for i, o := range objs {
+		if out[i], err = convert(o); err != nil {
 			return nil, fmt.Errorf("item %d: %w", i+1, err)
 		}
 	}
-	return out, nil
+	return out, err
+}
+
+// decodeOne reads a one-object result (older create-store answers send an array of one) and
+// checks it.
+func decodeOne[T any](raw json.RawMessage, convert func(object) (T, error)) (T, error) {
+	objs, err := decodeList(raw)
+	if err == nil && len(objs) == 0 {
+		err = errNoResult
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return convert(objs[0])
+}
+
+// decodeAs is decodeOne, its error naming the request and what was decoded.
+func decodeAs[T any](what, method, path string, raw json.RawMessage, convert func(object) (T, error)) (*T, error) {
+	v, err := decodeOne(raw, convert)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: decoding %s: %w", method, path, what, err)
+	}
+	return &v, nil
 }

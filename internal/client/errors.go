@@ -35,22 +35,14 @@ type Message struct {
 // UnmarshalJSON tolerates a code sent as a string and an odd source or item: one malformed
 // error item must not hide the status behind a decoding error.
 func (m *Message) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Code             flexInt64       `json:"code"`
-		Message          flexString      `json:"message"`
-		DocumentationURL flexString      `json:"documentation_url"`
-		Source           json.RawMessage `json:"source"`
-	}
-	if json.Unmarshal(b, &w) != nil {
+	var o, src object
+	if json.Unmarshal(b, &o) != nil {
 		// Not an object: its text is the message.
 		*m = Message{Message: strings.Trim(string(bytes.TrimSpace(b)), `"`)}
 		return nil //nolint:nilerr // tolerant: an odd error item must not hide the API's status
 	}
-	var src struct {
-		Pointer flexString `json:"pointer"`
-	}
-	_ = json.Unmarshal(w.Source, &src) // an odd source has no pointer
-	*m = Message{Code: int(w.Code), Message: string(w.Message), DocumentationURL: string(w.DocumentationURL), Pointer: string(src.Pointer)}
+	_ = json.Unmarshal(o["source"], &src) // an odd source has no pointer
+	*m = Message{Code: int(o.num("code")), Message: o.text("message"), DocumentationURL: o.text("documentation_url"), Pointer: src.text("pointer")}
 	return nil
 }
 

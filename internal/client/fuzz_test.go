@@ -37,7 +37,7 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			raw := env.Result
-			_ = env.resultInfo()
+			_, _ = env.totals()
 			if st, err := decodeStore("GET", "/p", raw); err == nil {
 				checkStore(t, *st)
 			} else {
@@ -48,21 +48,21 @@ func FuzzDecode(f *testing.F) {
 			} else {
 				checkShownError(t, err, r)
 			}
-			if list, err := decodeItems(raw, wireSecret.value); err == nil {
+			if list, err := decodeItems(raw, secretOf); err == nil {
 				for _, s := range list {
 					checkSecret(t, s)
 				}
 			} else {
 				checkShownError(t, err, r)
 			}
-			if list, err := decodeItems(raw, wireStore.value); err == nil {
+			if list, err := decodeItems(raw, storeOf); err == nil {
 				for _, s := range list {
 					checkStore(t, s)
 				}
 			} else {
 				checkShownError(t, err, r)
 			}
-			if _, err := decodeOne(raw, wireQuota.value); err != nil {
+			if _, err := decodeOne(raw, quotaOf); err != nil {
 				checkShownError(t, err, r)
 			}
 		}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/url"
@@ -29,7 +30,7 @@ type PageInfo struct {
 func (c *Client) PageSize() int { return c.pageSize }
 
 // listPage fetches one page of a list route and checks its items (convert).
-func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Values, page int, convert func(W) (T, error)) ([]T, PageInfo, error) {
+func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, page int, convert func(object) (T, error)) ([]T, PageInfo, error) {
 	pq := url.Values{}
 	maps.Copy(pq, q)
 	pq.Set("page", strconv.Itoa(page))
@@ -43,17 +44,22 @@ func listPage[W, T any](ctx context.Context, c *Client, path string, q url.Value
 	if err != nil {
 		return nil, info, fmt.Errorf("GET %s: decoding page %d: %w", path, page, err)
 	}
-	if ri := env.resultInfo(); ri != nil {
-		info.TotalCount, info.TotalPages = int(ri.TotalCount), int(ri.TotalPages)
-	}
+	info.TotalCount, info.TotalPages = env.totals()
 	info.Last = len(items) < c.pageSize || (info.TotalPages > 0 && page >= info.TotalPages)
 	return items, info, nil
+}
+
+// totals reads result_info apart from the envelope: an odd one must not fail a list.
+func (e envelope) totals() (count, pages int) {
+	var ri object
+	_ = json.Unmarshal(e.ResultInfo, &ri)
+	return int(ri.num("total_count")), int(ri.num("total_pages"))
 }
 
 // listAll walks every page of a list route until one is Last. An item seen on an earlier
 // page (the list shifted) is kept once; a page of only such items means the server ignores
 // "page", an error rather than an endless loop, as is a list past the walk's bounds.
-func listAll[W, T any](ctx context.Context, c *Client, path string, q url.Values, convert func(W) (T, error), id func(T) string) ([]T, error) {
+func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, convert func(object) (T, error), id func(T) string) ([]T, error) {
 	seen := map[string]bool{}
 	var all []T
 	for page := 1; ; page++ {

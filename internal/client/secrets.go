@@ -9,43 +9,33 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// maskedValue is what logs show of a secret value.
-const maskedValue = "***"
-
-// secretInputBody is one item of the create-secrets array.
-type secretInputBody struct {
+// secretBody is a create-secrets item, or with no value a duplicate's body (the value is
+// copied server-side). Scopes are always sent, [] for none.
+type secretBody struct {
 	Name    string   `json:"name"`
-	Value   string   `json:"value"`
+	Value   *string  `json:"value,omitempty"`
 	Scopes  []string `json:"scopes"`
 	Comment *string  `json:"comment,omitempty"`
 }
 
-// body is s as an item of the create-secrets array: scopes always sent, [] for none.
-func (s SecretInput) body() secretInputBody {
-	return secretInputBody{Name: s.Name, Value: s.Value, Scopes: orEmpty(s.Scopes), Comment: s.Comment}
-}
-
-func orEmpty(scopes []string) []string {
+func newSecretBody(name string, value *string, scopes []string, comment *string) secretBody {
 	if scopes == nil {
-		return []string{}
+		scopes = []string{}
 	}
-	return scopes
+	return secretBody{Name: name, Value: value, Scopes: scopes, Comment: comment}
 }
 
 // BodySize is the bytes s takes in a create request's array body, without a comma: what a
 // batch counts against the API's body limit.
 func (s SecretInput) BodySize() int {
-	b, _ := json.Marshal(s.body()) // strings always encode
+	b, _ := json.Marshal(newSecretBody(s.Name, &s.Value, s.Scopes, s.Comment)) // strings always encode
 	return len(b)
 }
 
 // CreateSecrets creates secrets in one request (the API creates all or none) and returns them
-// in the order given. An ambiguous failure is resolved by name (createWithRecovery): resent
-// when no name exists, else a *NameExistsError; what is found is never taken as the result.
+// in the order given. An ambiguous failure is resolved by name (createWithRecovery).
 func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
 	path, err := o.secretsPath(storeID)
 	if err != nil {
@@ -54,15 +44,14 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 	if len(in) == 0 {
 		return nil, errors.New("client: no secrets to create")
 	}
-	body := make([]secretInputBody, len(in))
-	logged := make([]secretInputBody, len(in))
-	names := make([]string, len(in))
+	body, logged, names := make([]secretBody, len(in)), make([]secretBody, len(in)), make([]string, len(in))
+	masked := maskedValue
 	for i, s := range in {
-		body[i], logged[i], names[i] = s.body(), s.body(), s.Name
-		logged[i].Value = maskedValue
+		body[i] = newSecretBody(s.Name, &s.Value, s.Scopes, s.Comment)
+		logged[i], names[i] = newSecretBody(s.Name, &masked, s.Scopes, s.Comment), s.Name
 	}
 	decode := func(raw json.RawMessage) ([]Secret, error) {
-		out, err := decodeItems(raw, wireSecret.value)
+		out, err := decodeItems(raw, secretOf)
 		if err == nil && len(out) == 0 {
 			err = errNoResult
 		}
@@ -82,7 +71,7 @@ func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts 
 	if err != nil {
 		return nil, err
 	}
-	return listAll(ctx, c, path, opts.query(), wireSecret.value, func(s Secret) string { return s.ID })
+	return listAll(ctx, c, path, opts.query(), secretOf, func(s Secret) string { return s.ID })
 }
 
 // ListSecretsPage returns one page (from 1) of a store's secrets matching opts.
@@ -91,7 +80,7 @@ func (c *Client) ListSecretsPage(ctx context.Context, o Owner, storeID string, o
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	return listPage(ctx, c, path, opts.query(), page, wireSecret.value)
+	return listPage(ctx, c, path, opts.query(), page, secretOf)
 }
 
 // query sends scopes as repeated keys: a secret must hold all of them.
@@ -107,22 +96,11 @@ func (opts ListSecretsOptions) query() url.Values {
 // GetSecret returns one secret's metadata.
 func (c *Client) GetSecret(ctx context.Context, o Owner, storeID, secretID string) (*Secret, error) {
 	path, err := o.secretPath(storeID, secretID)
-	if err != nil {
-		return nil, err
-	}
-	env, err := c.do(ctx, request{method: "GET", path: path})
-	if err != nil {
-		return nil, err
-	}
-	return decodeSecret("GET", path, env.Result)
+	return get(ctx, c, "secret", path, err, secretOf)
 }
 
 // FindSecretByName finds a secret by its exact name; nothing found is a 404 *APIError.
 func (c *Client) FindSecretByName(ctx context.Context, o Owner, storeID, name string) (*Secret, error) {
-	path, err := o.secretsPath(storeID)
-	if err != nil {
-		return nil, err
-	}
 	if name == "" {
 		return nil, errors.New("client: secret name is empty")
 	}
@@ -131,24 +109,22 @@ func (c *Client) FindSecretByName(ctx context.Context, o Owner, storeID, name st
 		return nil, err
 	}
 	if len(found) == 0 {
+		path, _ := o.secretsPath(storeID) // listed: it builds
 		return nil, notFoundError(http.MethodGet, path, "secret_not_found", name)
 	}
 	return &found[0], nil
 }
 
 // listNamed lists the secrets of a store named any of names. The API's search is a
-// case-insensitive substring match on name and comment, so one name is searched for and then
-// matched exactly.
+// case-insensitive substring match on name and comment: one name is searched for, and every
+// name then matched exactly.
 func (c *Client) listNamed(ctx context.Context, o Owner, storeID string, names ...string) ([]Secret, error) {
 	var opts ListSecretsOptions
 	if len(names) == 1 {
 		opts.Search = names[0]
 	}
 	list, err := c.ListSecrets(ctx, o, storeID, opts)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(list, func(s Secret) bool { return !slices.Contains(names, s.Name) }), nil
+	return slices.DeleteFunc(list, func(s Secret) bool { return !slices.Contains(names, s.Name) }), err
 }
 
 // secretsNamed is the lookup of a create: the secrets holding its names.
@@ -191,29 +167,12 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 	return decodeSecret("PATCH", path, env.Result)
 }
 
-// deleteCall sends a DELETE. A 404 answering a retry means an earlier attempt, whose answer
-// was lost, did the deleting: success with no result.
-func (c *Client) deleteCall(ctx context.Context, rq request) (json.RawMessage, error) {
-	resp, err := c.transport.send(ctx, rq)
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound && resp.attempts > 1 {
-		tflog.SubsystemDebug(c.transport.logContext(ctx), logSubsystem,
-			"DELETE answered 404 on a retry: an earlier attempt deleted it", map[string]any{"path": rq.path})
-		return nil, nil
-	}
-	env, err := decodeEnvelope(rq, resp)
-	return env.Result, err
-}
-
 // DeleteSecret deletes one secret.
 func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID string) error {
 	path, err := o.secretPath(storeID, secretID)
-	if err != nil {
-		return err
+	if err == nil {
+		_, err = c.do(ctx, request{method: "DELETE", path: path})
 	}
-	_, err = c.deleteCall(ctx, request{method: "DELETE", path: path})
 	return err
 }
 
@@ -224,22 +183,15 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	raw, err := c.deleteCall(ctx, request{method: "DELETE", path: path, body: map[string][]string{"ids": ids}})
+	env, err := c.do(ctx, request{method: "DELETE", path: path, body: map[string][]string{"ids": ids}})
 	if err != nil {
 		return nil, err
 	}
-	out, err := decodeItems(raw, wireSecret.value)
+	out, err := decodeItems(env.Result, secretOf)
 	if err != nil {
 		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", path, err)
 	}
 	return out, nil
-}
-
-// duplicateBody is the duplicate request; the value is copied server-side.
-type duplicateBody struct {
-	Name    string   `json:"name"`
-	Scopes  []string `json:"scopes"`
-	Comment *string  `json:"comment,omitempty"`
 }
 
 // DuplicateSecret copies a secret, value included, under a new name in the same store. An
@@ -249,16 +201,12 @@ func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID
 	if err != nil {
 		return nil, err
 	}
-	body := duplicateBody{Name: req.Name, Scopes: orEmpty(req.Scopes), Comment: req.Comment}
+	body := newSecretBody(req.Name, nil, req.Scopes, req.Comment)
 	decode := func(raw json.RawMessage) (*Secret, error) { return decodeSecret("POST", path, raw) }
 	lookup := func(ctx context.Context) ([]ExistingObject, error) { return c.secretsNamed(ctx, o, storeID, req.Name) }
 	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body}, decode, lookup)
 }
 
 func decodeSecret(method, path string, raw json.RawMessage) (*Secret, error) {
-	s, err := decodeOne(raw, wireSecret.value)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: decoding secret: %w", method, path, err)
-	}
-	return &s, nil
+	return decodeAs("secret", method, path, raw, secretOf)
 }

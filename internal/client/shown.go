@@ -116,7 +116,7 @@ func knownFields(body []byte, fields map[string]any) {
 		}
 	}
 	var ids []string
-	if list, err := decodeItems(env.Result, wireSecret.value); err == nil {
+	if list, err := decodeItems(env.Result, secretOf); err == nil {
 		for _, s := range list {
 			ids = append(ids, s.ID)
 		}

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 )
 
@@ -46,7 +45,7 @@ func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions
 	if err != nil {
 		return nil, err
 	}
-	return listAll(ctx, c, path, opts.query(), wireStore.value, func(s Store) string { return s.ID })
+	return listAll(ctx, c, path, opts.query(), storeOf, func(s Store) string { return s.ID })
 }
 
 // ListStoresPage returns one page (from 1) of the owner's stores.
@@ -55,7 +54,7 @@ func (c *Client) ListStoresPage(ctx context.Context, o Owner, opts ListStoresOpt
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
-	return listPage(ctx, c, path, opts.query(), page, wireStore.value)
+	return listPage(ctx, c, path, opts.query(), page, storeOf)
 }
 
 func (opts ListStoresOptions) query() url.Values {
@@ -74,22 +73,11 @@ func setIf(q url.Values, key, value string) {
 // GetStore returns one store.
 func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store, error) {
 	path, err := o.storePath(storeID)
-	if err != nil {
-		return nil, err
-	}
-	env, err := c.do(ctx, request{method: "GET", path: path})
-	if err != nil {
-		return nil, err
-	}
-	return decodeStore("GET", path, env.Result)
+	return get(ctx, c, "store", path, err, storeOf)
 }
 
 func decodeStore(method, path string, raw json.RawMessage) (*Store, error) {
-	s, err := decodeOne(raw, wireStore.value)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: decoding store: %w", method, path, err)
-	}
-	return &s, nil
+	return decodeAs("store", method, path, raw, storeOf)
 }
 
 // DeleteStore deletes a store. With force the API deletes its secrets too; without, a store
@@ -103,7 +91,7 @@ func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force
 	if force {
 		q = url.Values{"force": {"true"}}
 	}
-	_, err = c.deleteCall(ctx, request{method: "DELETE", path: path, query: q})
+	_, err = c.do(ctx, request{method: "DELETE", path: path, query: q})
 	return err
 }
 
@@ -111,16 +99,17 @@ func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force
 // account family has this route.
 func (c *Client) GetQuota(ctx context.Context, accountID string) (*Quota, error) {
 	path, err := Owner{Family: FamilyAccount, Account: accountID}.path("quota")
-	if err != nil {
-		return nil, err
+	return get(ctx, c, "quota", path, err, quotaOf)
+}
+
+// get GETs path (unless building it failed) and decodes its one-object result as what.
+func get[T any](ctx context.Context, c *Client, what, path string, pathErr error, convert func(object) (T, error)) (*T, error) {
+	if pathErr != nil {
+		return nil, pathErr
 	}
 	env, err := c.do(ctx, request{method: "GET", path: path})
 	if err != nil {
 		return nil, err
 	}
-	q, err := decodeOne(env.Result, wireQuota.value)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: decoding quota: %w", path, err)
-	}
-	return &q, nil
+	return decodeAs(what, "GET", path, env.Result, convert)
 }

@@ -1,0 +1,239 @@
+package client
+
+// The waits before an attempt is sent, outermost first: the shared 429 pause and the request
+// budget; and the tally of every wait, which a caller reads to say where an operation's time
+// went.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// rateLimitPause is one backoff for every request of a Client: a 429 with Retry-After to one
+// pauses all, instead of each finding the limit (per token; a Client has one) on its own.
+type rateLimitPause struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// holdFor pauses for d from now, never shortening a longer hold.
+func (p *rateLimitPause) holdFor(d time.Duration) {
+	until := time.Now().Add(d)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.until) {
+		p.until = until
+	}
+}
+
+// remaining is how long the pause lasts.
+func (p *rateLimitPause) remaining() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Until(p.until)
+}
+
+// wait blocks until the pause, however extended meanwhile, is over or ctx ends.
+func (p *rateLimitPause) wait(ctx context.Context) (time.Duration, error) {
+	return waitUntil(ctx, p.remaining)
+}
+
+// rateLimitTransport is the outermost layer, so it sees every attempt: it tallies the waits
+// before an attempt, waits out the pause, and starts one after a 429 with Retry-After.
+type rateLimitTransport struct {
+	layer
+	pause   *rateLimitPause
+	waitMax time.Duration // cap on a pause, as on any wait
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	ex, tally := exchangeFrom(ctx), tallyFrom(ctx)
+	// A redirect hop (req.Response set) continues an attempt; a later attempt is a retry, and
+	// the time since the last one its backoff.
+	if req.Response == nil {
+		if ex.attempts++; ex.attempts > 1 {
+			waited, kind := time.Since(ex.lastEnd), retryWait
+			if ex.lastRateLimited {
+				kind = rateLimitWait
+			}
+			tally.add(retries, 1)
+			tally.add(kind, waited)
+			tflog.SubsystemWarn(ctx, logSubsystem, "retrying request", map[string]any{"http.method": req.Method,
+				"http.url": loggableURL(req, ex.serverText), "attempt": ex.attempts, "waited": waited.String()})
+		}
+	}
+	waited, err := t.pause.wait(ctx)
+	tally.add(rateLimitWait, waited)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		tflog.SubsystemWarn(ctx, logSubsystem, "request failed", map[string]any{"http.method": req.Method,
+			"http.url": loggableURL(req, ex.serverText), "error": ex.serverText.transportError(err, maxLoggedText)})
+	}
+	ex.lastEnd = time.Now()
+	ex.lastRateLimited = err == nil && resp.StatusCode == http.StatusTooManyRequests
+	if ex.lastRateLimited {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			t.pause.holdFor(min(d, t.waitMax))
+		}
+	}
+	return resp, err
+}
+
+// waitUntil sleeps for each wait next returns until it returns none (0 or less) or ctx ends
+// (then next is not called again). It returns how long it waited.
+func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, error) {
+	start := time.Now()
+	for {
+		if err := ctx.Err(); err != nil {
+			return time.Since(start), err
+		}
+		d := next()
+		if d <= 0 {
+			return time.Since(start), nil
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// budgetWindow is the span Config.MaxRequestsPerMinute counts over.
+const budgetWindow = time.Minute
+
+// requestBudget holds a Client's attempts to at most limit in any window: a sliding log of
+// send times, since a token bucket would let twice the limit through after a quiet spell. A
+// nil *requestBudget is no limit.
+type requestBudget struct {
+	limit  int
+	window time.Duration
+
+	mu   sync.Mutex
+	sent []time.Time // send times within the window, oldest first
+}
+
+func newRequestBudget(perMinute int) *requestBudget {
+	if perMinute <= 0 {
+		return nil
+	}
+	return &requestBudget{limit: perMinute, window: budgetWindow}
+}
+
+// take waits for a slot and takes it, or returns ctx's error (then nothing may be sent). It
+// returns how long it waited.
+func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
+	if b == nil {
+		return 0, nil
+	}
+	waited, err := waitUntil(ctx, func() time.Duration { return b.tryTake(time.Now()) })
+	if err != nil {
+		return waited, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
+	}
+	return waited, nil
+}
+
+// tryTake takes a slot at now and returns 0, or returns how long until the oldest send
+// leaves the window.
+func (b *requestBudget) tryTake(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.sent) > 0 && now.Sub(b.sent[0]) >= b.window {
+		b.sent = b.sent[1:]
+	}
+	if len(b.sent) < b.limit {
+		b.sent = append(b.sent, now)
+		return 0
+	}
+	return b.sent[0].Add(b.window).Sub(now)
+}
+
+// budgetTransport takes a slot right before each attempt, so the budget counts send times.
+type budgetTransport struct {
+	layer
+	budget *requestBudget // nil: no budget
+}
+
+func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	waited, err := t.budget.take(ctx)
+	tallyFrom(ctx).add(budgetWait, waited)
+	if waited > 0 {
+		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
+			"waited": waited.String(), "requests_per_minute": t.budget.limit})
+	}
+	if err != nil {
+		exchangeFrom(ctx).budgetStop = t.budget.limit
+		return nil, err
+	}
+	return t.next.RoundTrip(req)
+}
+
+// WaitTally adds up how long the requests made with a context waited before sending, so a
+// caller can say where an operation's time went. Waits of concurrent requests add up. Safe
+// for concurrent use; a nil *WaitTally reads as zero.
+type WaitTally struct {
+	counts [tallyKinds]atomic.Int64 // nanoseconds, and the retries' count
+	parent *WaitTally
+}
+
+// What a tally counts.
+const (
+	rateLimitWait = iota
+	retryWait
+	budgetWait
+	retries
+	tallyKinds
+)
+
+type tallyKey struct{}
+
+// WithWaitTally returns a context whose requests add their waits to the returned tally, and
+// to any tally already on ctx.
+func WithWaitTally(ctx context.Context) (context.Context, *WaitTally) {
+	t := &WaitTally{parent: tallyFrom(ctx)}
+	return context.WithValue(ctx, tallyKey{}, t), t
+}
+
+func tallyFrom(ctx context.Context) *WaitTally {
+	t, _ := ctx.Value(tallyKey{}).(*WaitTally)
+	return t
+}
+
+// RateLimitWait is the time waited because of 429 answers: the backoff after one and the
+// Client-wide pause another request's 429 imposed.
+func (t *WaitTally) RateLimitWait() time.Duration { return time.Duration(t.get(rateLimitWait)) }
+
+// RetryWait is the time waited before resending after other failures.
+func (t *WaitTally) RetryWait() time.Duration { return time.Duration(t.get(retryWait)) }
+
+// BudgetWait is the time waited for the request budget (Config.MaxRequestsPerMinute).
+func (t *WaitTally) BudgetWait() time.Duration { return time.Duration(t.get(budgetWait)) }
+
+// Retries is the number of attempts made after the first of each request.
+func (t *WaitTally) Retries() int { return int(t.get(retries)) }
+
+func (t *WaitTally) get(kind int) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.counts[kind].Load()
+}
+
+// add adds n (a duration, or a count) of kind to t and to every tally it nests in.
+func (t *WaitTally) add(kind int, n time.Duration) {
+	for ; t != nil && n > 0; t = t.parent {
+		t.counts[kind].Add(int64(n))
+	}
+}
