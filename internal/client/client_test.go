@@ -163,7 +163,7 @@ func TestNewValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tr := c.transport; tr.baseURL != "https://api.example.com/client/v4" || c.pageSize != 100 || tr.waitMin != time.Second ||
-		tr.waitMax != 30*time.Second || tr.maxRetries != 0 || tr.userAgent != DefaultUserAgent {
+		tr.waitMax != 30*time.Second || tr.maxRetries != 0 || tr.header.Get("User-Agent") != DefaultUserAgent {
 		t.Errorf("defaults not applied: %+v, %+v", c, tr)
 	}
 }

@@ -256,23 +256,17 @@ func decodeItems[T any](raw json.RawMessage, convert func(object) (T, error)) ([
 	return out, err
 }
 
-// decodeOne reads a one-object result (older create-store answers send an array of one) and
-// checks it.
-func decodeOne[T any](raw json.RawMessage, convert func(object) (T, error)) (T, error) {
+// decodeAs reads a one-object result (older create-store answers send an array of one) and
+// checks it, its error naming the request and what was decoded.
+func decodeAs[T any](what, method, path string, raw json.RawMessage, convert func(object) (T, error)) (*T, error) {
 	objs, err := decodeList(raw)
 	if err == nil && len(objs) == 0 {
 		err = errNoResult
 	}
-	if err != nil {
-		var zero T
-		return zero, err
+	var v T
+	if err == nil {
+		v, err = convert(objs[0])
 	}
-	return convert(objs[0])
-}
-
-// decodeAs is decodeOne, its error naming the request and what was decoded.
-func decodeAs[T any](what, method, path string, raw json.RawMessage, convert func(object) (T, error)) (*T, error) {
-	v, err := decodeOne(raw, convert)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: decoding %s: %w", method, path, what, err)
 	}

@@ -130,12 +130,6 @@ func newAPIError(method, path string, resp *response, env envelope, jsonErr erro
 	return e
 }
 
-// notFoundError is the 404 *APIError of a lookup by name that found nothing.
-func notFoundError(method, path, reason, name string) *APIError {
-	return &APIError{Method: method, Path: path, StatusCode: http.StatusNotFound,
-		Errors: []Message{{Code: CodeValidation, Message: reason + ": " + name}}}
-}
-
 // transportError is a request that got no complete response after the retries its method
 // allows. shown is err's text fit to show; err stays reachable for errors.Is/As.
 type transportError struct {

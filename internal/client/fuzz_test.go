@@ -62,7 +62,7 @@ func FuzzDecode(f *testing.F) {
 			} else {
 				checkShownError(t, err, r)
 			}
-			if _, err := decodeOne(raw, quotaOf); err != nil {
+			if _, err := decodeAs("quota", "GET", "/p", raw, quotaOf); err != nil {
 				checkShownError(t, err, r)
 			}
 		}

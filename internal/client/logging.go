@@ -2,7 +2,6 @@ package client
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// A subsystem of its own lets users raise the client's verbosity alone.
 const (
 	logSubsystem = "http"
 	logLevelEnv  = "TF_LOG_PROVIDER_SECRETSSTORE_HTTP"
@@ -26,17 +24,6 @@ const (
 var credentialHeaders = map[string]bool{
 	"Authorization": true, "Proxy-Authorization": true, "X-Auth-Key": true, "X-Auth-Email": true,
 	"Cookie": true, "Set-Cookie": true,
-}
-
-// withLogging sets up the client's log subsystem on ctx, masking the credentials' forms in
-// every field and message (a second line of defence behind header filtering).
-func withLogging(ctx context.Context, credentials []string) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
-	if len(credentials) > 0 {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, credentials...)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, credentials...)
-	}
-	return ctx
 }
 
 // loggingTransport logs every attempt (retries included) at TRACE. The request body is the
@@ -62,24 +49,19 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r),
-		"http.duration_ms": time.Since(start).Milliseconds()}
+	var b []byte
+	if err == nil {
+		// Read to be logged; a body that breaks off fails the attempt.
+		b, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r), "http.duration_ms": time.Since(start).Milliseconds()}
 	if err != nil {
 		rf["error"] = r.transportError(err, maxLoggedText)
 		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", rf)
-		return resp, err
+		return nil, err
 	}
-
-	// Read the body to log it, and hand the caller the same bytes and the same read error.
-	b, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-	_ = resp.Body.Close()
-	var rest io.Reader = bytes.NewReader(b)
-	if readErr != nil {
-		rest = io.MultiReader(rest, errReader{readErr})
-		rf["error"] = r.transportError(readErr, maxLoggedText)
-	}
-	resp.Body = io.NopCloser(rest)
-
 	rf["http.status"] = resp.StatusCode
 	switch {
 	case r.carriesValue:
@@ -97,10 +79,6 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil
 }
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // serverURLHeaders may hold a URL the server chose, whose query may be a signed token.
 var serverURLHeaders = map[string]bool{"Location": true, "Content-Location": true, "Referer": true}

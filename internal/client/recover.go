@@ -24,39 +24,31 @@ import (
 // duplicates). A resend that is ambiguous too, or answers 409, is looked up once more.
 func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decode func(json.RawMessage) (T, error),
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
-	var zero T
 	sent := time.Now()
-	resp, err := c.transport.send(ctx, rq)
-	v, firstErr, ambiguous := createOutcome(rq, resp, err, decode)
-	if firstErr == nil || !ambiguous || ctx.Err() != nil {
-		return v, firstErr
+	var first error
+	for resent := false; ; resent = true {
+		resp, err := c.transport.send(ctx, rq)
+		v, err, ambiguous := createOutcome(rq, resp, err, decode)
+		conflict := resent && resp != nil && resp.status == http.StatusConflict
+		if err == nil || (!ambiguous && !conflict) || ctx.Err() != nil {
+			return v, err
+		}
+		tflog.SubsystemWarn(c.transport.logContext(ctx), logSubsystem,
+			"Create request may have succeeded without a result: looking its names up (an object found is never taken as ours)",
+			map[string]any{"http.method": rq.method, "path": rq.path, "error": err.Error(), "resent": resent})
+		// A failed lookup finds nothing: the resend that follows cannot duplicate anything.
+		if found, lookupErr := lookup(ctx); lookupErr == nil && len(found) > 0 {
+			e := &NameExistsError{Method: rq.method, Path: rq.path, Cause: err, Sent: sent, Existing: found}
+			if resent {
+				e.Cause, e.Resend = first, err
+			}
+			return *new(T), e
+		}
+		if resent {
+			return *new(T), err
+		}
+		first = err
 	}
-	if found := lookUpNames(ctx, c, rq, lookup, firstErr, false); len(found) > 0 {
-		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Sent: sent, Existing: found}
-	}
-	resp, err = c.transport.send(ctx, rq)
-	v, resendErr, ambiguous := createOutcome(rq, resp, err, decode)
-	conflict := resp != nil && resp.status == http.StatusConflict
-	if resendErr == nil || (!ambiguous && !conflict) || ctx.Err() != nil {
-		return v, resendErr
-	}
-	if found := lookUpNames(ctx, c, rq, lookup, resendErr, true); len(found) > 0 {
-		return zero, &NameExistsError{Method: rq.method, Path: rq.path, Cause: firstErr, Resend: resendErr, Sent: sent, Existing: found}
-	}
-	return zero, resendErr
-}
-
-// lookUpNames runs lookup after a failed send, logging why. A failed lookup finds nothing:
-// the resend that follows cannot duplicate anything.
-func lookUpNames(ctx context.Context, c *Client, rq request, lookup func(context.Context) ([]ExistingObject, error), outcome error, resent bool) []ExistingObject {
-	tflog.SubsystemWarn(c.transport.logContext(ctx), logSubsystem,
-		"Create request may have succeeded without a result: looking its names up (an object found is never taken as ours)",
-		map[string]any{"http.method": rq.method, "path": rq.path, "error": outcome.Error(), "resent": resent})
-	found, err := lookup(ctx)
-	if err != nil {
-		return nil
-	}
-	return found
 }
 
 // createOutcome classifies one send of a creating POST; ambiguous means the server may have

@@ -110,7 +110,8 @@ func (c *Client) FindSecretByName(ctx context.Context, o Owner, storeID, name st
 	}
 	if len(found) == 0 {
 		path, _ := o.secretsPath(storeID) // listed: it builds
-		return nil, notFoundError(http.MethodGet, path, "secret_not_found", name)
+		return nil, &APIError{Method: http.MethodGet, Path: path, StatusCode: http.StatusNotFound,
+			Errors: []Message{{Code: CodeValidation, Message: "secret_not_found: " + name}}}
 	}
 	return &found[0], nil
 }

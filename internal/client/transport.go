@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // maxResponseBody bounds what is read of one response, so a broken server cannot exhaust
@@ -24,26 +25,30 @@ const maxResponseBody = 32 << 20
 // through, outermost first: rateLimitTransport, budgetTransport, attemptTransport,
 // loggingTransport. Routes see only send.
 type transport struct {
-	baseURL           string
-	token, email, key string
-	userAgent         string
-	maxRetries        int
-	waitMin, waitMax  time.Duration
-	credentials       []string // credentialForms, masked in every error and log
-	rateLimitPause    *rateLimitPause
-	httpClient        *http.Client
+	baseURL          string
+	header           http.Header // credentials, User-Agent, Accept
+	maxRetries       int
+	waitMin, waitMax time.Duration
+	credentials      []string // credentialForms, masked in every error and log
+	rateLimitPause   *rateLimitPause
+	httpClient       *http.Client
 }
 
 // newTransport builds the transport of cfg (checked by New) for base.
 func newTransport(cfg Config, base string) *transport {
 	t := &transport{
-		baseURL: base, token: cfg.APIToken, email: cfg.APIEmail, key: cfg.APIKey,
-		userAgent: cmp.Or(cfg.UserAgent, DefaultUserAgent), maxRetries: max(cfg.MaxRetries, 0),
-		waitMin: positiveOr(cfg.RetryWaitMin, DefaultRetryWaitMin), waitMax: positiveOr(cfg.RetryWaitMax, DefaultRetryWaitMax),
+		baseURL: base, header: http.Header{"User-Agent": {cmp.Or(cfg.UserAgent, DefaultUserAgent)}, "Accept": {"application/json"}},
+		maxRetries: max(cfg.MaxRetries, 0), waitMax: cmp.Or(max(cfg.RetryWaitMax, 0), DefaultRetryWaitMax),
 		credentials:    credentialForms([]string{cfg.APIToken, cfg.APIKey, cfg.APIEmail}),
 		rateLimitPause: &rateLimitPause{},
 	}
-	t.waitMin = min(t.waitMin, t.waitMax)
+	t.waitMin = min(cmp.Or(max(cfg.RetryWaitMin, 0), DefaultRetryWaitMin), t.waitMax)
+	if cfg.APIToken != "" {
+		t.header.Set("Authorization", "Bearer "+cfg.APIToken)
+	} else {
+		t.header.Set("X-Auth-Email", cfg.APIEmail)
+		t.header.Set("X-Auth-Key", cfg.APIKey)
+	}
 
 	// A copy, so wrapping its transport leaves the caller's client untouched. No Timeout:
 	// attemptTransport bounds each attempt, the wait for headers included.
@@ -52,24 +57,26 @@ func newTransport(cfg Config, base string) *transport {
 		hc = *cfg.HTTPClient
 	}
 	var rt http.RoundTripper = &loggingTransport{layer{cmp.Or(hc.Transport, http.DefaultTransport)}}
-	rt = &attemptTransport{layer: layer{rt}, timeout: positiveOr(cfg.AttemptTimeout, DefaultAttemptTimeout)}
-	rt = &budgetTransport{layer: layer{rt}, budget: newRequestBudget(cfg.MaxRequestsPerMinute)}
-	hc.Transport = &rateLimitTransport{layer: layer{rt}, pause: t.rateLimitPause, waitMax: t.waitMax}
+	rt = &attemptTransport{layer: layer{rt}, timeout: cmp.Or(max(cfg.AttemptTimeout, 0), DefaultAttemptTimeout)}
+	budget := &budgetTransport{layer: layer{rt}}
+	if cfg.MaxRequestsPerMinute > 0 {
+		budget.budget = &requestBudget{limit: cfg.MaxRequestsPerMinute}
+	}
+	hc.Transport = &rateLimitTransport{layer: layer{budget}, pause: t.rateLimitPause, waitMax: t.waitMax}
 	hc.CheckRedirect = checkRedirect
 	t.httpClient = &hc
 	return t
 }
 
-func positiveOr(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
-
-// logContext is ctx with the client's log subsystem, credentials masked.
+// logContext is ctx with the client's log subsystem (its own, so users can raise its level
+// alone), the credentials' forms masked in every field and message.
 func (t *transport) logContext(ctx context.Context) context.Context {
-	return withLogging(ctx, t.credentials)
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
+	if len(t.credentials) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, t.credentials...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, t.credentials...)
+	}
+	return ctx
 }
 
 // layer is one http.RoundTripper of the transport, over the next one.
@@ -140,7 +147,10 @@ func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", rq.method, rq.path, err)
 	}
-	t.setHeaders(req.Header, rq.body != nil)
+	req.Header = t.header.Clone()
+	if rq.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 
 	rc := &retryablehttp.Client{HTTPClient: t.httpClient, RetryWaitMin: t.waitMin, RetryWaitMax: t.waitMax,
 		RetryMax: t.maxRetries, CheckRetry: retryPolicy(rq.method), Backoff: backoff,
@@ -177,18 +187,4 @@ func withoutURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func (t *transport) setHeaders(h http.Header, hasBody bool) {
-	if t.token != "" {
-		h.Set("Authorization", "Bearer "+t.token)
-	} else {
-		h.Set("X-Auth-Email", t.email)
-		h.Set("X-Auth-Key", t.key)
-	}
-	h.Set("User-Agent", t.userAgent)
-	h.Set("Accept", "application/json")
-	if hasBody {
-		h.Set("Content-Type", "application/json")
-	}
 }

@@ -1,8 +1,6 @@
 package client
 
-// The waits before an attempt is sent, outermost first: the shared 429 pause and the request
-// budget; and the tally of every wait, which a caller reads to say where an operation's time
-// went.
+// The waits before an attempt (the shared 429 pause, the request budget) and their tally.
 
 import (
 	"context"
@@ -114,60 +112,42 @@ func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, e
 const budgetWindow = time.Minute
 
 // requestBudget holds a Client's attempts to at most limit in any window: a sliding log of
-// send times, since a token bucket would let twice the limit through after a quiet spell. A
-// nil *requestBudget is no limit.
+// send times (a token bucket would let twice the limit through after a quiet spell).
 type requestBudget struct {
-	limit  int
-	window time.Duration
-
-	mu   sync.Mutex
-	sent []time.Time // send times within the window, oldest first
+	limit int
+	mu    sync.Mutex
+	sent  []time.Time // send times within the window, oldest first
 }
 
-func newRequestBudget(perMinute int) *requestBudget {
-	if perMinute <= 0 {
-		return nil
-	}
-	return &requestBudget{limit: perMinute, window: budgetWindow}
-}
-
-// take waits for a slot and takes it, or returns ctx's error (then nothing may be sent). It
-// returns how long it waited.
-func (b *requestBudget) take(ctx context.Context) (time.Duration, error) {
-	if b == nil {
-		return 0, nil
-	}
-	waited, err := waitUntil(ctx, func() time.Duration { return b.tryTake(time.Now()) })
-	if err != nil {
-		return waited, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", b.limit, err)
-	}
-	return waited, nil
-}
-
-// tryTake takes a slot at now and returns 0, or returns how long until the oldest send
-// leaves the window.
-func (b *requestBudget) tryTake(now time.Time) time.Duration {
+// tryTake takes a slot now and returns 0, or returns how long until the oldest send leaves
+// the window.
+func (b *requestBudget) tryTake() time.Duration {
+	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(b.sent) > 0 && now.Sub(b.sent[0]) >= b.window {
+	for len(b.sent) > 0 && now.Sub(b.sent[0]) >= budgetWindow {
 		b.sent = b.sent[1:]
 	}
 	if len(b.sent) < b.limit {
 		b.sent = append(b.sent, now)
 		return 0
 	}
-	return b.sent[0].Add(b.window).Sub(now)
+	return b.sent[0].Add(budgetWindow).Sub(now)
 }
 
-// budgetTransport takes a slot right before each attempt, so the budget counts send times.
+// budgetTransport takes a slot right before each attempt, so the budget counts send times;
+// when the context ends first, nothing is sent.
 type budgetTransport struct {
 	layer
 	budget *requestBudget // nil: no budget
 }
 
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.budget == nil {
+		return t.next.RoundTrip(req)
+	}
 	ctx := req.Context()
-	waited, err := t.budget.take(ctx)
+	waited, err := waitUntil(ctx, t.budget.tryTake)
 	tallyFrom(ctx).add(budgetWait, waited)
 	if waited > 0 {
 		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
@@ -175,7 +155,7 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		exchangeFrom(ctx).budgetStop = t.budget.limit
-		return nil, err
+		return nil, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", t.budget.limit, err)
 	}
 	return t.next.RoundTrip(req)
 }
