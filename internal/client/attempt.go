@@ -12,8 +12,7 @@ import (
 	"time"
 )
 
-// DefaultAttemptTimeout bounds one attempt when Config.AttemptTimeout is zero, so that a
-// server that never answers does not hold it for ever.
+// DefaultAttemptTimeout bounds one attempt when Config.AttemptTimeout is zero.
 const DefaultAttemptTimeout = 30 * time.Second
 
 // errAttemptDeadline is the cause of an attempt's own deadline, told apart from the caller's.
@@ -33,7 +32,7 @@ func (e *attemptTimeoutError) Error() string {
 // Timeout marks it as a timeout for net.Error-style checks.
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
-// attemptTransport bounds one attempt. It reads the body itself, so that an answer that
+// attemptTransport bounds one attempt, reading the body included, so that an answer that
 // breaks off or stalls midway is a failed attempt, retried where the method allows.
 type attemptTransport struct {
 	layer
@@ -42,7 +41,11 @@ type attemptTransport struct {
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	limit := t.bound(ctx)
+	// An operation the user gave more time (WithOperationDeadline) lets its attempts use it.
+	limit := t.timeout
+	if deadline, ok := ctx.Value(operationDeadlineKey{}).(time.Time); ok {
+		limit = max(limit, time.Until(deadline))
+	}
 	actx, cancel := context.WithTimeoutCause(ctx, limit, errAttemptDeadline)
 	defer cancel()
 	var gotConn atomic.Bool
@@ -54,33 +57,24 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline) {
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline):
 		return nil, &attemptTimeoutError{limit: limit, sent: gotConn.Load()}
-	} else if err != nil {
+	case err != nil:
 		return nil, err
 	}
 	return resp, nil
 }
 
-// bound is the attempt timeout, or the time left to the operation's deadline when longer
-// (an operation the user gave more time, against a slow API).
-func (t *attemptTransport) bound(ctx context.Context) time.Duration {
-	if deadline, ok := ctx.Value(operationDeadlineKey{}).(time.Time); ok {
-		return max(t.timeout, time.Until(deadline))
-	}
-	return t.timeout
-}
-
 type operationDeadlineKey struct{}
 
-// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts):
-// attempts made under ctx may then take until it. A context value, so it survives
-// context.WithoutCancel (a create awaited past its caller); other deadlines (internal bounds)
-// do not lengthen attempts.
+// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts), so
+// that attempts made under ctx may take until it. A context value, it survives
+// context.WithoutCancel (a create awaited past its caller); other deadlines do not lengthen
+// attempts.
 func WithOperationDeadline(ctx context.Context) context.Context {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithValue(ctx, operationDeadlineKey{}, deadline)
 	}
-	return context.WithValue(ctx, operationDeadlineKey{}, deadline)
+	return ctx
 }

@@ -140,9 +140,9 @@ func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 // decodeEnvelope turns a response into its successful envelope or an *APIError; a 2xx that is
 // not the API's JSON is one too, never an empty result.
 func decodeEnvelope(rq request, resp *response) (envelope, error) {
-	env, jsonErr := parseEnvelope(resp.body)
-	if jsonErr != nil || resp.status < 200 || resp.status > 299 || (env.Success != nil && !*env.Success) {
-		return envelope{}, newAPIError(rq.method, rq.path, resp, env, jsonErr)
+	env, ok := parseEnvelope(resp.body)
+	if !ok || resp.status < 200 || resp.status > 299 || (env.Success != nil && !*env.Success) {
+		return envelope{}, newAPIError(rq.method, rq.path, resp, env, ok)
 	}
 	return env, nil
 }
@@ -156,18 +156,8 @@ type envelope struct {
 	ResultInfo json.RawMessage `json:"result_info"`
 }
 
-// parseEnvelope decodes body as the API envelope; anything but an object is an error.
-func parseEnvelope(body []byte) (envelope, error) {
-	var env envelope
-	trimmed := bytes.TrimSpace(body)
-	switch {
-	case len(trimmed) == 0:
-		return env, errors.New("empty body")
-	case trimmed[0] != '{':
-		return env, errors.New("body is not a JSON object")
-	}
-	if err := json.Unmarshal(trimmed, &env); err != nil {
-		return envelope{}, err
-	}
-	return env, nil
+// parseEnvelope decodes body as the API envelope; ok is false for anything but an object.
+func parseEnvelope(body []byte) (env envelope, ok bool) {
+	body = bytes.TrimSpace(body)
+	return env, len(body) > 0 && body[0] == '{' && json.Unmarshal(body, &env) == nil
 }

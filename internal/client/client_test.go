@@ -174,12 +174,12 @@ func TestPaths(t *testing.T) {
 		got  func() (string, error)
 		want string
 	}{
-		{acct.storesPath, "/accounts/" + testAccount + "/secrets_store/stores"},
-		{sys.storesPath, "/system/accounts/" + testAccount + "/stores"},
-		{func() (string, error) { return sys.secretPath("s/1", "x y") }, "/system/accounts/" + testAccount + "/stores/s%2F1/secrets/x%20y"},
+		{func() (string, error) { return acct.path("stores") }, "/accounts/" + testAccount + "/secrets_store/stores"},
+		{func() (string, error) { return sys.path("stores") }, "/system/accounts/" + testAccount + "/stores"},
+		{func() (string, error) { return sys.path("stores", "s/1", "secrets", "x y") }, "/system/accounts/" + testAccount + "/stores/s%2F1/secrets/x%20y"},
 		{func() (string, error) { return acct.path("stores", "s", "secrets", "x", "duplicate") },
 			"/accounts/" + testAccount + "/secrets_store/stores/s/secrets/x/duplicate"},
-		{func() (string, error) { return Owner{Account: "a"}.storePath("s") }, "/accounts/a/secrets_store/stores/s"},
+		{func() (string, error) { return Owner{Account: "a"}.path("stores", "s") }, "/accounts/a/secrets_store/stores/s"},
 	}
 	for _, c := range cases {
 		got, err := c.got()
@@ -188,10 +188,10 @@ func TestPaths(t *testing.T) {
 		}
 	}
 	for _, f := range []func() (string, error){
-		func() (string, error) { return acct.storePath("") },
-		func() (string, error) { return acct.secretPath(testStore, "") },
-		func() (string, error) { return Owner{Family: FamilyAccount}.storesPath() },
-		func() (string, error) { return Owner{Family: "other", Account: "a"}.storesPath() },
+		func() (string, error) { return acct.path("stores", "") },
+		func() (string, error) { return acct.path("stores", testStore, "secrets", "") },
+		func() (string, error) { return Owner{Family: FamilyAccount}.path("stores") },
+		func() (string, error) { return Owner{Family: "other", Account: "a"}.path("stores") },
 	} {
 		if p, err := f(); err == nil {
 			t.Errorf("path %q built without error", p)

@@ -118,9 +118,9 @@ func (e *APIError) HasReason(reason string) bool {
 	return slices.ContainsFunc(e.Errors, func(m Message) bool { return m.Reason() == reason })
 }
 
-func newAPIError(method, path string, resp *response, env envelope, jsonErr error) *APIError {
+func newAPIError(method, path string, resp *response, env envelope, isJSON bool) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
-	if jsonErr == nil {
+	if isJSON {
 		e.Errors, e.MoreErrors = resp.serverText.messages(env.Errors)
 		e.Messages, e.MoreMessages = resp.serverText.messages(env.Messages)
 	} else {
@@ -145,41 +145,25 @@ func (e *transportError) Error() string {
 
 func (e *transportError) Unwrap() error { return e.err }
 
+// errBudgetStop marks a request whose context ended while it waited for the request budget.
+var errBudgetStop = errors.New("the request was not sent")
+
 // contextError is a request stopped because its context ended. It wraps ctx.Err() and
 // context.Cause(ctx), so a caller tells its own deadline cause from an interrupt.
-type contextError struct {
-	method, path string
-	errs         []error
-	budgetStop   int // the budget's limit when the request was waiting for it (not sent)
-}
-
-func newContextError(ctx context.Context, method, path string) *contextError {
-	errs := []error{ctx.Err()}
-	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() { //nolint:errorlint // identity: is the cause more than the plain error
-		errs = append(errs, cause)
+func contextError(ctx context.Context, method, path string, budgetStop int) error {
+	err := fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+	if cause := context.Cause(ctx); cause != ctx.Err() { //nolint:errorlint // identity: is the cause more than the plain error
+		err = fmt.Errorf("%w: %w", err, cause)
 	}
-	return &contextError{method: method, path: path, errs: errs}
-}
-
-func (e *contextError) Error() string {
-	msg := fmt.Sprintf("%s %s: %v", e.method, e.path, e.errs[0])
-	if len(e.errs) > 1 {
-		msg += ": " + e.errs[1].Error()
+	if budgetStop > 0 {
+		err = fmt.Errorf("%w (while waiting for the request budget of %d requests per minute; %w)", err, budgetStop, errBudgetStop)
 	}
-	if e.budgetStop > 0 {
-		msg += fmt.Sprintf(" (while waiting for the request budget of %d requests per minute; the request was not sent)", e.budgetStop)
-	}
-	return msg
+	return err
 }
-
-func (e *contextError) Unwrap() []error { return e.errs }
 
 // StoppedAtBudget reports a request whose context ended while it waited for the request
 // budget: it was not sent.
-func StoppedAtBudget(err error) bool {
-	var ce *contextError
-	return errors.As(err, &ce) && ce.budgetStop > 0
-}
+func StoppedAtBudget(err error) bool { return errors.Is(err, errBudgetStop) }
 
 func asAPIError(err error) *APIError {
 	var e *APIError

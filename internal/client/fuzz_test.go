@@ -31,7 +31,7 @@ func FuzzDecode(f *testing.F) {
 		for _, carriesValue := range []bool{false, true} {
 			r := serverText{credentials: credentialForms([]string{testToken}), carriesValue: carriesValue, names: []string{value}}
 			rq := request{method: "GET", path: "/p", carriesValue: carriesValue, names: r.names}
-			env, err := decodeEnvelope(rq, &response{status: status, body: body, header: http.Header{}, serverText: r})
+			env, err := decodeEnvelope(rq, &response{status: status, body: body, header: http.Header{}, exchange: &exchange{serverText: r}})
 			if err != nil {
 				checkShownError(t, err, r)
 				continue

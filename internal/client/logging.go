@@ -56,12 +56,10 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 	}
-	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r), "http.duration_ms": time.Since(start).Milliseconds()}
 	if err != nil {
-		rf["error"] = r.transportError(err, maxLoggedText)
-		tflog.SubsystemTrace(ctx, logSubsystem, "HTTP request failed", rf)
-		return nil, err
+		return nil, err // logged by rateLimitTransport
 	}
+	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r), "http.duration_ms": time.Since(start).Milliseconds()}
 	rf["http.status"] = resp.StatusCode
 	switch {
 	case r.carriesValue:

@@ -37,7 +37,7 @@ func (s SecretInput) BodySize() int {
 // CreateSecrets creates secrets in one request (the API creates all or none) and returns them
 // in the order given. An ambiguous failure is resolved by name (createWithRecovery).
 func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
-	path, err := o.secretsPath(storeID)
+	path, err := o.path("stores", storeID, "secrets")
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 
 // ListSecrets returns every secret of a store matching opts, walking all pages.
 func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts ListSecretsOptions) ([]Secret, error) {
-	path, err := o.secretsPath(storeID)
+	path, err := o.path("stores", storeID, "secrets")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (c *Client) ListSecrets(ctx context.Context, o Owner, storeID string, opts 
 
 // ListSecretsPage returns one page (from 1) of a store's secrets matching opts.
 func (c *Client) ListSecretsPage(ctx context.Context, o Owner, storeID string, opts ListSecretsOptions, page int) ([]Secret, PageInfo, error) {
-	path, err := o.secretsPath(storeID)
+	path, err := o.path("stores", storeID, "secrets")
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -95,7 +95,7 @@ func (opts ListSecretsOptions) query() url.Values {
 
 // GetSecret returns one secret's metadata.
 func (c *Client) GetSecret(ctx context.Context, o Owner, storeID, secretID string) (*Secret, error) {
-	path, err := o.secretPath(storeID, secretID)
+	path, err := o.path("stores", storeID, "secrets", secretID)
 	return get(ctx, c, "secret", path, err, secretOf)
 }
 
@@ -109,7 +109,7 @@ func (c *Client) FindSecretByName(ctx context.Context, o Owner, storeID, name st
 		return nil, err
 	}
 	if len(found) == 0 {
-		path, _ := o.secretsPath(storeID) // listed: it builds
+		path, _ := o.path("stores", storeID, "secrets") // listed: it builds
 		return nil, &APIError{Method: http.MethodGet, Path: path, StatusCode: http.StatusNotFound,
 			Errors: []Message{{Code: CodeValidation, Message: "secret_not_found: " + name}}}
 	}
@@ -141,7 +141,7 @@ func (c *Client) secretsNamed(ctx context.Context, o Owner, storeID string, name
 // PatchSecret applies a merge-patch to a secret: only the fields set are sent, and
 // ClearComment sends "comment": null. Repeating it is harmless, so it is retried like a GET.
 func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID string, req PatchSecretRequest) (*Secret, error) {
-	path, err := o.secretPath(storeID, secretID)
+	path, err := o.path("stores", storeID, "secrets", secretID)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID str
 
 // DeleteSecret deletes one secret.
 func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID string) error {
-	path, err := o.secretPath(storeID, secretID)
+	path, err := o.path("stores", storeID, "secrets", secretID)
 	if err == nil {
 		_, err = c.do(ctx, request{method: "DELETE", path: path})
 	}
@@ -180,7 +180,7 @@ func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID st
 // DeleteSecrets deletes several secrets in one request (all or none) and returns the deleted
 // ones. No ids sends nothing (the API would answer 400).
 func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids []string) ([]Secret, error) {
-	path, err := o.secretsPath(storeID)
+	path, err := o.path("stores", storeID, "secrets")
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

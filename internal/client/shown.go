@@ -103,8 +103,8 @@ func (t serverText) transportError(err error, limit int) string {
 // knownFields adds to a log entry what the client decodes of a body not shown: error codes,
 // known reasons, and the result's ids.
 func knownFields(body []byte, fields map[string]any) {
-	env, err := parseEnvelope(body)
-	if err != nil {
+	env, ok := parseEnvelope(body)
+	if !ok {
 		return
 	}
 	var codes []int

@@ -18,7 +18,7 @@ type createStoreBody struct {
 // the lookup sees only the caller's stores: an account store holding the name answers the
 // resend with the API's 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
-	path, err := o.storesPath()
+	path, err := o.path("stores")
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 
 // ListStores returns every store of the owner (on /system: the caller's), walking all pages.
 func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions) ([]Store, error) {
-	path, err := o.storesPath()
+	path, err := o.path("stores")
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions
 
 // ListStoresPage returns one page (from 1) of the owner's stores.
 func (c *Client) ListStoresPage(ctx context.Context, o Owner, opts ListStoresOptions, page int) ([]Store, PageInfo, error) {
-	path, err := o.storesPath()
+	path, err := o.path("stores")
 	if err != nil {
 		return nil, PageInfo{}, err
 	}
@@ -72,7 +72,7 @@ func setIf(q url.Values, key, value string) {
 
 // GetStore returns one store.
 func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store, error) {
-	path, err := o.storePath(storeID)
+	path, err := o.path("stores", storeID)
 	return get(ctx, c, "store", path, err, storeOf)
 }
 
@@ -83,7 +83,7 @@ func decodeStore(method, path string, raw json.RawMessage) (*Store, error) {
 // DeleteStore deletes a store. With force the API deletes its secrets too; without, a store
 // holding secrets is a 409 (store_not_empty).
 func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force bool) error {
-	path, err := o.storePath(storeID)
+	path, err := o.path("stores", storeID)
 	if err != nil {
 		return err
 	}

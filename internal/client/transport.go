@@ -113,13 +113,12 @@ func exchangeFrom(ctx context.Context) *exchange {
 	return &exchange{}
 }
 
-// response is what came back from the last attempt of a request.
+// response is what came back from the last attempt of a request, and its exchange.
 type response struct {
-	status     int
-	header     http.Header
-	body       []byte
-	attempts   int
-	serverText serverText // the exchange's, for an error made of this response
+	status int
+	header http.Header
+	body   []byte
+	*exchange
 }
 
 // send performs rq with retries and returns the last response (any status), or a
@@ -133,14 +132,11 @@ func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 		target += "?" + rq.query.Encode()
 	}
 	var body any
-	if rq.body != nil {
-		b, err := json.Marshal(rq.body)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: encoding request body: %w", rq.method, rq.path, err)
-		}
+	if rq.body != nil { // the routes' own types: they always encode
+		b, _ := json.Marshal(rq.body)
 		body, ex.loggedBody = b, b
 		if rq.carriesValue {
-			ex.loggedBody, _ = json.Marshal(rq.loggedBody) // the route's own types: cannot fail
+			ex.loggedBody, _ = json.Marshal(rq.loggedBody)
 		}
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, rq.method, target, body)
@@ -167,11 +163,9 @@ func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 	}
 	switch {
 	case err == nil:
-		return &response{status: resp.StatusCode, header: resp.Header, body: data, attempts: ex.attempts, serverText: ex.serverText}, nil
+		return &response{status: resp.StatusCode, header: resp.Header, body: data, exchange: ex}, nil
 	case ctx.Err() != nil:
-		ce := newContextError(ctx, rq.method, rq.path)
-		ce.budgetStop = ex.budgetStop
-		return nil, ce
+		return nil, contextError(ctx, rq.method, rq.path, ex.budgetStop)
 	}
 	var re *redirectError
 	if errors.As(err, &re) {

@@ -52,18 +52,6 @@ func (o Owner) path(segs ...string) (string, error) {
 	return p, nil
 }
 
-func (o Owner) storesPath() (string, error) { return o.path("stores") }
-
-func (o Owner) storePath(storeID string) (string, error) { return o.path("stores", storeID) }
-
-func (o Owner) secretsPath(storeID string) (string, error) {
-	return o.path("stores", storeID, "secrets")
-}
-
-func (o Owner) secretPath(storeID, secretID string) (string, error) {
-	return o.path("stores", storeID, "secrets", secretID)
-}
-
 // Store is a secrets store.
 type Store struct {
 	ID        string    `json:"id"`
