@@ -68,10 +68,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 type operationDeadlineKey struct{}
 
-// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts), so
-// that attempts made under ctx may take until it. A context value, it survives
-// context.WithoutCancel (a create awaited past its caller); other deadlines do not lengthen
-// attempts.
+// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts): its
+// attempts may take until it. A value, it survives context.WithoutCancel (a create awaited past
+// its caller); other deadlines do not lengthen attempts.
 func WithOperationDeadline(ctx context.Context) context.Context {
 	if deadline, ok := ctx.Deadline(); ok {
 		return context.WithValue(ctx, operationDeadlineKey{}, deadline)

@@ -20,9 +20,8 @@ const (
 	cleanWindow      = 16 << 10 // how much of a long text is cleaned: the rest is never shown
 )
 
-// cleanText puts server text on one line: invalid UTF-8 becomes U+FFFD, control and format
-// characters (ESC included) are dropped, whitespace runs become one space (no forged
-// "\nError:" line) and the ends are trimmed. It does not bound the length.
+// cleanText puts server text on one line, unbounded: invalid UTF-8 becomes U+FFFD, control and
+// format characters (ESC too) go, whitespace runs become one space (no forged "\nError:" line).
 func cleanText(s string) string {
 	if plainLine(s) {
 		return s
@@ -61,9 +60,8 @@ func cleanBounded(s string, limit int) string {
 	return cleanMasked(s, limit, cleanWindow, nil)
 }
 
-// cleanMasked cleans the first window bytes of s, masks the credentials' forms (before and
-// after cleaning, so whitespace inside an echo hides none) and bounds it to limit bytes. The
-// cut comes after masking, so it never shows part of a credential.
+// cleanMasked cleans the first window bytes of s, masks the credentials' forms before and after
+// cleaning (whitespace in an echo hides none), then cuts to limit bytes: never inside a credential.
 func cleanMasked(s string, limit, window int, credentials []string) string {
 	w, windowed := s, len(s) > window
 	if windowed {
@@ -91,9 +89,8 @@ func cutBytes(s string, n int) string {
 }
 
 // credentialForms expands credentials into the forms an echo may hold them in: as given,
-// JSON-escaped (with and without HTML escaping), HTML-escaped, and with whitespace collapsed
-// (as cleanText shows it). Blank forms are dropped; longer ones come first, so a form that
-// holds another is masked whole.
+// JSON-escaped (with and without HTML escaping), HTML-escaped, whitespace collapsed. Blank
+// forms are dropped; longer ones come first, so one holding another is masked whole.
 func credentialForms(values []string) []string {
 	var out []string
 	add := func(s string) {

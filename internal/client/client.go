@@ -50,9 +50,8 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Client calls the Secrets Store API: one method per route, the decoding of its answers, its
-// errors, and the recovery of a create whose outcome is unknown; every other policy is its
-// transport's. It is safe for concurrent use.
+// Client calls the Secrets Store API: routes, decoding, errors and create recovery; every other
+// policy is its transport's. It is safe for concurrent use.
 type Client struct {
 	transport *transport
 	pageSize  int

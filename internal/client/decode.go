@@ -12,10 +12,8 @@ import (
 	"unicode/utf8"
 )
 
-// The API has sent, over its versions, an object or an array of one, null or absent fields,
-// numbers as strings and odd timestamps. Results are read field by field, so that one
-// surprising field never fails a request; ids and statuses, which become resources' identity,
-// are checked.
+// Results are read field by field (the API has sent arrays of one, null fields, numbers as
+// strings, odd timestamps): one odd field never fails a request. Ids and statuses are checked.
 
 // object is a JSON object, read field by field.
 type object map[string]json.RawMessage
@@ -28,6 +26,9 @@ func flexText(raw []byte) string {
 	case len(raw) == 0 || string(raw) == "null" || raw[0] == '{' || raw[0] == '[':
 		return ""
 	case raw[0] == '"':
+		if n := len(raw); n >= 2 && raw[n-1] == '"' && bytes.IndexAny(raw[1:n-1], `"\\`) < 0 && utf8.Valid(raw) {
+			return string(raw[1 : n-1]) // most strings have no escapes
+		}
 		var s string
 		_ = json.Unmarshal(raw, &s)
 		return s

@@ -68,9 +68,8 @@ func (m Message) apiText() string {
 	return m.Message
 }
 
-// APIError is a request the API answered with a failure status or success:false. What the
-// server wrote is fit to show (see Message); MoreErrors and MoreMessages count the items
-// beyond maxShownMessages.
+// APIError is a failure status or success:false. What the server wrote is fit to show (see
+// Message); MoreErrors and MoreMessages count the items beyond maxShownMessages.
 type APIError struct {
 	Method, Path string // route path below the base URL
 	StatusCode   int

@@ -26,9 +26,8 @@ var credentialHeaders = map[string]bool{
 	"Cookie": true, "Set-Cookie": true,
 }
 
-// loggingTransport logs every attempt (retries included) at TRACE. The request body is the
-// route's own JSON, of a value-carrying one its loggable form; of a response, what serverText
-// allows.
+// loggingTransport logs every attempt at TRACE: the request body as the route made it loggable,
+// and of the response what serverText allows.
 type loggingTransport struct {
 	layer
 }
@@ -59,20 +58,18 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err // logged by rateLimitTransport
 	}
-	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r), "http.duration_ms": time.Since(start).Milliseconds()}
-	rf["http.status"] = resp.StatusCode
+	rf := map[string]any{"http.method": req.Method, "http.url": loggableURL(req, r), "http.status": resp.StatusCode,
+		"http.duration_ms": time.Since(start).Milliseconds(), "http.response.headers": knownHeaders(resp.Header),
+		"http.response.body": notShownMarker}
 	switch {
 	case r.carriesValue:
-		rf["http.response.headers"] = knownHeaders(resp.Header)
-		rf["http.response.body"] = notShownMarker
 		knownFields(b, rf)
 	case resp.StatusCode/100 == 3 && resp.Header.Get("Location") != "":
 		// A redirect's body only repeats its target, query included.
 		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
 		rf["http.response.body"] = fmt.Sprintf("[redirect body not logged: %d bytes]", len(b))
 	default:
-		rf["http.response.headers"] = loggableHeaders(resp.Header, r)
-		rf["http.response.body"] = loggableBody(b, r)
+		rf["http.response.headers"], rf["http.response.body"] = loggableHeaders(resp.Header, r), loggableBody(b, r)
 	}
 	tflog.SubsystemTrace(ctx, logSubsystem, "Received HTTP response", rf)
 	return resp, nil

@@ -18,11 +18,9 @@ const notShownMarker = "[not shown: the request carried a secret value]"
 // maxRawMessage bounds the API's text kept for decisions (Message.Reason).
 const maxRawMessage = 4 << 10
 
-// serverText decides, by rule, what errors and logs show of one exchange's server text. Of
-// an exchange that carries a value (marked where the request is built) only what the client
-// decodes: status, codes, known reasons, the names sent, ids. So no echo of the value, in any
-// encoding, can show, and a value that is a common word hides nothing else. Of any other
-// exchange, its text cleaned and bounded. Credentials are masked in both.
+// serverText decides, by rule, what errors and logs show of one exchange's server text: of one
+// that carries a value, only what the client decodes (status, codes, known reasons, names sent,
+// ids), so no echo shows in any encoding; of others, the text cleaned. Credentials always masked.
 type serverText struct {
 	credentials  []string // credentialForms
 	carriesValue bool

@@ -13,10 +13,8 @@ type createStoreBody struct {
 	Name      string `json:"name"`
 }
 
-// CreateStore creates a store. An ambiguous failure is resolved by name (createWithRecovery):
-// store names are unique in the account, so a resend never makes a second store. On /system
-// the lookup sees only the caller's stores: an account store holding the name answers the
-// resend with the API's 409.
+// CreateStore creates a store; an ambiguous failure is resolved by name (createWithRecovery). On
+// /system the lookup sees the caller's stores only: an account store's name answers the resend 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
 	path, err := o.path("stores")
 	if err != nil {

@@ -20,10 +20,9 @@ import (
 // memory.
 const maxResponseBody = 32 << 20
 
-// transport is every policy between a route's request and the wire: credentials and
-// headers, retries (retry.go), redirects (redirect.go), and the layers each attempt passes
-// through, outermost first: rateLimitTransport, budgetTransport, attemptTransport,
-// loggingTransport. Routes see only send.
+// transport is every policy between a route and the wire: headers, retries and redirects
+// (retry.go), and each attempt's layers, outermost first: rateLimitTransport, budgetTransport,
+// attemptTransport, loggingTransport. Routes see only send.
 type transport struct {
 	baseURL          string
 	header           http.Header // credentials, User-Agent, Accept

@@ -23,10 +23,8 @@ type Owner struct {
 	Account string
 }
 
-// path builds a route below the owner's family prefix, so both families share every method.
-// segs alternate a collection and one of its ids ("stores", storeID, "secrets", secretID),
-// ids escaped; a last name without an id ends the path ("quota"). An empty id is refused: it
-// would turn "get one" into "list all".
+// path builds a route below the owner's family prefix: segs alternate a collection and an id
+// (escaped); a last name ends it ("quota"). An empty id would turn "get one" into "list all".
 func (o Owner) path(segs ...string) (string, error) {
 	if o.Account == "" {
 		return "", errors.New("client: account id is empty")
