@@ -26,7 +26,7 @@ func flexText(raw []byte) string {
 	case len(raw) == 0 || string(raw) == "null" || raw[0] == '{' || raw[0] == '[':
 		return ""
 	case raw[0] == '"':
-		if n := len(raw); n >= 2 && raw[n-1] == '"' && bytes.IndexAny(raw[1:n-1], `"\\`) < 0 && utf8.Valid(raw) {
+		if n := len(raw); n >= 2 && raw[n-1] == '"' && !bytes.ContainsAny(raw[1:n-1], `"\\`) && utf8.Valid(raw) {
 			return string(raw[1 : n-1]) // most strings have no escapes
 		}
 		var s string
