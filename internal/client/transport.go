@@ -36,8 +36,10 @@ type transport struct {
 // newTransport builds the transport of cfg (checked by New) for base.
 func newTransport(cfg Config, base string) *transport {
 	t := &transport{
-		baseURL: base, header: http.Header{"User-Agent": {cmp.Or(cfg.UserAgent, DefaultUserAgent)}, "Accept": {"application/json"}},
-		maxRetries: max(cfg.MaxRetries, 0), waitMax: cmp.Or(max(cfg.RetryWaitMax, 0), DefaultRetryWaitMax),
+		baseURL:        base,
+		header:         http.Header{"User-Agent": {cmp.Or(cfg.UserAgent, DefaultUserAgent)}, "Accept": {"application/json"}},
+		maxRetries:     max(cfg.MaxRetries, 0),
+		waitMax:        cmp.Or(max(cfg.RetryWaitMax, 0), DefaultRetryWaitMax),
 		credentials:    credentialForms([]string{cfg.APIToken, cfg.APIKey, cfg.APIEmail}),
 		rateLimitPause: &rateLimitPause{},
 	}
