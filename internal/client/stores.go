@@ -14,7 +14,7 @@ type createStoreBody struct {
 }
 
 // CreateStore creates a store; an ambiguous failure is resolved by name (createWithRecovery). On
-// /system the lookup sees the caller's stores only: an account store's name answers the resend 409.
+// /system the lookup sees only the caller's stores: an account store with the name makes it a 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
 	path, err := o.path("stores")
 	if err != nil {
