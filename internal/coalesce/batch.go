@@ -36,36 +36,21 @@ type item[I, O any] struct {
 
 // batch is a group of items sent together. Its context ends only when no caller listens.
 type batch[I, O any] struct {
-	q      *queue[I, O]
-	items  []*item[I, O]
-	bytes  int
-	sealed bool
-	timer  *time.Timer // reviews the batch when it may be due
-	// opened is when the first item came, lastJoin when the latest did; burst says the batch
-	// waits for company as part of a burst (see batchRules) rather than only the linger.
-	// deadline is the earliest of its callers' deadlines, zero when none has one.
-	opened, lastJoin, deadline time.Time
-	burst                      bool
-	ctx                        context.Context
-	cancel                     context.CancelCauseFunc
-	listening                  int
+	q         *queue[I, O]
+	items     []*item[I, O]
+	bytes     int
+	sealed    bool
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
+	listening int
 }
 
-// batchRules bound a batch and say how long it waits for company.
-//
-// A lone item (no burst under way) goes linger after it came. During a burst (the queue's
-// last submission is at most burstWindow old, or one of its batches is in flight, or a second
-// item joined) a batch goes once no item has joined it for quiet, and while a batch of the
-// queue is in flight it waits for that batch to end, so that items arriving meanwhile travel
-// together (self-clocking); either way it goes at the latest maxWait after its first item,
-// and no later than maxWait before the earliest deadline of its callers: a caller short of
-// time is not kept waiting for company. A full batch goes at once; no batch goes before its
-// linger.
+// batchRules bound a batch and say when it goes. The one timing rule is self-clocking: an item
+// goes at once while fewer than maxInFlight batches of its queue are in flight; otherwise it
+// waits in the open batch, which goes as soon as one of them ends, with every item that came
+// meanwhile. No item waits longer than one request, and none waits when nothing is in flight.
 type batchRules struct {
-	linger      time.Duration // <= 0: sent at once
-	quiet       time.Duration // <= 0: no burst gathering, only the linger
-	maxWait     time.Duration
-	burstWindow time.Duration
+	maxInFlight int // 0: no bound (every item goes at once)
 	maxItems    int
 	maxBytes    int // of body: envelope plus the items' sizes
 	envelope    int // the body's bytes around its items
@@ -84,11 +69,10 @@ type queue[I, O any] struct {
 	beforeOutcome func()
 	bg            *sync.WaitGroup
 
-	mu   sync.Mutex
-	open *batch[I, O] // collecting items, not sealed
-	// lastSubmit is when the latest item came; inFlight counts the batches running.
-	lastSubmit time.Time
-	inFlight   int
+	mu sync.Mutex
+	// waiting are the batches not sent yet, oldest first: only the last takes new items.
+	waiting  []*batch[I, O]
+	inFlight int
 	// live counts items queued or in flight; succeeded and lastSuccess count the items done
 	// without error; changed is closed (and replaced) on every change of these.
 	live        int
@@ -161,106 +145,51 @@ func (q *queue[I, O]) leaveIfUnsent(ctx context.Context, it *item[I, O]) (O, err
 	return zero, nil, false
 }
 
-// add puts it in the open batch, or in a new one when it does not fit (q.mu held).
+// add puts it in the last waiting batch, or a new one when it does not fit, and starts what may
+// go (q.mu held).
 func (q *queue[I, O]) add(it *item[I, O]) {
-	now := time.Now()
-	burst := q.burstUnderWay(now)
-	q.lastSubmit = now
-	b := q.open
-	if b != nil && (len(b.items) >= q.rules.maxItems || b.bytes+it.size > q.rules.maxBytes || !q.joinable(b, it.in)) {
-		q.seal(b)
-		b = nil
+	var b *batch[I, O]
+	if n := len(q.waiting); n > 0 {
+		b = q.waiting[n-1]
 	}
-	if b == nil {
+	if b == nil || q.full(b) || b.bytes+it.size > q.rules.maxBytes || !q.joinable(b, it.in) {
 		b = &batch[I, O]{q: q, bytes: q.rules.envelope}
-		q.open = b
-	}
-	if len(b.items) == 0 {
-		// A new batch, or one all of whose callers left.
-		b.opened, b.burst, b.deadline = now, burst, time.Time{}
-	} else if q.rules.quiet > 0 {
-		b.burst = true // company came: more may follow
-	}
-	if d, ok := it.ctx.Deadline(); ok && (b.deadline.IsZero() || d.Before(b.deadline)) {
-		b.deadline = d
+		q.waiting = append(q.waiting, b)
 	}
 	it.batch = b
 	b.items = append(b.items, it)
 	b.bytes += it.size
-	b.lastJoin = now
 	b.listening++
 	q.live++
 	q.notify()
-	if q.rules.linger <= 0 || len(b.items) >= q.rules.maxItems || b.bytes >= q.rules.maxBytes {
-		q.seal(b)
-		return
-	}
-	if b.timer == nil {
-		b.timer = time.AfterFunc(q.due(b).Sub(now), func() {
-			q.mu.Lock()
-			defer q.mu.Unlock()
-			q.review(b)
-		})
-		return
-	}
-	q.review(b) // a caller short of time may have brought the due time forward
+	q.startDue()
 }
 
-// burstUnderWay reports whether a new batch should wait for company (q.mu held): one of the
-// queue's batches is in flight, or its last item came within the burst window.
-func (q *queue[I, O]) burstUnderWay(now time.Time) bool {
-	if q.rules.quiet <= 0 {
-		return false
-	}
-	return q.inFlight > 0 || (!q.lastSubmit.IsZero() && now.Sub(q.lastSubmit) < q.rules.burstWindow)
+
+// full reports a batch that can take no more items: it goes without waiting for a slot.
+func (q *queue[I, O]) full(b *batch[I, O]) bool {
+	return len(b.items) >= q.rules.maxItems || b.bytes >= q.rules.maxBytes
 }
 
-// due is when b should go, by the rules on batchRules (q.mu held).
-func (q *queue[I, O]) due(b *batch[I, O]) time.Time {
-	lingerEnd := b.opened.Add(q.rules.linger)
-	if !b.burst {
-		return lingerEnd
+// startDue starts the waiting batches that may go: the oldest while a slot is free, and any
+// full one (q.mu held). A batch all of whose callers left is dropped.
+func (q *queue[I, O]) startDue() {
+	q.waiting = slices.DeleteFunc(q.waiting, func(b *batch[I, O]) bool { return len(b.items) == 0 })
+	for len(q.waiting) > 0 && (q.rules.maxInFlight <= 0 || q.inFlight < q.rules.maxInFlight) {
+		q.start(q.waiting[0])
 	}
-	latest := b.opened.Add(q.rules.maxWait)
-	if !b.deadline.IsZero() && b.deadline.Add(-q.rules.maxWait).Before(latest) {
-		latest = b.deadline.Add(-q.rules.maxWait)
+	for _, b := range q.waiting {
+		if q.full(b) {
+			q.start(b)
+		}
 	}
-	gathered := b.lastJoin.Add(q.rules.quiet)
-	if q.inFlight > 0 || gathered.After(latest) {
-		gathered = latest
-	}
-	return later(lingerEnd, gathered)
 }
 
-// review seals b if it is due, else sets its timer for when it will be (q.mu held). The
-// timer and the end of a batch in flight call it.
-func (q *queue[I, O]) review(b *batch[I, O]) {
-	if b.sealed {
-		return
-	}
-	if wait := time.Until(q.due(b)); wait > 0 {
-		b.timer.Reset(wait)
-		return
-	}
-	q.seal(b)
-}
-
-// seal closes b to new items and starts it (q.mu held). Its context keeps the first caller's
+// start closes b to new items and runs it (q.mu held). Its context keeps the first caller's
 // values but not its cancellation: it ends when no caller listens any more.
-func (q *queue[I, O]) seal(b *batch[I, O]) {
-	if b.sealed {
-		return
-	}
+func (q *queue[I, O]) start(b *batch[I, O]) {
 	b.sealed = true
-	if b.timer != nil {
-		b.timer.Stop()
-	}
-	if q.open == b {
-		q.open = nil
-	}
-	if len(b.items) == 0 {
-		return
-	}
+	q.waiting = slices.DeleteFunc(q.waiting, func(x *batch[I, O]) bool { return x == b })
 	b.ctx, b.cancel = context.WithCancelCause(context.WithoutCancel(b.items[0].ctx))
 	q.inFlight++
 	q.bg.Add(1)
@@ -271,9 +200,7 @@ func (q *queue[I, O]) seal(b *batch[I, O]) {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		q.inFlight--
-		if q.open != nil {
-			q.review(q.open) // it may have waited for this batch only
-		}
+		q.startDue()
 	}()
 }
 

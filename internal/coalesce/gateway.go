@@ -1,6 +1,7 @@
 package coalesce
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
@@ -10,19 +11,11 @@ import (
 // Defaults applied by New to zero Options fields.
 const (
 	DefaultListingMaxAge = 10 * time.Second
-	DefaultBatchLinger   = 3 * time.Millisecond
-	// Terraform starts the calls of a wave (up to -parallelism of them) one by one over 50 to
-	// 250ms as it records the results of the previous wave: mostly 1 to 30ms apart, with a gap
-	// of 40 to 100ms in some waves on a busy machine. A quiet gap of 80ms gathered nearly every
-	// wave into one batch, but each waited on the critical path: applies and destroys took up
-	// to 1.6 times as long as unbatched ones. 40ms keeps a fifth of the unbatched requests at
-	// 1.1 to 1.3 times their wall time; shorter gaps are faster and cost more requests (the
-	// frontier `make bench` prints; DESIGN.md, "Request cost").
-	DefaultBurstQuiet    = 40 * time.Millisecond
-	DefaultBurstMaxWait  = 300 * time.Millisecond
-	DefaultBurstWindow   = 2 * time.Second
-	DefaultReadPatience  = 50 * time.Millisecond
-	DefaultMaxBatchItems = 100
+	// One batch in flight per store: see batchRules, and DESIGN.md "Request cost" for the
+	// frontier `make bench` prints for more.
+	DefaultMaxBatchesInFlight = 1
+	DefaultReadPatience       = 50 * time.Millisecond
+	DefaultMaxBatchItems      = 100
 	// DefaultMaxBatchBytes keeps a batch's body at half the API's 1 MiB limit, so JSON escaping
 	// or a proxy's framing never pushes it over.
 	DefaultMaxBatchBytes      = 512 << 10
@@ -39,18 +32,11 @@ const (
 type Options struct {
 	// ListingMaxAge is how long a listing serves reads after it was started.
 	ListingMaxAge time.Duration
-	// BatchLinger is how long a batch waits after its first item for company before it is
-	// sent when no burst is under way. Negative: no batching, every item is sent at once on
-	// its own.
-	BatchLinger time.Duration
-	// During a burst of a store's creates or deletes (the last one came at most BurstWindow
-	// ago, or one of their batches is in flight), a batch is sent once no item has joined it
-	// for BurstQuiet and no batch of the store is in flight, but at the latest BurstMaxWait
-	// after its first item, or BurstMaxWait before its callers' earliest deadline. Negative
-	// BurstQuiet: no burst gathering, only BatchLinger.
-	BurstQuiet   time.Duration
-	BurstMaxWait time.Duration
-	BurstWindow  time.Duration
+	// Unbatched sends every create and delete at once on its own (batching = false).
+	Unbatched bool
+	// MaxBatchesInFlight is how many batches of a store's creates (or deletes) may be in flight
+	// at once; an item that finds them all in flight waits for one to end (see batchRules).
+	MaxBatchesInFlight int
 	// ReadPatience is how long reads that cannot yet afford the next page of a listing wait
 	// for something to change before the oldest of them GETs. Negative: such a read GETs at
 	// once.
@@ -69,20 +55,19 @@ type Options struct {
 	RecentDeleteWindow time.Duration
 }
 
-// burstQuietAtLink, when set at link time (go build -ldflags -X) to a duration, replaces
-// DefaultBurstQuiet: the request-cost benchmark builds the provider so to trace requests
-// against wall time for several quiet gaps. Users have no such knob.
-var burstQuietAtLink string
+// batchesInFlightAtLink, when set at link time (go build -ldflags -X) to a number, replaces
+// DefaultMaxBatchesInFlight: the request-cost benchmark builds the provider so to trace
+// requests against wall time. Users have no such knob.
+var batchesInFlightAtLink string
 
 func (o Options) withDefaults() Options {
 	setDefault(&o.ListingMaxAge, DefaultListingMaxAge)
-	setDefault(&o.BatchLinger, DefaultBatchLinger)
-	if d, err := time.ParseDuration(burstQuietAtLink); err == nil && d != 0 {
-		setDefault(&o.BurstQuiet, d)
+	if n, err := strconv.Atoi(batchesInFlightAtLink); err == nil && o.MaxBatchesInFlight == 0 {
+		o.MaxBatchesInFlight = n
 	}
-	setDefault(&o.BurstQuiet, DefaultBurstQuiet)
-	setDefault(&o.BurstMaxWait, DefaultBurstMaxWait)
-	setDefault(&o.BurstWindow, DefaultBurstWindow)
+	if o.MaxBatchesInFlight <= 0 {
+		o.MaxBatchesInFlight = DefaultMaxBatchesInFlight
+	}
 	setDefault(&o.ReadPatience, DefaultReadPatience)
 	setDefault(&o.InFlightGrace, DefaultInFlightGrace)
 	setDefault(&o.PollFirstWait, DefaultPollFirstWait)
@@ -141,9 +126,12 @@ func New(c *client.Client, opts Options) *Gateway {
 // batchRules are the batching rules of the Gateway's queues, for a body of envelope bytes
 // around its items.
 func (c *Gateway) batchRules(envelope int) batchRules {
-	return batchRules{linger: c.opts.BatchLinger, quiet: c.opts.BurstQuiet, maxWait: c.opts.BurstMaxWait,
-		burstWindow: c.opts.BurstWindow, maxItems: c.opts.MaxBatchItems, maxBytes: c.opts.MaxBatchBytes,
-		envelope: envelope, grace: c.opts.InFlightGrace}
+	r := batchRules{maxInFlight: c.opts.MaxBatchesInFlight, maxItems: c.opts.MaxBatchItems,
+		maxBytes: c.opts.MaxBatchBytes, envelope: envelope, grace: c.opts.InFlightGrace}
+	if c.opts.Unbatched {
+		r.maxInFlight = 0
+	}
+	return r
 }
 
 // ownerKey and storeKey identify whose work may be merged. The client treats an empty family

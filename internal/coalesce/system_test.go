@@ -20,7 +20,8 @@ func TestSystemFamily(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{system: true,
 			mock: mockserver.Options{ActivationDelay: 100 * time.Millisecond},
-			opts: fullBatches(12)})
+			opts: Options{MaxBatchItems: 12}})
+		h.gather(time.Hour)
 		ctx := context.Background()
 
 		results := createAll(h.co, h, inputs("SYS", 12))
