@@ -50,7 +50,7 @@ func (c *Gateway) createQueue(owner client.Owner, storeID string) *queue[client.
 	}
 	q := newQueue(rules, &c.bg, joinable, func(b *batch[client.SecretInput, *client.Secret]) {
 		c.sendCreates(key, b, b.items, false)
-	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
+	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
 	c.creates[key] = q
 	return q
 }
@@ -77,7 +77,7 @@ func (c *Gateway) sendCreates(key storeKey, b *batch[client.SecretInput, *client
 	tflog.Debug(b.ctx, "coalesce: creating secrets in one request", map[string]any{"store_id": key.storeID, "count": len(items)})
 	// Even a failure may have created secrets (an unresolved ambiguous answer): settling any
 	// outcome drops the store's listing first (see queue.beforeOutcome).
-	created, err := c.client.CreateSecrets(b.ctx, key.owner(), key.storeID, inputs)
+	created, err := c.client.CreateSecrets(b.ctx, key.owner, key.storeID, inputs)
 	var taken *client.NameExistsError
 	switch {
 	case err == nil:

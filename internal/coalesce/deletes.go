@@ -32,7 +32,7 @@ func (c *Gateway) deleteQueue(owner client.Owner, storeID string) *queue[string,
 	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
 	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
 		c.sendDeletes(key, b)
-	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
+	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
 	c.deletes[key] = q
 	return q
 }
@@ -44,7 +44,7 @@ func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 	if len(items) == 0 {
 		return
 	}
-	owner := key.owner()
+	owner := key.owner
 	if len(items) == 1 {
 		b.settle(items[0], struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, items[0].in))
 		return
@@ -73,7 +73,7 @@ func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 
 // deleteEach deletes items one request each, a few at a time.
 func (c *Gateway) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
-	owner := key.owner()
+	owner := key.owner
 	slots := make(chan struct{}, singleDeleteFanOut)
 	var wg sync.WaitGroup
 	for _, it := range items {

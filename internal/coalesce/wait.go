@@ -197,7 +197,7 @@ func (c *Gateway) pollRound(p *poller) {
 	}
 	p.mu.Unlock()
 
-	owner, storeID := p.key.owner(), p.key.storeID
+	owner, storeID := p.key.owner, p.key.storeID
 	var seen map[string]waitOutcome
 	if len(ids) == 1 {
 		seen = c.getEach(ctx, owner, storeID, ids)
