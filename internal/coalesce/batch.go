@@ -7,28 +7,25 @@ import (
 	"time"
 )
 
-// itemState is where one caller's item stands. Only itemUnsent lets a caller whose context
-// ended leave with nothing done for it.
+// itemState is where one caller's item stands. Only an unsent item's caller may leave with
+// nothing done for it.
 type itemState int
 
 const (
-	// itemUnsent: in a batch not sent yet, or released after a request that failed as a
-	// whole before acting on it.
-	itemUnsent    itemState = iota
-	itemSending             // in a request whose outcome is not known yet
-	itemDone                // outcome delivered
-	itemAbandoned           // its caller left before it was sent; it is never sent
+	itemUnsent    itemState = iota // not sent yet, or released after a request that acted on nothing
+	itemSending                    // in a request whose outcome is not known yet
+	itemDone                       // outcome delivered
+	itemAbandoned                  // its caller left before it was sent; it is never sent
 )
 
 // item is one caller's input and, once done, its outcome.
 type item[I, O any] struct {
-	ctx   context.Context // the caller's: its values (logging) for the batch, never its cancellation
-	in    I
-	size  int
-	batch *batch[I, O]
-	state itemState
-	// listening is true while the caller waits for the outcome.
-	listening bool
+	ctx       context.Context // the caller's: its values (logging) for the batch, never its cancellation
+	in        I
+	size      int
+	batch     *batch[I, O]
+	state     itemState
+	listening bool // the caller still waits for the outcome
 	out       O
 	err       error
 	done      chan struct{} // closed when the outcome is set
@@ -39,7 +36,7 @@ type batch[I, O any] struct {
 	q         *queue[I, O]
 	items     []*item[I, O]
 	bytes     int
-	sealed    bool
+	started   bool
 	ctx       context.Context
 	cancel    context.CancelCauseFunc
 	listening int
@@ -47,46 +44,49 @@ type batch[I, O any] struct {
 
 // batchRules bound a batch and say when it goes. The one timing rule is self-clocking: an item
 // goes at once while fewer than maxInFlight batches of its queue are in flight; otherwise it
-// waits in the open batch, which goes as soon as one of them ends, with every item that came
+// waits in the newest batch, which goes as soon as one of them ends, with every item that came
 // meanwhile. No item waits longer than one request, and none waits when nothing is in flight.
+// A full batch goes at once.
 type batchRules struct {
-	maxInFlight int // 0: no bound (every item goes at once)
+	maxInFlight int // 0: no bound (every item goes at once, alone)
 	maxItems    int
 	maxBytes    int // of body: envelope plus the items' sizes
 	envelope    int // the body's bytes around its items
 	grace       time.Duration
 }
 
-// queue collects the items of one store and one operation into batches and runs them. Every
-// field below mu is guarded by it, the items' and batches' state included.
+// activity is what DeleteStore watches of a queue: items queued or in flight, items done
+// without error and when the last was, and a channel closed (and replaced) on every change.
+type activity struct {
+	live, succeeded int
+	lastSuccess     time.Time
+	changed         chan struct{}
+}
+
+// queue batches the items of one store and one operation and runs the batches. Every field
+// below mu is guarded by it, the items' and batches' state included.
 type queue[I, O any] struct {
-	rules batchRules
-	// joinable reports whether in may share b (creates keep names unique in a batch).
-	joinable func(b *batch[I, O], in I) bool
+	rules    batchRules
+	joinable func(b *batch[I, O], in I) bool // creates keep names unique in a batch
 	run      func(b *batch[I, O])
 	// beforeOutcome runs before any outcome is delivered: it drops the store's listing, so a
-	// read the caller starts next sees its write, however the runner got there.
+	// read the caller starts next sees its write.
 	beforeOutcome func()
 	bg            *sync.WaitGroup
 
-	mu sync.Mutex
-	// waiting are the batches not sent yet, oldest first: only the last takes new items.
-	waiting  []*batch[I, O]
+	mu       sync.Mutex
+	waiting  []*batch[I, O] // not started, oldest first; only the last takes new items
 	inFlight int
-	// live counts items queued or in flight; succeeded and lastSuccess count the items done
-	// without error; changed is closed (and replaced) on every change of these.
-	live        int
-	succeeded   int
-	lastSuccess time.Time
-	changed     chan struct{}
+	counts   activity
 }
 
 func newQueue[I, O any](rules batchRules, bg *sync.WaitGroup, joinable func(*batch[I, O], I) bool,
 	run func(*batch[I, O]), beforeOutcome func()) *queue[I, O] {
-	return &queue[I, O]{rules: rules, joinable: joinable, run: run, beforeOutcome: beforeOutcome, bg: bg, changed: make(chan struct{})}
+	return &queue[I, O]{rules: rules, joinable: joinable, run: run, beforeOutcome: beforeOutcome, bg: bg,
+		counts: activity{changed: make(chan struct{})}}
 }
 
-// submit queues in and waits for its outcome (see the package documentation on cancellation).
+// submit queues in and waits for its outcome; see the package documentation on cancellation.
 func (q *queue[I, O]) submit(ctx context.Context, in I, size int) (O, error) {
 	var zero O
 	if ctx.Err() != nil {
@@ -133,20 +133,20 @@ func (q *queue[I, O]) leaveIfUnsent(ctx context.Context, it *item[I, O]) (O, err
 		return it.out, it.err, true
 	case itemUnsent:
 		it.state = itemAbandoned
-		if b := it.batch; !b.sealed {
+		if b := it.batch; !b.started {
 			b.items = slices.DeleteFunc(b.items, func(x *item[I, O]) bool { return x == it })
 			b.bytes -= it.size
 		}
 		q.stopListening(it)
-		q.live--
+		q.counts.live--
 		q.notify()
 		return zero, ctxErr(ctx), true
 	}
 	return zero, nil, false
 }
 
-// add puts it in the last waiting batch, or a new one when it does not fit, and starts what may
-// go (q.mu held).
+// add puts it in the newest waiting batch, or a new one when it does not fit, and starts what
+// may go (q.mu held).
 func (q *queue[I, O]) add(it *item[I, O]) {
 	var b *batch[I, O]
 	if n := len(q.waiting); n > 0 {
@@ -160,19 +160,17 @@ func (q *queue[I, O]) add(it *item[I, O]) {
 	b.items = append(b.items, it)
 	b.bytes += it.size
 	b.listening++
-	q.live++
+	q.counts.live++
 	q.notify()
 	q.startDue()
 }
 
-
-// full reports a batch that can take no more items: it goes without waiting for a slot.
 func (q *queue[I, O]) full(b *batch[I, O]) bool {
 	return len(b.items) >= q.rules.maxItems || b.bytes >= q.rules.maxBytes
 }
 
-// startDue starts the waiting batches that may go: the oldest while a slot is free, and any
-// full one (q.mu held). A batch all of whose callers left is dropped.
+// startDue starts the oldest waiting batches while a slot is free, and any full one (q.mu
+// held). A batch all of whose callers left is dropped.
 func (q *queue[I, O]) startDue() {
 	q.waiting = slices.DeleteFunc(q.waiting, func(b *batch[I, O]) bool { return len(b.items) == 0 })
 	for len(q.waiting) > 0 && (q.rules.maxInFlight <= 0 || q.inFlight < q.rules.maxInFlight) {
@@ -185,10 +183,10 @@ func (q *queue[I, O]) startDue() {
 	}
 }
 
-// start closes b to new items and runs it (q.mu held). Its context keeps the first caller's
-// values but not its cancellation: it ends when no caller listens any more.
+// start runs b (q.mu held) on a context with its first caller's values but not its
+// cancellation: it ends when no caller listens any more.
 func (q *queue[I, O]) start(b *batch[I, O]) {
-	b.sealed = true
+	b.started = true
 	q.waiting = slices.DeleteFunc(q.waiting, func(x *batch[I, O]) bool { return x == b })
 	b.ctx, b.cancel = context.WithCancelCause(context.WithoutCancel(b.items[0].ctx))
 	q.inFlight++
@@ -204,8 +202,8 @@ func (q *queue[I, O]) start(b *batch[I, O]) {
 	}()
 }
 
-// stopListening records that it's caller no longer waits (q.mu held). When nobody waits for a
-// sealed batch any more, its context is cancelled: no one would learn its outcome.
+// stopListening records that it's caller no longer waits (q.mu held). A started batch nobody
+// waits for is cancelled: no one would learn its outcome.
 func (q *queue[I, O]) stopListening(it *item[I, O]) {
 	if !it.listening {
 		return
@@ -220,12 +218,12 @@ func (q *queue[I, O]) stopListening(it *item[I, O]) {
 
 // notify wakes whoever watches the queue's counts (q.mu held).
 func (q *queue[I, O]) notify() {
-	close(q.changed)
-	q.changed = make(chan struct{})
+	close(q.counts.changed)
+	q.counts.changed = make(chan struct{})
 }
 
-// claim marks the items still wanted as in flight and returns them; abandoned and done items
-// are left out. The runner calls it right before each request.
+// claim marks the items still wanted as in flight and returns them; the runner calls it right
+// before each request.
 func (b *batch[I, O]) claim(items []*item[I, O]) []*item[I, O] {
 	b.q.mu.Lock()
 	defer b.q.mu.Unlock()
@@ -239,8 +237,8 @@ func (b *batch[I, O]) claim(items []*item[I, O]) []*item[I, O] {
 	return out
 }
 
-// release marks items whose request failed before acting on them (a 4xx answered the whole
-// batch): until they are claimed again, their callers may leave with nothing done.
+// release marks items whose request acted on none of them (a 4xx answered the whole batch):
+// until claimed again, their callers may leave with nothing done.
 func (b *batch[I, O]) release(items []*item[I, O]) {
 	b.q.mu.Lock()
 	defer b.q.mu.Unlock()
@@ -263,15 +261,14 @@ func (b *batch[I, O]) settle(it *item[I, O], out O, err error) {
 	it.state, it.out, it.err = itemDone, out, err
 	close(it.done)
 	q.stopListening(it)
-	q.live--
+	q.counts.live--
 	if err == nil {
-		q.succeeded++
-		q.lastSuccess = time.Now()
+		q.counts.succeeded++
+		q.counts.lastSuccess = time.Now()
 	}
 	q.notify()
 }
 
-// settleAll delivers one error to every item.
 func (b *batch[I, O]) settleAll(items []*item[I, O], err error) {
 	var zero O
 	for _, it := range items {
@@ -279,16 +276,8 @@ func (b *batch[I, O]) settleAll(items []*item[I, O], err error) {
 	}
 }
 
-// activity is a snapshot of a queue's counts and the channel that signals their next change.
-type activity struct {
-	live        int
-	succeeded   int
-	lastSuccess time.Time
-	changed     <-chan struct{}
-}
-
 func (q *queue[I, O]) activity() activity {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return activity{live: q.live, succeeded: q.succeeded, lastSuccess: q.lastSuccess, changed: q.changed}
+	return q.counts
 }

@@ -508,7 +508,7 @@ func TestCreateCancelledBeforeSendingSendsNothing(t *testing.T) {
 		q := h.co.createQueue(h.owner, h.storeID)
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		if q.live != 0 || len(q.waiting) != 1 || len(q.waiting[0].items) != 0 {
+		if q.counts.live != 0 || len(q.waiting) != 1 || len(q.waiting[0].items) != 0 {
 			t.Fatalf("the item is still queued")
 		}
 		if got := h.total(); got != 0 {
