@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // itemState is where one caller's item stands. Only an unsent item's caller may leave with
@@ -106,6 +108,7 @@ func (q *queue[I, O]) submit(ctx context.Context, in I, size int) (O, error) {
 		return out, err
 	}
 	// In flight: the request may act for this caller, so wait for the outcome a while.
+	tflog.Debug(ctx, "coalesce: interrupted with a write in flight: awaiting its outcome", map[string]any{"grace": q.rules.grace.String()})
 	t := time.NewTimer(q.rules.grace)
 	defer t.Stop()
 	select {

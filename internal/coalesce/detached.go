@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // ErrOutcomeUnknown says a request was in flight when the caller's context ended and no answer
@@ -61,6 +63,8 @@ func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitG
 	cancelled := !sent.Load()
 	if cancelled {
 		stop(ctxErr(ctx))
+	} else {
+		tflog.Debug(ctx, "coalesce: interrupted with a write in flight: awaiting its outcome", map[string]any{"grace": grace.String()})
 	}
 	t := time.NewTimer(max(grace, 0))
 	defer t.Stop()
