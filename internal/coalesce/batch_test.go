@@ -38,7 +38,7 @@ func testQueue(t *testing.T, rules batchRules, beforeOutcome func()) (*queue[int
 // No caller learns an outcome before the store's listing is dropped.
 func TestOutcomeFollowsInvalidation(t *testing.T) {
 	var invalidated atomic.Int32
-	q, _ := testQueue(t, batchRules{linger: -1, maxItems: 10, maxBytes: 100, grace: time.Second}, func() { invalidated.Add(1) })
+	q, _ := testQueue(t, batchRules{maxItems: 10, maxBytes: 100, grace: time.Second}, func() { invalidated.Add(1) })
 	for i := range 20 {
 		before := invalidated.Load()
 		out, err := q.submit(context.Background(), i, 1)
@@ -94,29 +94,34 @@ func TestWriteDropsListingBeforeReturning(t *testing.T) {
 	})
 }
 
-// Batches close at the item limit; a full batch goes at once, whatever the linger.
+// Batches close at the item limit, and a full batch goes at once, even while another is in
+// flight.
 func TestQueueItemLimit(t *testing.T) {
-	q, sent := testQueue(t, batchRules{linger: time.Hour, maxItems: 3, maxBytes: 100, grace: time.Second}, func() {})
-	var wg sync.WaitGroup
-	for i := range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if out, err := q.submit(context.Background(), i, 1); err != nil || out != 2*i {
-				t.Errorf("%d: %d, %v", i, out, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if len(*sent) != 2 || len((*sent)[0]) != 3 || len((*sent)[1]) != 3 {
-		t.Fatalf("sent %v, want two batches of 3", *sent)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		q, sent := testQueue(t, batchRules{maxInFlight: 1, maxItems: 3, maxBytes: 100, grace: time.Second}, func() {})
+		holdSlot(q, time.Hour)
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if out, err := q.submit(context.Background(), i, 1); err != nil || out != 2*i {
+					t.Errorf("%d: %d, %v", i, out, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if len(*sent) != 2 || len((*sent)[0]) != 3 || len((*sent)[1]) != 3 {
+			t.Fatalf("sent %v, want two batches of 3", *sent)
+		}
+	})
 }
 
 // The body of a bulk delete is counted exactly.
 func TestDeleteBodyBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour, MaxBatchBytes: len(`{"ids":["",""]}`) + 2*32}})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchBytes: len(`{"ids":["", ""]}`) + 2*32}})
+		h.gather(time.Hour)
 		all := h.seed("S", 4)
 		for i, err := range deleteAll(h.co, h, idsOf(all)) {
 			if err != nil {
@@ -135,13 +140,17 @@ func TestDeleteBodyBound(t *testing.T) {
 	})
 }
 
-// An item too large to share goes alone, never held back.
+// An item too large to share goes alone, never held back, even while a batch is in flight.
 func TestQueueByteLimit(t *testing.T) {
-	q, sent := testQueue(t, batchRules{linger: time.Hour, maxItems: 100, maxBytes: 10, grace: time.Second}, func() {})
-	if out, err := q.submit(context.Background(), 5, 50); err != nil || out != 10 {
-		t.Fatalf("%d, %v", out, err)
-	}
-	if len(*sent) != 1 {
-		t.Fatalf("sent %v", *sent)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		q, sent := testQueue(t, batchRules{maxInFlight: 1, maxItems: 100, maxBytes: 10, grace: time.Second}, func() {})
+		holdSlot(q, time.Hour)
+		start := time.Now()
+		if out, err := q.submit(context.Background(), 5, 50); err != nil || out != 10 {
+			t.Fatalf("%d, %v", out, err)
+		}
+		if len(*sent) != 1 || time.Since(start) != 0 {
+			t.Fatalf("sent %v after %s, want at once", *sent, time.Since(start))
+		}
+	})
 }

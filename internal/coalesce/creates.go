@@ -19,17 +19,12 @@ const reasonNameTaken = "secret_name_already_exists"
 // split of the batch changes.
 const codeBadPath = 7003
 
-// CreateSecret creates one secret in the store, in one request with the other creates for
-// the store waiting at the same time, and returns the created secret (status as the API
-// answered it; see WaitActive).
-//
-// Errors: the API's own error for this item (as if it were sent alone) when the item is at
-// fault; the batch's error when the failure is not about items (401, 403, 429 or 5xx after the
-// client's retries, no answer). When ctx ends before the item was sent, ctx's error, and
-// nothing was created. When ctx ends while the item is in flight, CreateSecret waits for the
-// outcome up to Options.InFlightGrace and returns it, the secret with a nil error if it was
-// created (check ctx.Err() to learn of the interruption); after the grace, an error wrapping
-// ErrOutcomeUnknown: the secret may exist.
+// CreateSecret creates one secret, batched with the store's other creates (batchRules), and
+// returns it as the API answered (see WaitActive). Errors: the API's own for this item (as if
+// sent alone) when the item is at fault, else the batch's (401, 403, 429 or 5xx after retries,
+// no answer). When ctx ends before the item was sent: ctx's error, nothing created; while it is
+// in flight: the outcome within Options.InFlightGrace (the secret with a nil error if created:
+// check ctx.Err()), after it an error wrapping ErrOutcomeUnknown.
 func (c *Gateway) CreateSecret(ctx context.Context, owner client.Owner, storeID string, in client.SecretInput) (*client.Secret, error) {
 	return c.createQueue(owner, storeID).submit(ctx, in, createItemSize(in))
 }
@@ -41,27 +36,23 @@ func (c *Gateway) createQueue(owner client.Owner, storeID string) *queue[client.
 	if q := c.creates[key]; q != nil {
 		return q
 	}
-	// The body is "[item,item]": the brackets, less the comma the last item does not need.
+	// The body is "[item,item]": the brackets, less the last item's comma.
 	rules := c.batchRules(len("[]") - len(","))
-	// Two creates of one name never share a batch: the API would fail the whole batch, and
-	// the item to blame would be ambiguous.
+	// Two creates of one name never share a batch: the item to blame would be ambiguous.
 	joinable := func(b *batch[client.SecretInput, *client.Secret], in client.SecretInput) bool {
 		return !slices.ContainsFunc(b.items, func(it *item[client.SecretInput, *client.Secret]) bool { return it.in.Name == in.Name })
 	}
 	q := newQueue(rules, &c.bg, joinable, func(b *batch[client.SecretInput, *client.Secret]) {
 		c.sendCreates(key, b, b.items, false)
-	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
+	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
 	c.creates[key] = q
 	return q
 }
 
-// sendCreates sends items as one create-secrets request and delivers each its outcome. A
+// sendCreates sends items as one create-secrets request and delivers each its outcome; a
 // failure about the items splits them until each failing item has its own error. It reports
-// whether every item was created.
-//
-// mustFail says the caller has deduced the request would fail: the batch it came from failed
-// about its items and the other half of it went through whole. Then a group of several is
-// split at once, saving a request; a lone item is still sent, to get its own error.
+// whether every item was created. mustFail: the caller deduced the request would fail (its
+// group failed about its items and the other half went through), so several are split at once.
 func (c *Gateway) sendCreates(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], mustFail bool) bool {
 	if mustFail && len(items) > 1 {
 		return c.splitCreates(key, b, items, true)
@@ -75,9 +66,7 @@ func (c *Gateway) sendCreates(key storeKey, b *batch[client.SecretInput, *client
 		inputs[i] = it.in
 	}
 	tflog.Debug(b.ctx, "coalesce: creating secrets in one request", map[string]any{"store_id": key.storeID, "count": len(items)})
-	// Even a failure may have created secrets (an unresolved ambiguous answer): settling any
-	// outcome drops the store's listing first (see queue.beforeOutcome).
-	created, err := c.client.CreateSecrets(b.ctx, key.owner(), key.storeID, inputs)
+	created, err := c.client.CreateSecrets(b.ctx, key.owner, key.storeID, inputs)
 	var taken *client.NameExistsError
 	switch {
 	case err == nil:
@@ -107,9 +96,8 @@ func (c *Gateway) sendCreates(key storeKey, b *batch[client.SecretInput, *client
 	}
 }
 
-// sendFree settles, after a request whose outcome is unknown, the items whose names now
-// exist with the error about their own secret (never adopted), and sends the others again:
-// their names were free after the request, and a resend of a name taken meanwhile answers 409.
+// sendFree settles, after an ambiguous request, the items whose names now exist with the error
+// about that secret (never adopted), and resends the others: a name taken meanwhile answers 409.
 func (c *Gateway) sendFree(key storeKey, b *batch[client.SecretInput, *client.Secret], items []*item[client.SecretInput, *client.Secret], taken *client.NameExistsError) {
 	var free []*item[client.SecretInput, *client.Secret]
 	for _, it := range items {
@@ -179,7 +167,8 @@ func apiStatus(err error) int {
 	return 0
 }
 
-// namedItem returns the item a name clash names, if exactly one has that name.
+// namedItem returns the item a name clash names (read from the API's unmasked text), if exactly
+// one has that name.
 func namedItem(err error, items []*item[client.SecretInput, *client.Secret]) *item[client.SecretInput, *client.Secret] {
 	var e *client.APIError
 	if !errors.As(err, &e) || e.StatusCode != http.StatusConflict {
@@ -189,7 +178,6 @@ func namedItem(err error, items []*item[client.SecretInput, *client.Secret]) *it
 		if m.Reason() != reasonNameTaken {
 			continue
 		}
-		// The unmasked text: a name the request's values appear in is withheld from Message.
 		name, ok := m.Subject()
 		if !ok {
 			continue
@@ -210,6 +198,5 @@ func namedItem(err error, items []*item[client.SecretInput, *client.Secret]) *it
 	return nil
 }
 
-// createItemSize is the item's share of the request body: its JSON, as the client writes it,
-// and a comma.
+// createItemSize is the item's share of the body: its JSON and a comma.
 func createItemSize(in client.SecretInput) int { return in.BodySize() + 1 }

@@ -16,13 +16,9 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
 )
 
-// longLinger lets creates or deletes started together in a test share a batch, for tests that
-// assert outcomes only.
+// longLinger lets creates or deletes started together in a test share a batch (h.gather), for
+// tests that assert outcomes only.
 const longLinger = 300 * time.Millisecond
-
-// fullBatches makes batches go only when they hold n items, for tests that count requests:
-// the order of events is the test's, not the scheduler's.
-func fullBatches(n int) Options { return Options{BatchLinger: time.Hour, MaxBatchItems: n} }
 
 type createResult struct {
 	in     client.SecretInput
@@ -93,7 +89,8 @@ func bodyItems(t *testing.T, body []byte) int {
 
 func TestConcurrentCreatesBecomeOnePost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: fullBatches(20)})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 20}})
+		h.gather(time.Hour)
 		results := createAll(h.co, h, inputs("S", 20))
 		checkCreated(t, h, results)
 		posts := h.srv.RequestsTo(h.route("POST", rSecrets))
@@ -103,7 +100,7 @@ func TestConcurrentCreatesBecomeOnePost(t *testing.T) {
 	})
 }
 
-// A lone create goes out after the linger with no company: one POST of one item.
+// A lone create goes out at once: one POST of one item.
 func TestLoneCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{})
@@ -117,7 +114,8 @@ func TestLoneCreate(t *testing.T) {
 func TestCreateBatchesAreBoundedByItemsAndBytes(t *testing.T) {
 	t.Run("items", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour}})
+			h := newHarness(t, harnessConfig{})
+			h.gather(time.Hour)
 			checkCreated(t, h, createAll(h.co, h, inputs("S", 200)))
 			posts := h.srv.RequestsTo(h.route("POST", rSecrets))
 			if len(posts) != 2 {
@@ -137,7 +135,8 @@ func TestCreateBatchesAreBoundedByItemsAndBytes(t *testing.T) {
 				in[i].Value = strings.Repeat(string(rune('a'+i)), 65536) // the API's largest value
 			}
 			maxBytes := 1 + 2*createItemSize(in[0]) // exactly two of them fill a batch's body
-			h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour, MaxBatchBytes: maxBytes}})
+			h := newHarness(t, harnessConfig{opts: Options{MaxBatchBytes: maxBytes}})
+			h.gather(time.Hour)
 			checkCreated(t, h, createAll(h.co, h, in))
 			posts := h.srv.RequestsTo(h.route("POST", rSecrets))
 			if len(posts) != 2 {
@@ -164,7 +163,8 @@ func TestDefaultByteBound(t *testing.T) {
 // Two creates of one name never share a batch: one wins, the other gets the API's 409.
 func TestCreatesOfOneNameDoNotShareABatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(longLinger)
 		in := append(inputs("S", 4), client.SecretInput{Name: "S000", Value: "other", Scopes: []string{"workers"}})
 		results := createAll(h.co, h, in)
 		failed := 0
@@ -189,7 +189,8 @@ func TestCreateBatchWithNameClash(t *testing.T) {
 	for _, value := range []string{"value-x", "0000"} {
 		t.Run(value, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t, harnessConfig{opts: fullBatches(10)})
+				h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 10}})
+				h.gather(time.Hour)
 				h.seed("TAKEN", 1)
 				in := append(inputs("S", 9), client.SecretInput{Name: "TAKEN0000", Value: value, Scopes: []string{"workers"}})
 				results := createAll(h.co, h, in)
@@ -210,7 +211,8 @@ func TestCreateBatchWithNameClash(t *testing.T) {
 // gives it alone.
 func TestCreateBatchWithBadScope(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(longLinger)
 		bad := client.SecretInput{Name: "BAD", Value: "value-x", Scopes: []string{"nope"}}
 		_, alone := h.cl.CreateSecrets(context.Background(), h.owner, h.storeID, []client.SecretInput{bad})
 		h.srv.ResetRequests()
@@ -229,7 +231,8 @@ func TestCreateBatchWithBadScope(t *testing.T) {
 // Several bad items of different kinds each get their own error.
 func TestCreateBatchWithSeveralBadItems(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(longLinger)
 		h.seed("TAKEN", 1)
 		in := inputs("S", 12)
 		in[2].Scopes = []string{"nope"}
@@ -255,7 +258,8 @@ func TestCreateBatchWithSeveralBadItems(t *testing.T) {
 // The quota reached mid-batch: as many items as fit are created, the rest get the quota error.
 func TestCreateBatchReachesQuota(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{mock: mockserver.Options{SecretQuota: 10}, opts: Options{BatchLinger: longLinger}})
+		h := newHarness(t, harnessConfig{mock: mockserver.Options{SecretQuota: 10}})
+		h.gather(longLinger)
 		h.seed("OLD", 7)
 		results := createAll(h.co, h, inputs("S", 6))
 		var ok []createResult
@@ -295,7 +299,8 @@ func TestCreateBatchWithAmbiguousAnswer(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
+				h := newHarness(t, harnessConfig{})
+				h.gather(longLinger)
 				for _, f := range tc.faults {
 					f.Route = h.route("POST", rSecrets)
 					h.srv.FailNext(f)
@@ -326,7 +331,8 @@ func TestCreateBatchAmbiguousWithOtherWriter(t *testing.T) {
 	for _, when := range []string{"before", "during"} {
 		t.Run("made "+when+" the request", func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				h := newHarness(t, harnessConfig{opts: fullBatches(6)})
+				h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 6}})
+				h.gather(time.Hour)
 				in := inputs("S", 6)
 				contested := map[string]bool{in[1].Name: true, in[4].Name: true}
 				other, err := client.New(client.Config{BaseURL: h.url, APIToken: testToken, HTTPClient: &http.Client{Transport: h.transport.base}})
@@ -397,7 +403,8 @@ func checkTakenItem(t *testing.T, h *harness, r createResult, value string) {
 // Errors that are not about items reach every item unchanged, with no split.
 func TestCreateBatchFailureNotAboutItems(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: fullBatches(5)})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 5}})
+		h.gather(time.Hour)
 		h.srv.FailNext(mockserver.Fault{Route: h.route("POST", rSecrets), Status: 429, Count: 4})
 		results := createAll(h.co, h, inputs("S", 5))
 		for _, r := range results {
@@ -415,7 +422,7 @@ func TestCreateBatchFailureNotAboutItems(t *testing.T) {
 // mock holds exactly one.
 func TestCreateCancelledInFlightGetsItsSecret(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1}})
+		h := newHarness(t, harnessConfig{})
 		ctx, s, err := interruptedInFlight(h, "POST", "/secrets", func(ctx context.Context) (*client.Secret, error) {
 			return h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "KEEP", Value: "v", Scopes: []string{"workers"}})
 		})
@@ -435,7 +442,7 @@ func TestCreateCancelledInFlightGetsItsSecret(t *testing.T) {
 // its context's error, and the batch, which nobody waits for any more, is cut short.
 func TestCreateGraceRunsOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1, InFlightGrace: 20 * time.Millisecond}})
+		h := newHarness(t, harnessConfig{opts: Options{InFlightGrace: 20 * time.Millisecond}})
 		sent, release := h.transport.hold("POST", "/secrets")
 		defer release()
 		ctx, cancel := context.WithCancel(context.Background())
@@ -459,7 +466,8 @@ func TestCreateGraceRunsOut(t *testing.T) {
 func TestCreateCancelledBeforeSending(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// The batch waits until it is full (2 items), so the order of events is the test's.
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour, MaxBatchItems: 2}})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 2}})
+		h.gather(time.Hour)
 		q := h.co.createQueue(h.owner, h.storeID)
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
@@ -489,7 +497,8 @@ func TestCreateCancelledBeforeSending(t *testing.T) {
 // can be sent.
 func TestCreateCancelledBeforeSendingSendsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(time.Hour)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
 		_, err := h.co.CreateSecret(ctx, h.owner, h.storeID, client.SecretInput{Name: "GONE", Value: "v", Scopes: []string{"workers"}})
@@ -499,7 +508,7 @@ func TestCreateCancelledBeforeSendingSendsNothing(t *testing.T) {
 		q := h.co.createQueue(h.owner, h.storeID)
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		if q.live != 0 || q.open == nil || len(q.open.items) != 0 {
+		if q.counts.live != 0 || len(q.waiting) != 1 || len(q.waiting[0].items) != 0 {
 			t.Fatalf("the item is still queued")
 		}
 		if got := h.total(); got != 0 {
@@ -521,7 +530,8 @@ func waitLive[I, O any](t *testing.T, q *queue[I, O], n int) {
 // A context's cause travels with the error.
 func TestCreateCancelledWithCause(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: longLinger}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(longLinger)
 		cause := errors.New("terraform interrupted")
 		ctx, cancel := context.WithCancelCause(context.Background())
 		cancel(cause)

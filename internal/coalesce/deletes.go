@@ -12,10 +12,8 @@ import (
 // singleDeleteFanOut bounds the single deletes in flight after a bulk delete fell back.
 const singleDeleteFanOut = 8
 
-// DeleteSecret deletes one secret, in one bulk request with the other deletes for the store
-// waiting at the same time. A secret already gone is success. Cancellation is as for
-// CreateSecret: before the item is sent, ctx's error and nothing deleted; in flight, the outcome
-// within Options.InFlightGrace, else an error wrapping ErrOutcomeUnknown.
+// DeleteSecret deletes one secret, batched into a bulk delete with the store's other deletes;
+// already gone is success. Cancellation is as for CreateSecret.
 func (c *Gateway) DeleteSecret(ctx context.Context, owner client.Owner, storeID, secretID string) error {
 	_, err := c.deleteQueue(owner, storeID).submit(ctx, secretID, len(`"",`)+len(secretID))
 	return err
@@ -28,23 +26,23 @@ func (c *Gateway) deleteQueue(owner client.Owner, storeID string) *queue[string,
 	if q := c.deletes[key]; q != nil {
 		return q
 	}
-	// The body is {"ids":["id","id"]}: each id is its quotes and a comma.
+	// The body is {"ids":["id","id"]}: each id is its quotes and a comma, less the last comma.
 	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
 	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
 		c.sendDeletes(key, b)
-	}, func() { c.dropListings(key.owner(), key.storeID, secretsChanged) })
+	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
 	c.deletes[key] = q
 	return q
 }
 
-// sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API
-// fails a bulk delete whole with 404 when one id is unknown: then each id is deleted alone.
+// sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API fails
+// a bulk delete whole with 404 when one id is unknown: then each id goes alone.
 func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 	items := b.claim(b.items)
 	if len(items) == 0 {
 		return
 	}
-	owner := key.owner()
+	owner := key.owner
 	if len(items) == 1 {
 		b.settle(items[0], struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, items[0].in))
 		return
@@ -63,7 +61,6 @@ func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 	case err == nil:
 		b.settleAll(items, nil)
 	case client.IsNotFound(err):
-		// Nothing was deleted; each item goes alone, and may be left by a caller gone meanwhile.
 		b.release(items)
 		c.deleteEach(key, b, items)
 	default:
@@ -73,7 +70,7 @@ func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 
 // deleteEach deletes items one request each, a few at a time.
 func (c *Gateway) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
-	owner := key.owner()
+	owner := key.owner
 	slots := make(chan struct{}, singleDeleteFanOut)
 	var wg sync.WaitGroup
 	for _, it := range items {

@@ -32,7 +32,8 @@ func deleteAll(co *Gateway, h *harness, ids []string) []error {
 
 func TestConcurrentDeletesBecomeOneBulkDelete(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: fullBatches(20)})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 20}})
+		h.gather(time.Hour)
 		all := h.seed("S", 20)
 		for i, err := range deleteAll(h.co, h, idsOf(all)) {
 			if err != nil {
@@ -75,7 +76,8 @@ func TestLoneDelete(t *testing.T) {
 // everyone succeeds.
 func TestBulkDeleteWithAnIDAlreadyGoneFallsBackToSingles(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: fullBatches(10)})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 10}})
+		h.gather(time.Hour)
 		all := h.seed("S", 10)
 		if err := h.cl.DeleteSecret(context.Background(), h.owner, h.storeID, all[3].ID); err != nil {
 			t.Fatal(err)
@@ -102,7 +104,8 @@ func TestBulkDeleteWithAnIDAlreadyGoneFallsBackToSingles(t *testing.T) {
 // Errors that are not about the ids reach every caller.
 func TestBulkDeleteFailureReachesEveryone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: fullBatches(4)})
+		h := newHarness(t, harnessConfig{opts: Options{MaxBatchItems: 4}})
+		h.gather(time.Hour)
 		all := h.seed("S", 4)
 		h.srv.FailNext(mockserver.Fault{Route: h.route("DELETE", rSecrets), Status: 500})
 		for i, err := range deleteAll(h.co, h, idsOf(all)) {
@@ -119,7 +122,7 @@ func TestBulkDeleteFailureReachesEveryone(t *testing.T) {
 // A delete whose caller is cancelled while it is in flight finishes, and says so.
 func TestDeleteCancelledInFlightFinishes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: -1}})
+		h := newHarness(t, harnessConfig{})
 		all := h.seed("S", 1)
 		_, _, err := interruptedInFlight(h, "DELETE", all[0].ID, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, h.co.DeleteSecret(ctx, h.owner, h.storeID, all[0].ID)
@@ -136,7 +139,8 @@ func TestDeleteCancelledInFlightFinishes(t *testing.T) {
 // A delete cancelled before it is sent sends nothing.
 func TestDeleteCancelledBeforeSending(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t, harnessConfig{opts: Options{BatchLinger: time.Hour}})
+		h := newHarness(t, harnessConfig{})
+		h.gather(time.Hour)
 		all := h.seed("S", 1)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 		defer cancel()

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptrace"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // ErrOutcomeUnknown says a request was in flight when the caller's context ended and no answer
@@ -17,76 +21,68 @@ var ErrOutcomeUnknown = errors.New("outcome unknown: the request was sent, and n
 // errNoListener is the cause given to detached work cancelled because every caller gave up.
 var errNoListener = errors.New("coalesce: every caller waiting for this request gave up")
 
-// runDetached runs fn to completion on a context of its own, for a creating call whose result
-// the caller must learn even when interrupted. fn's context has ctx's values but not its
-// cancellation. runDetached returns fn's result as is, even after ctx ended: the caller checks
-// ctx.Err() itself to learn it was interrupted, and records what was created. When ctx ends
-// before fn returns, runDetached waits up to grace more; if fn has still not returned then,
-// fn's context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error. fn's
-// goroutine is counted in bg (tests wait on it).
-func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, fn func(context.Context) (T, error)) (T, error) {
+// runDetached runs a write to its end on a context of its own (ctx's values, not its
+// cancellation), so that what it did is learned even after an interrupt: fn's result comes back
+// as is (the caller checks ctx.Err() itself). When ctx ends first, fn gets grace more; after
+// that its context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error.
+//
+// With cancelUnsent (an update, which must not go out once the caller gave up), ctx's end
+// cancels fn while none of its attempts has got a connection: nothing reached the server, and
+// fn's error (wrapping ctx's) comes back, unless an attempt slipped out meanwhile and failed.
+func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, cancelUnsent bool, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
 		return zero, ctxErr(ctx)
 	}
-	work, stop := context.WithCancelCause(context.WithoutCancel(ctx))
-	done := startDetached(work, bg, fn)
-	if r, ok := beforeEnd(ctx, done, stop); ok {
-		return r.v, r.err
+	var sent atomic.Bool
+	base := context.WithoutCancel(ctx)
+	if cancelUnsent {
+		// GotConn comes before an attempt's first byte is written (a TLS handshake included).
+		base = httptrace.WithClientTrace(base, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }})
+	} else {
+		sent.Store(true)
 	}
-	return awaitGrace(ctx, grace, done, stop)
-}
-
-// beforeEnd waits for a detached result or for ctx to end, whichever comes first; ok when the
-// result came (fn's context is then released).
-func beforeEnd[T any](ctx context.Context, done <-chan result[T], stop context.CancelCauseFunc) (result[T], bool) {
-	select {
-	case r := <-done:
-		stop(nil)
-		return r, true
-	case <-ctx.Done():
-		return result[T]{}, false
+	work, stop := context.WithCancelCause(base)
+	type result struct {
+		v   T
+		err error
 	}
-}
-
-// result is what a detached fn returned.
-type result[T any] struct {
-	v   T
-	err error
-}
-
-// startDetached runs fn on work in a goroutine counted in bg, and returns the channel its result
-// comes on (buffered: the goroutine never waits for a caller gone).
-func startDetached[T any](work context.Context, bg *sync.WaitGroup, fn func(context.Context) (T, error)) <-chan result[T] {
-	done := make(chan result[T], 1)
+	done := make(chan result, 1) // buffered: fn's goroutine never waits for a caller gone
 	bg.Add(1)
 	go func() {
 		defer bg.Done()
 		v, err := fn(work)
-		done <- result[T]{v, err}
+		done <- result{v, err}
 	}()
-	return done
-}
-
-// awaitGrace waits up to grace for a detached result once ctx ended: the result as is, or,
-// after grace, fn's context cancelled (stop) and an error wrapping ErrOutcomeUnknown.
-func awaitGrace[T any](ctx context.Context, grace time.Duration, done <-chan result[T], stop context.CancelCauseFunc) (T, error) {
+	select {
+	case r := <-done:
+		stop(nil)
+		return r.v, r.err
+	case <-ctx.Done():
+	}
+	cancelled := !sent.Load()
+	if cancelled {
+		stop(ctxErr(ctx))
+	} else {
+		tflog.Debug(ctx, "coalesce: interrupted with a write in flight: awaiting its outcome", map[string]any{"grace": grace.String()})
+	}
 	t := time.NewTimer(max(grace, 0))
 	defer t.Stop()
 	select {
 	case r := <-done:
 		stop(nil)
-		return r.v, r.err
+		if !cancelled || r.err == nil || !sent.Load() {
+			return r.v, r.err
+		}
+		// An attempt got out as fn was cancelled: its fate is unknown.
 	case <-t.C:
 	}
-	var zero T
 	err := outcomeUnknown(ctx)
 	stop(err)
 	return zero, err
 }
 
-// ctxErr is ctx's error, with its cause when the cause says more (context.WithCancelCause,
-// WithTimeoutCause): errors.Is works for both.
+// ctxErr is ctx's error, with its cause when the cause says more: errors.Is works for both.
 func ctxErr(ctx context.Context) error {
 	err := ctx.Err()
 	if err == nil {

@@ -159,6 +159,26 @@ func (h *harness) seed(prefix string, n int) []client.Secret {
 }
 
 // parallel runs f(i) for i in [0,n) on workers goroutines, each taking the next index.
+// gather holds the store's create and delete queues for d as a batch in flight would, so that
+// the items submitted meanwhile share a batch (a full one still goes at once): the order of
+// events is the test's, not the scheduler's. In a bubble, d passes once every caller waits.
+func (h *harness) gather(d time.Duration) {
+	holdSlot(h.co.createQueue(h.owner, h.storeID), d)
+	holdSlot(h.co.deleteQueue(h.owner, h.storeID), d)
+}
+
+func holdSlot[I, O any](q *queue[I, O], d time.Duration) {
+	q.mu.Lock()
+	q.inFlight++
+	q.mu.Unlock()
+	time.AfterFunc(d, func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.inFlight--
+		q.startDue()
+	})
+}
+
 func parallel(n, workers int, f func(i int)) {
 	var next int
 	var mu sync.Mutex

@@ -9,13 +9,12 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// pageFetchTimeout bounds one page fetch. It runs detached from the reader that started it, so
-// that reader's cancellation cannot fail the others waiting for the same page.
+// pageFetchTimeout bounds one page fetch, detached from the reader that started it so that its
+// cancellation cannot fail the others waiting for the page.
 const pageFetchTimeout = 5 * time.Minute
 
-// listing is one generation of a list route (a store's secrets, an owner's stores): pages
-// fetched on demand, one fetch at a time shared by every reader, and the token count that
-// bounds what reads cost (see find).
+// listing is one generation of a list route: pages fetched on demand, one fetch at a time
+// shared by every reader, and the tokens that bound what reads cost (see find).
 type listing[T any] struct {
 	fetchPage func(ctx context.Context, page int) ([]T, client.PageInfo, error)
 	idOf      func(T) string
@@ -30,19 +29,15 @@ type listing[T any] struct {
 	totalPages int            // the API's total_pages; 0 when it did not say
 	complete   bool           // the last page is in
 	fetching   *pageFetch     // the fetch in flight, nil when none
-	// tokens: one per read that came, plus one spare, less one per page fetched or GET
-	// granted to a read. waiting: reads that neither found their item nor were sent to GET.
-	// tokens >= waiting holds (each waiting read can still be granted its GET) unless
-	// finishing the listing was cheaper (see finishingIsCheaper).
+	// tokens: one per read that came plus a spare, less one per page or GET granted. waiting:
+	// reads neither found nor sent to GET. tokens >= waiting holds (each waiting read can still
+	// GET) unless finishing the listing was cheaper (finishingIsCheaper).
 	tokens  int
 	waiting int
-	// stalled holds the arrival numbers of the reads waiting in stall; arrivals numbers the
-	// reads in the order they came.
+	// stalled are the arrival numbers of the reads in stall; arrivals counts reads as they come.
 	stalled  []int
 	arrivals int
-	// changed is closed (and replaced) whenever something happens that may let a stalled read
-	// on: a read came or left (found, sent to GET, or gave up), or a page landed. lastChange
-	// is when it last did.
+	// changed is closed (and replaced) when a read comes or leaves or a page lands, at lastChange.
 	changed    chan struct{}
 	lastChange time.Time
 }
@@ -59,10 +54,9 @@ func newListing[T any](born time.Time, patience time.Duration, bg *sync.WaitGrou
 		index: map[string]int{}, tokens: 1, changed: make(chan struct{})}
 }
 
-// find looks id up. It returns the item (found), or found false when the caller must GET it:
-// the listing is complete without it, or fetching another page would leave too few tokens to
-// GET for every read still waiting and nothing let it on for the patience (see stall). An
-// error is a failed page fetch or ctx's end.
+// find looks id up: the item (found), or found false when the caller must GET it (the listing
+// is complete without it, or another page would leave too few tokens for a GET per waiting
+// read and nothing changed for the patience: stall). An error is a failed fetch or ctx's end.
 func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -82,8 +76,7 @@ func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, e
 		if l.complete {
 			break
 		}
-		// One token for the page, and the rest must still cover a GET per waiting read
-		// (this one included) should the page not hold theirs.
+		// A token for the page, and the rest must still cover a GET per waiting read.
 		if l.fetching == nil && (l.tokens-1 >= l.waiting || l.finishingIsCheaper()) {
 			l.tokens--
 			l.startFetch(ctx)
@@ -106,23 +99,17 @@ func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, e
 	return item, false, nil
 }
 
-// finishingIsCheaper reports that far fewer pages remain than reads wait for them (l.mu held):
-// fetching them all then costs less than half a GET per waiting read. This is what keeps a
-// refresh whose first reads all miss the first page at the pages' cost: when every slot
-// Terraform gives (ten by default) holds a read still waiting, no new read comes to pay for the
-// next page. The price, should most of those reads be of secrets deleted outside Terraform
-// (each still costs its confirming GET), is at most the pages fetched: fewer than half a
-// request per waiting read.
+// finishingIsCheaper reports that fewer than half as many pages remain as reads wait (l.mu
+// held): then the listing is finished rather than a GET spent per read, or a refresh whose
+// first reads (one per Terraform slot) all miss the first page would stall (DESIGN.md).
 func (l *listing[T]) finishingIsCheaper() bool {
 	return l.totalPages > 0 && 2*(l.totalPages-l.pages) < l.waiting
 }
 
 // stall waits, for a read that can afford neither the next page nor yet its GET, until
-// something changes (then it returns false and the read looks again) or until nothing has
-// changed for the patience and no read stalled before it (then true: it GETs). One GET at a
-// time is enough to get things moving: it frees the caller's slot, so another read comes,
-// which may be found in the pages fetched and pay for the next. Without patience it returns
-// true at once. ctx's end is an error. (l.mu held; released while waiting.)
+// something changes (false: look again) or nothing has for the patience and no read stalled
+// before it (true: GET). One GET at a time frees a Terraform slot, so another read comes that
+// may be found and pay for the next page. (l.mu held; released while waiting.)
 func (l *listing[T]) stall(ctx context.Context, arrival int) (get bool, err error) {
 	if l.patience <= 0 {
 		return true, nil
@@ -160,8 +147,7 @@ func (l *listing[T]) notify() {
 	l.changed = make(chan struct{})
 }
 
-// all returns every item once the last page is in. A whole-list call pays for the pages it
-// needs itself: it takes no read tokens, so reads keep their bound.
+// all returns every item once the last page is in, paying for its pages itself (no tokens).
 func (l *listing[T]) all(ctx context.Context) ([]T, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -211,8 +197,7 @@ func (l *listing[T]) startFetch(ctx context.Context) {
 	}()
 }
 
-// add merges a page (l.mu held). An item already seen (the list shifted between pages) keeps
-// its first place.
+// add merges a page (l.mu held); an item seen already (the list shifted) keeps its place.
 func (l *listing[T]) add(items []T, info client.PageInfo) {
 	for _, it := range items {
 		id := l.idOf(it)

@@ -9,9 +9,8 @@ import (
 )
 
 // ReadSecret returns a secret from the store's shared listing, or, when the listing does not
-// hold it, from its own GET, whose result or error is returned as is: a 404 stays an error for
-// which client.IsNotFound is true, and a status "deleted" is returned like any other. Other
-// errors are a failed page fetch (shared by the reads waiting for that page) or ctx's end.
+// hold it, from its own GET, returned as is (a 404 included: client.IsNotFound). Other errors
+// are a failed page fetch (shared by the reads waiting for that page) or ctx's end.
 func (c *Gateway) ReadSecret(ctx context.Context, owner client.Owner, storeID, secretID string) (*client.Secret, error) {
 	s, found, err := c.secretListing(owner, storeID).find(ctx, secretID)
 	if err != nil {
@@ -23,9 +22,9 @@ func (c *Gateway) ReadSecret(ctx context.Context, owner client.Owner, storeID, s
 	return c.client.GetSecret(ctx, owner, storeID, secretID)
 }
 
-// ListSecrets returns every secret of the store that opts selects. With no options (the whole
-// store in the API's default order: created, then id, ascending) it comes from the shared
-// listing; a search, a scope filter or an order is the API's own, fresh.
+// ListSecrets returns the store's secrets that opts selects. With no options (the whole store
+// in the API's default order) they come from the shared listing; a search, a scope filter or an
+// order is the API's own, fresh.
 func (c *Gateway) ListSecrets(ctx context.Context, owner client.Owner, storeID string, opts client.ListSecretsOptions) ([]client.Secret, error) {
 	if opts.Search != "" || len(opts.Scopes) > 0 || opts.Order != "" || opts.Direction != "" {
 		return c.client.ListSecrets(ctx, owner, storeID, opts)
@@ -40,8 +39,7 @@ func (c *Gateway) ListSecrets(ctx context.Context, owner client.Owner, storeID s
 	return all, nil
 }
 
-// ReadStore returns a store from the owner's shared store listing, or, when the listing does
-// not hold it, from its own GET (as ReadSecret).
+// ReadStore is ReadSecret for a store, from the owner's shared store listing.
 func (c *Gateway) ReadStore(ctx context.Context, owner client.Owner, storeID string) (*client.Store, error) {
 	st, found, err := c.storeListing(owner).find(ctx, storeID)
 	if err != nil {
@@ -53,40 +51,34 @@ func (c *Gateway) ReadStore(ctx context.Context, owner client.Owner, storeID str
 	return c.client.GetStore(ctx, owner, storeID)
 }
 
-// secretListing returns the store's current listing, starting a new one when there is none or
-// it is too old. Reads already using an older one finish with it.
 func (c *Gateway) secretListing(owner client.Owner, storeID string) *listing[client.Secret] {
 	key := storeKeyOf(owner, storeID)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	if l := c.secretListings[key]; l != nil && now.Sub(l.born) < c.opts.ListingMaxAge {
-		return l
-	}
-	o := key.owner()
-	l := newListing(now, c.opts.ReadPatience, &c.bg, func(s client.Secret) string { return s.ID },
+	return currentListing(c, c.secretListings, key, func(s client.Secret) string { return s.ID },
 		func(ctx context.Context, page int) ([]client.Secret, client.PageInfo, error) {
-			return c.client.ListSecretsPage(ctx, o, storeID, client.ListSecretsOptions{}, page)
+			return c.client.ListSecretsPage(ctx, key.owner, storeID, client.ListSecretsOptions{}, page)
 		})
-	c.secretListings[key] = l
-	return l
 }
 
-// storeListing is secretListing for the owner's stores.
 func (c *Gateway) storeListing(owner client.Owner) *listing[client.Store] {
-	key := keyOf(owner)
+	key := ownerOf(owner)
+	return currentListing(c, c.storeListings, key, func(s client.Store) string { return s.ID },
+		func(ctx context.Context, page int) ([]client.Store, client.PageInfo, error) {
+			return c.client.ListStoresPage(ctx, key, client.ListStoresOptions{}, page)
+		})
+}
+
+// currentListing returns the listing under key, starting one when there is none or it is too
+// old. Reads already using an older one finish with it.
+func currentListing[K comparable, T any](c *Gateway, listings map[K]*listing[T], key K, idOf func(T) string,
+	fetchPage func(ctx context.Context, page int) ([]T, client.PageInfo, error)) *listing[T] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if l := c.storeListings[key]; l != nil && now.Sub(l.born) < c.opts.ListingMaxAge {
+	if l := listings[key]; l != nil && now.Sub(l.born) < c.opts.ListingMaxAge {
 		return l
 	}
-	o := key.owner()
-	l := newListing(now, c.opts.ReadPatience, &c.bg, func(s client.Store) string { return s.ID },
-		func(ctx context.Context, page int) ([]client.Store, client.PageInfo, error) {
-			return c.client.ListStoresPage(ctx, o, client.ListStoresOptions{}, page)
-		})
-	c.storeListings[key] = l
+	l := newListing(now, c.opts.ReadPatience, &c.bg, idOf, fetchPage)
+	listings[key] = l
 	return l
 }
 

@@ -6,8 +6,8 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// The routes below have nothing to merge: they pass through, except that every write drops
-// the listings it changed, in dropListings, the one place of that rule.
+// The routes below have nothing to merge: they pass through, and every write drops the
+// listings it changed in dropListings, the one place of that rule.
 
 // change says which listings a write makes stale.
 type change int
@@ -17,45 +17,38 @@ const (
 	storesChanged                // the owner's stores, and a store id's secrets
 )
 
-// dropListings drops the listings a write through the gateway changed, under both families
-// (an account owns the stores its services made through /system), so that a read started after
-// the write sees it. Every write calls it before its caller learns the outcome: the batch
-// queues (beforeOutcome), PatchSecret and detachedWrite below, and DeleteStore.
+// dropListings drops what a write changed, under both families (an account owns the stores its
+// services made through /system), before the writer's caller learns the outcome: a read
+// started after the write sees it.
 func (c *Gateway) dropListings(owner client.Owner, storeID string, what change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, k := range keyOf(owner).bothFamilies() {
+	for _, f := range []client.Family{client.FamilyAccount, client.FamilySystem} {
+		o := client.Owner{Family: f, Account: owner.Account}
 		if what == storesChanged {
-			delete(c.storeListings, k)
+			delete(c.storeListings, o)
 		}
 		if storeID != "" {
-			delete(c.secretListings, storeKey{ownerKey: k, storeID: storeID})
+			delete(c.secretListings, storeKey{owner: o, storeID: storeID})
 		}
 	}
 }
 
-// detachedWrite runs a write that is not batched and must not be lost, then drops what it changed. It runs
-// detached, as runDetached does (with Options.InFlightGrace), so that what it created is learned
-// even after an interrupt.
+// detachedWrite runs a write that is not batched to its end (runDetached), then drops what it
+// changed.
 func detachedWrite[T any](ctx context.Context, c *Gateway, owner client.Owner, storeID string, what change,
 	send func(context.Context) (T, error)) (T, error) {
-	return runDetached(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (T, error) {
+	return runDetached(ctx, c.opts.InFlightGrace, &c.bg, false, func(ctx context.Context) (T, error) {
 		defer c.dropListings(owner, storeID, what)
 		return send(ctx)
 	})
 }
 
-// PatchSecret is client.PatchSecret, then drops the store's listing so reads see the change.
-//
-// An update cut short must be reported truly, so the request is not simply abandoned with the
-// caller's context: it runs as runDetachedOnceSent does (with Options.InFlightGrace).
-// Interrupted before any attempt reached the server, it is cancelled and returns the context's
-// error: nothing was changed. Interrupted while an attempt may have reached the server, its
-// outcome is awaited: the patched secret with a nil error if it was applied (the caller checks
-// ctx.Err() to learn of the interruption), the API's error if it was refused, or, when the
-// grace runs out, an error wrapping ErrOutcomeUnknown: the patch may have been applied.
+// PatchSecret is client.PatchSecret, reported truly when cut short: cancelled while nothing was
+// sent (the context's error: nothing changed), else awaited for Options.InFlightGrace (the
+// secret if applied, the API's refusal, or an error wrapping ErrOutcomeUnknown).
 func (c *Gateway) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
-	return runDetachedOnceSent(ctx, c.opts.InFlightGrace, &c.bg, func(ctx context.Context) (*client.Secret, error) {
+	return runDetached(ctx, c.opts.InFlightGrace, &c.bg, true, func(ctx context.Context) (*client.Secret, error) {
 		defer c.dropListings(owner, storeID, secretsChanged)
 		return c.client.PatchSecret(ctx, owner, storeID, secretID, req)
 	})

@@ -15,21 +15,19 @@ import (
 // reasonStoreNotEmpty is the API's answer to deleting a store that still holds secrets.
 const reasonStoreNotEmpty = "store_not_empty"
 
-// arrivalWait is how long after a store_not_empty answer DeleteStore watches for secret
-// deletes of the store to arrive when this process has not deleted any lately: Terraform may
-// have started them together with the store's, and they may not have reached the queue yet.
+// arrivalWait is how long after a store_not_empty answer DeleteStore watches for deletes of the
+// store's secrets when this process has made none lately: Terraform may have started them
+// with the store's, and they may not have reached the queue yet.
 const arrivalWait = 250 * time.Millisecond
 
-// DeleteStore deletes a store (with force, its secrets too) once this process has no delete
-// of the store's secrets queued or in flight: Terraform deletes a store and secrets that name
-// it by a literal id at the same time. When the API answers store_not_empty while this process
-// is deleting, or has lately (Options.RecentDeleteWindow) deleted, secrets of the store, it waits
-// for that work and tries again, as long as it makes progress. When it still answers
-// store_not_empty, the store's secrets are listed: none left (deletes this process does not
-// track, another provider configuration's, had just landed) and the delete is tried once
-// more; otherwise the error is a *StoreNotEmptyError naming them. Other errors are the API's
-// as is (a 404 included). The request runs to completion as runDetached does. When ctx ends while
-// waiting, the error is ctx's (wrapping the last store_not_empty answer, if any).
+// DeleteStore deletes a store (with force, its secrets too) once this process has no delete of
+// the store's secrets queued or in flight: Terraform deletes a store and secrets that name it
+// by a literal id at once. A store_not_empty answer while this process deletes, or has lately
+// (Options.RecentDeleteWindow) deleted, the store's secrets is retried as long as that work
+// progresses. Then the store's secrets are listed: none left (another configuration's deletes
+// had just landed) and the delete is tried once more; otherwise a *StoreNotEmptyError names
+// them. Other errors are the API's (a 404 included). The request runs to its end as
+// runDetached does; when ctx ends while waiting, the error is ctx's.
 func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
 	deletes := c.deleteQueue(owner, storeID)
 	send := func() error {
@@ -39,16 +37,24 @@ func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID s
 		return err
 	}
 	for {
-		if err := waitIdle(ctx, deletes); err != nil {
-			return err
+		if !watch(ctx, deletes, func(a activity) (bool, time.Time) { return a.live == 0, time.Time{} }) {
+			return ctxErr(ctx)
 		}
-		before := deletes.activity()
-		sent := time.Now()
+		before, sent := deletes.activity(), time.Now()
 		err := send()
 		if err == nil || force || !isStoreNotEmpty(err) {
 			return err
 		}
-		if c.awaitSecretDeletes(ctx, deletes, before.succeeded, sent) {
+		// Retry once this process's deletes of the store's secrets are under way or have
+		// progressed, unless none comes before the recent-delete window (or arrivalWait) ends.
+		progressed := watch(ctx, deletes, func(a activity) (bool, time.Time) {
+			deadline := sent.Add(arrivalWait)
+			if last := a.lastSuccess.Add(c.opts.RecentDeleteWindow); !a.lastSuccess.IsZero() && last.After(deadline) {
+				deadline = last
+			}
+			return a.live > 0 || a.succeeded > before.succeeded, deadline
+		})
+		if progressed {
 			tflog.Debug(ctx, "coalesce: store not empty while its secrets are being deleted: retrying", map[string]any{"store_id": storeID})
 			continue
 		}
@@ -74,56 +80,31 @@ type StoreNotEmptyError struct {
 func (e *StoreNotEmptyError) Error() string { return e.Err.Error() }
 func (e *StoreNotEmptyError) Unwrap() error { return e.Err }
 
-// waitIdle waits until q has nothing queued or in flight.
-func waitIdle[I, O any](ctx context.Context, q *queue[I, O]) error {
+// watch waits until done says true of q's activity (true), or until the deadline it gives
+// (zero: none) passes or ctx ends (false).
+func watch[I, O any](ctx context.Context, q *queue[I, O], done func(activity) (bool, time.Time)) bool {
 	for {
 		a := q.activity()
-		if a.live == 0 {
-			return nil
-		}
-		select {
-		case <-a.changed:
-		case <-ctx.Done():
-			return ctxErr(ctx)
-		}
-	}
-}
-
-// awaitSecretDeletes decides, after a store_not_empty answer to a request sent at sent, whether
-// to try again: yes once deletes of the store's secrets are queued or in flight, or more have
-// succeeded than the seen before the request; no when neither happens before the recent-delete
-// window (or, without recent deletes, arrivalWait) runs out, or ctx ends.
-func (c *Gateway) awaitSecretDeletes(ctx context.Context, deletes *queue[string, struct{}], succeededBefore int, sent time.Time) bool {
-	for {
-		a := deletes.activity()
-		if a.live > 0 || a.succeeded > succeededBefore {
+		ok, deadline := done(a)
+		if ok {
 			return true
 		}
-		deadline := sent.Add(arrivalWait)
-		if !a.lastSuccess.IsZero() {
-			deadline = later(deadline, a.lastSuccess.Add(c.opts.RecentDeleteWindow))
+		var timeout <-chan time.Time
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return false
+			}
+			timeout = time.After(left) // collected once unreferenced (Go 1.23+)
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return false
-		}
-		t := time.NewTimer(left)
 		select {
 		case <-a.changed:
-			t.Stop()
-		case <-t.C:
+		case <-timeout:
+			return false
 		case <-ctx.Done():
-			t.Stop()
 			return false
 		}
 	}
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func isStoreNotEmpty(err error) bool {

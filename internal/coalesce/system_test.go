@@ -20,7 +20,8 @@ func TestSystemFamily(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{system: true,
 			mock: mockserver.Options{ActivationDelay: 100 * time.Millisecond},
-			opts: fullBatches(12)})
+			opts: Options{MaxBatchItems: 12}})
+		h.gather(time.Hour)
 		ctx := context.Background()
 
 		results := createAll(h.co, h, inputs("SYS", 12))
@@ -116,7 +117,7 @@ func TestRunDetached(t *testing.T) {
 		ctx := context.Background()
 		var bg sync.WaitGroup
 		defer bg.Wait() // fn's goroutine ends every time
-		v, err := runDetached(ctx, time.Second, &bg, func(context.Context) (int, error) { return 7, nil })
+		v, err := runDetached(ctx, time.Second, &bg, false, func(context.Context) (int, error) { return 7, nil })
 		if v != 7 || err != nil {
 			t.Fatalf("%d, %v", v, err)
 		}
@@ -130,7 +131,7 @@ func TestRunDetached(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 			close(release)
 		}()
-		v, err = runDetached(cctx, time.Minute, &bg, func(fctx context.Context) (int, error) {
+		v, err = runDetached(cctx, time.Minute, &bg, false, func(fctx context.Context) (int, error) {
 			close(running)
 			<-release
 			return 8, fctx.Err()
@@ -148,7 +149,7 @@ func TestRunDetached(t *testing.T) {
 			<-started
 			cancelCause(cause)
 		}()
-		_, err = runDetached(cctx, 10*time.Millisecond, &bg, func(fctx context.Context) (int, error) {
+		_, err = runDetached(cctx, 10*time.Millisecond, &bg, false, func(fctx context.Context) (int, error) {
 			close(started)
 			<-fctx.Done()
 			stopped <- context.Cause(fctx)
@@ -162,7 +163,7 @@ func TestRunDetached(t *testing.T) {
 		}
 
 		// Already ended: fn never runs.
-		_, err = runDetached(cctx, time.Second, &bg, func(context.Context) (int, error) {
+		_, err = runDetached(cctx, time.Second, &bg, false, func(context.Context) (int, error) {
 			t.Error("fn ran")
 			return 0, nil
 		})

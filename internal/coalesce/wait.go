@@ -183,9 +183,7 @@ func (c *Gateway) runPoller(p *poller) {
 	}
 }
 
-// pollRound polls once for every waiter of the store: a lone waiter with a GET, several with
-// the store's listing newest-modified first, where new and re-valued secrets are (see
-// pollListing).
+// pollRound polls once for every waiter of the store (pollAll), then delivers or reschedules.
 func (c *Gateway) pollRound(p *poller) {
 	ctx, cancel := context.WithCancel(p.base)
 	defer cancel()
@@ -196,14 +194,7 @@ func (c *Gateway) pollRound(p *poller) {
 		ids[w.secretID] = true
 	}
 	p.mu.Unlock()
-
-	owner, storeID := p.key.owner(), p.key.storeID
-	var seen map[string]waitOutcome
-	if len(ids) == 1 {
-		seen = c.getEach(ctx, owner, storeID, ids)
-	} else {
-		seen = c.pollListing(ctx, owner, storeID, ids)
-	}
+	seen := c.pollAll(ctx, p.key, ids)
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -244,53 +235,15 @@ func (p *poller) reschedule(w *waiter, now time.Time, maxWait time.Duration) {
 	w.wait = min(w.wait*2, maxWait)
 }
 
-// pollListing reads the listing ordered by modified time, newest first, for the secrets in ids,
-// with the token rule of the read listings: one token per secret plus a spare, one spent per
-// page or GET, and another page only while the tokens left still cover a GET for each secret
-// not found yet. Secrets not found are fetched with a GET each.
-func (c *Gateway) pollListing(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
-	seen := make(map[string]waitOutcome, len(ids))
-	missing := len(ids)
-	spare := 1 // tokens beyond one per missing secret
-	opts := client.ListSecretsOptions{Order: "modified", Direction: "desc"}
-	for page := 1; missing > 0 && spare >= 1; page++ {
-		spare--
-		items, info, err := c.client.ListSecretsPage(ctx, owner, storeID, opts, page)
-		if err != nil {
-			for id := range ids {
-				if _, ok := seen[id]; !ok {
-					seen[id] = waitOutcome{err: err}
-				}
-			}
-			return seen
-		}
-		for i := range items {
-			if id := items[i].ID; ids[id] {
-				if _, ok := seen[id]; !ok {
-					seen[id] = waitOutcome{secret: cloneSecret(items[i])}
-					missing--
-					spare++
-				}
-			}
-		}
-		if info.Last {
-			break
-		}
-	}
-	rest := map[string]bool{}
-	for id := range ids {
-		if _, ok := seen[id]; !ok {
-			rest[id] = true
-		}
-	}
-	for id, out := range c.getEach(ctx, owner, storeID, rest) {
-		seen[id] = out
-	}
-	return seen
-}
-
-// getEach GETs each secret in ids, concurrently.
-func (c *Gateway) getEach(ctx context.Context, owner client.Owner, storeID string, ids map[string]bool) map[string]waitOutcome {
+// pollAll looks each secret in ids up once: a lone one with a GET, several through one listing
+// of the store ordered by modified time, newest first (where new and re-valued secrets are),
+// under the read listings' token rule (listing.find), and a GET for each not found there.
+func (c *Gateway) pollAll(ctx context.Context, key storeKey, ids map[string]bool) map[string]waitOutcome {
+	newest := newListing(time.Now(), -1, &c.bg, func(s client.Secret) string { return s.ID },
+		func(ctx context.Context, page int) ([]client.Secret, client.PageInfo, error) {
+			opts := client.ListSecretsOptions{Order: "modified", Direction: "desc"}
+			return c.client.ListSecretsPage(ctx, key.owner, key.storeID, opts, page)
+		})
 	seen := make(map[string]waitOutcome, len(ids))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -298,9 +251,20 @@ func (c *Gateway) getEach(ctx context.Context, owner client.Owner, storeID strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := c.client.GetSecret(ctx, owner, storeID, id)
+			var out waitOutcome
+			var s client.Secret
+			var found bool
+			if len(ids) > 1 {
+				s, found, out.err = newest.find(ctx, id)
+			}
+			switch {
+			case found:
+				out.secret = cloneSecret(s)
+			case out.err == nil:
+				out.secret, out.err = c.client.GetSecret(ctx, key.owner, key.storeID, id)
+			}
 			mu.Lock()
-			seen[id] = waitOutcome{secret: s, err: err}
+			seen[id] = out
 			mu.Unlock()
 		}()
 	}

@@ -48,6 +48,7 @@ func TestWaitersShareOnePage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, harnessConfig{mock: mockserver.Options{ActivationDelay: 100 * time.Millisecond}})
 		h.seed("OLD", 300)
+		time.Sleep(time.Millisecond) // the new secrets are the newest modified
 		created := createdSecrets(t, h.co, h, 10)
 		for _, s := range created {
 			if s.Status != client.StatusPending {

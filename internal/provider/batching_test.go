@@ -29,7 +29,7 @@ func withBatching(block string, on bool) string {
 func TestConfigureClientBatching(t *testing.T) {
 	clearProviderEnv(t)
 	for _, on := range []types.Bool{types.BoolNull(), types.BoolValue(true)} {
-		if got := coalesceOptions(on); got.BatchLinger != 0 {
+		if got := coalesceOptions(on); got.Unbatched {
 			t.Errorf("batching %v: options %+v, want the defaults", on, got)
 		}
 	}

@@ -239,3 +239,23 @@ func execWriteFile(t testing.TB, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// waitFor polls until holds reports true, for up to two minutes: far beyond a busy machine's
+// delays, so the test never bets on a duration. what names the awaited event.
+func waitFor(t testing.TB, what string, holds func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); !holds(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not come within 2 minutes", what)
+		}
+	}
+}
+
+// waitForText waits until the file holds text.
+func waitForText(t testing.TB, file, text string) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%q in %s", text, file), func() bool {
+		b, _ := os.ReadFile(file)
+		return strings.Contains(string(b), text)
+	})
+}

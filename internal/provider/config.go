@@ -84,7 +84,7 @@ func coalesceOptions(batching types.Bool) coalesce.Options {
 	if batching.ValueBool() || batching.IsNull() || batching.IsUnknown() {
 		return coalesce.Options{}
 	}
-	return coalesce.Options{BatchLinger: -1}
+	return coalesce.Options{Unbatched: true}
 }
 
 // providerDataOf takes the provider's data in the Configure of a resource, data source, action

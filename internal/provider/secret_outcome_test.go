@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -209,7 +210,8 @@ func TestAccSecretResource_cliRotationInterrupted(t *testing.T) {
 	c.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 
 	c.config(ephemeralSecretConfig("rotated", store, "ROTATED", "2"))
-	c.env = append(env, "TF_VAR_secret_value=second-value")
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	c.env = append(env, "TF_VAR_secret_value=second-value", "TF_LOG_PROVIDER=DEBUG", "TF_LOG_PATH="+logFile)
 	var out bytes.Buffer
 	cmd := c.start(&out, "apply", "-auto-approve", "-input=false", "-no-color")
 	select {
@@ -220,7 +222,9 @@ func TestAccSecretResource_cliRotationInterrupted(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // the provider sees the interrupt with its PATCH in flight
+	// The answer is released only once the provider has seen the interrupt with its PATCH in
+	// flight: it says so in its log.
+	waitForText(t, logFile, "interrupted with a write in flight")
 	release <- struct{}{}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/mockserver"
@@ -79,11 +78,7 @@ resource "secretsstore_secret" "untouched" {
 	c.stdin = answer
 	out2 := &syncBuffer{}
 	cmd := c.start(out2, "apply", "-no-color")
-	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(out2.String(), "Enter a value:"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the apply never prompted:\n%s", out2.String())
-		}
-	}
+	waitFor(t, "the apply's prompt", func() bool { return strings.Contains(out2.String(), "Enter a value:") })
 	changeOutside(t, m, store, "CLI_ROTATED", client.PatchSecretRequest{Scopes: []string{"ai_gateway", "workers"}})
 	if _, err := io.WriteString(yes, "yes\n"); err != nil {
 		t.Fatal(err)
