@@ -1,6 +1,5 @@
 // Package client is the provider's HTTP client for the Cloudflare Secrets Store API. It knows
-// HTTP and JSON, and of Terraform only tflog. One implementation serves both route families
-// (account and /system), selected by Owner.Family.
+// HTTP and JSON, and of Terraform only tflog; one implementation serves both route families.
 package client
 
 import (
@@ -21,11 +20,8 @@ import (
 const (
 	DefaultRetryWaitMin = 1 * time.Second
 	DefaultRetryWaitMax = 30 * time.Second
-	DefaultPageSize     = 100
+	DefaultPageSize     = 100 // also the API's per_page ceiling: more would make a full page look short
 	DefaultUserAgent    = "terraform-provider-secretsstore"
-
-	// maxPageSize is the API's per_page ceiling: more would make a full page look short.
-	maxPageSize = 100
 )
 
 // Config configures a Client. See New for defaults.
@@ -35,18 +31,17 @@ type Config struct {
 	APIEmail     string        // legacy X-Auth-Email +
 	APIKey       string        // legacy X-Auth-Key
 	MaxRetries   int           // retries after the first attempt
-	RetryWaitMin time.Duration // first backoff step, default 1s
-	RetryWaitMax time.Duration // cap on one wait, Retry-After included, default 30s
-	PageSize     int           // list page size, default and maximum 100
+	RetryWaitMin time.Duration // first backoff step
+	RetryWaitMax time.Duration // cap on one wait, Retry-After included
+	PageSize     int           // list page size, at most 100
 	UserAgent    string
-	// AttemptTimeout bounds one attempt, its body read included (DefaultAttemptTimeout when
-	// zero). Its expiry is a transport error.
+	// AttemptTimeout bounds one attempt, its body read included; its expiry is a transport error.
 	AttemptTimeout time.Duration
 	// MaxRequestsPerMinute, when positive, caps the attempts (retries, redirects, pages and
 	// polls included) in any 60 seconds; an attempt waits for a slot.
 	MaxRequestsPerMinute int
-	// HTTPClient is an optional base client (tests), copied, never modified. Its Timeout, if
-	// any, spans all of one request's attempts and waits.
+	// HTTPClient is an optional base client (tests), copied, never modified; its Timeout spans
+	// all of one request's attempts and waits.
 	HTTPClient *http.Client
 }
 
@@ -55,8 +50,6 @@ type Config struct {
 type Client struct {
 	transport *transport
 	pageSize  int
-	// listItemCap and listPageCap bound one walk over a list (tests lower them).
-	listItemCap, listPageCap int
 }
 
 // New validates cfg and builds a Client. It sends no request.
@@ -71,24 +64,22 @@ func New(cfg Config) (*Client, error) {
 	case cfg.APIToken == "" && (cfg.APIEmail == "" || cfg.APIKey == ""):
 		return nil, errors.New("client: credentials missing: an API token, or both an email and a key")
 	}
-	c := &Client{transport: newTransport(cfg, base), pageSize: cfg.PageSize,
-		listItemCap: defaultListItemCap, listPageCap: defaultListPageCap}
-	if c.pageSize <= 0 || c.pageSize > maxPageSize {
+	c := &Client{transport: newTransport(cfg, base), pageSize: cfg.PageSize}
+	if c.pageSize <= 0 || c.pageSize > DefaultPageSize {
 		c.pageSize = DefaultPageSize
 	}
 	return c, nil
 }
 
-// parseBaseURL checks the base URL and returns it without a trailing slash. Its errors never
-// echo the URL's user info or query, which may hold credentials.
+// parseBaseURL returns the base URL without a trailing slash. Its errors never echo the URL's
+// user info or query, which may hold credentials.
 func parseBaseURL(raw string) (string, error) {
 	base := strings.TrimRight(strings.TrimSpace(raw), "/")
 	if base == "" {
 		return "", errors.New("client: base URL is empty")
 	}
 	u, err := url.Parse(base)
-	if err != nil {
-		// url.Error quotes the URL, and an "invalid port" may be a password.
+	if err != nil { // url.Error quotes the URL, and an "invalid port" may be a password
 		return "", errors.New("client: base URL is not a valid URL")
 	}
 	if u.User != nil {
@@ -108,10 +99,11 @@ func parseBaseURL(raw string) (string, error) {
 // request is one logical API request, before retries: what a route builds.
 type request struct {
 	method, path string // path below the base URL, segments escaped
+	err          error  // the path could not be built: the request fails unsent
 	query        url.Values
 	body         any // marshalled to JSON; nil sends no body
-	// carriesValue marks a body holding a secret value: logs show loggedBody instead (the
-	// value masked), and none of the exchange's server text is shown (serverText).
+	// carriesValue marks a body holding a secret value: logs show loggedBody (the value masked)
+	// instead, and none of the exchange's server text is shown (serverText).
 	carriesValue bool
 	loggedBody   any
 	names        []string // the names the body sends, shown after a known reason
@@ -121,8 +113,8 @@ type request struct {
 const maskedValue = "***"
 
 // do sends rq and returns its successful envelope; a failure status or success:false is an
-// *APIError. A DELETE answered 404 on a retry succeeds with no result: an earlier attempt,
-// whose answer was lost, did the deleting.
+// *APIError. A DELETE answered 404 on a retry succeeds: an earlier attempt, whose answer was
+// lost, did the deleting.
 func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
@@ -150,7 +142,6 @@ func decodeEnvelope(rq request, resp *response) (envelope, error) {
 type envelope struct {
 	Success    *bool           `json:"success"`
 	Errors     []Message       `json:"errors"`
-	Messages   []Message       `json:"messages"`
 	Result     json.RawMessage `json:"result"`
 	ResultInfo json.RawMessage `json:"result_info"`
 }

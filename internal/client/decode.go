@@ -257,19 +257,21 @@ func decodeItems[T any](raw json.RawMessage, convert func(object) (T, error)) ([
 	return out, err
 }
 
-// decodeAs reads a one-object result (older create-store answers send an array of one) and
+// decoder reads rq's one-object result (older create-store answers send an array of one) and
 // checks it, its error naming the request and what was decoded.
-func decodeAs[T any](what, method, path string, raw json.RawMessage, convert func(object) (T, error)) (*T, error) {
-	objs, err := decodeList(raw)
-	if err == nil && len(objs) == 0 {
-		err = errNoResult
+func decoder[T any](what string, rq request, convert func(object) (T, error)) func(json.RawMessage) (*T, error) {
+	return func(raw json.RawMessage) (*T, error) {
+		objs, err := decodeList(raw)
+		if err == nil && len(objs) == 0 {
+			err = errNoResult
+		}
+		var v T
+		if err == nil {
+			v, err = convert(objs[0])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: decoding %s: %w", rq.method, rq.path, what, err)
+		}
+		return &v, nil
 	}
-	var v T
-	if err == nil {
-		v, err = convert(objs[0])
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: decoding %s: %w", method, path, what, err)
-	}
-	return &v, nil
 }

@@ -12,50 +12,40 @@ import (
 	"time"
 )
 
-// Cloudflare error codes the provider reacts to.
-const (
-	CodeAuthentication = 10000 // bad credentials (401), or the wrong kind of token (403)
-	CodeValidation     = 1001
-)
+// CodeAuthentication is Cloudflare's code for bad credentials (401) or the wrong kind of token (403).
+const CodeAuthentication = 10000
 
 // bodyExcerptLen bounds APIError.Body: enough to recognise an HTML error page.
 const bodyExcerptLen = 256
 
-// Message is one item of an envelope's errors or messages. In an APIError its texts are fit
-// to show (serverText); decisions read the API's own words: Reason, Subject, HasReason.
+// Message is one item of an envelope's errors. In an APIError its text is fit to show
+// (serverText); decisions read the API's own words: Reason, Subject, HasReason.
 type Message struct {
-	Code             int    `json:"code"`
-	Message          string `json:"message"`
-	DocumentationURL string `json:"documentation_url,omitempty"`
-	Pointer          string `json:"-"` // source.pointer, when given
-	// raw is the API's message (bounded); nil when Message is the API's words.
-	raw *string
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	raw     *string // the API's message (bounded); nil when Message is the API's words
 }
 
-// UnmarshalJSON tolerates a code sent as a string and an odd source or item: one malformed
+// UnmarshalJSON tolerates a code sent as a string and an item that is no object: one malformed
 // error item must not hide the status behind a decoding error.
 func (m *Message) UnmarshalJSON(b []byte) error {
-	var o, src object
-	if json.Unmarshal(b, &o) != nil {
-		// Not an object: its text is the message.
+	var o object
+	if json.Unmarshal(b, &o) != nil { // not an object: its text is the message
 		*m = Message{Message: strings.Trim(string(bytes.TrimSpace(b)), `"`)}
 		return nil //nolint:nilerr // tolerant: an odd error item must not hide the API's status
 	}
-	_ = json.Unmarshal(o["source"], &src) // an odd source has no pointer
-	*m = Message{Code: int(o.num("code")), Message: o.text("message"), DocumentationURL: o.text("documentation_url"), Pointer: src.text("pointer")}
+	*m = Message{Code: int(o.num("code")), Message: o.text("message")}
 	return nil
 }
 
-// Reason is the API's snake_case reason, the part before ":" ("secret_name_already_exists"
-// of "secret_name_already_exists: API_KEY"), from its unmasked words: for decisions, never to
-// print (an unknown reason may echo a value).
+// Reason is the API's reason, the part before ":" ("secret_name_already_exists" of
+// "secret_name_already_exists: API_KEY"): for decisions, never to print (it may echo a value).
 func (m Message) Reason() string {
 	t, _, _ := strings.Cut(m.apiText(), ":")
 	return strings.TrimSpace(t)
 }
 
-// Subject is what the message names after its reason ("API_KEY" above), like Reason for
-// decisions only. ok is false when the message has no ":".
+// Subject is what the message names after its reason ("API_KEY" above), for decisions only.
 func (m Message) Subject() (subject string, ok bool) {
 	_, s, ok := strings.Cut(m.apiText(), ":")
 	return strings.TrimSpace(s), ok
@@ -68,20 +58,16 @@ func (m Message) apiText() string {
 	return m.Message
 }
 
-// APIError is a failure status or success:false. What the server wrote is fit to show (see
-// Message); MoreErrors and MoreMessages count the items beyond maxShownMessages.
+// APIError is a failure status or success:false; what the server wrote is fit to show.
 type APIError struct {
 	Method, Path string // route path below the base URL
 	StatusCode   int
 	Errors       []Message
-	Messages     []Message
-	MoreErrors   int
-	MoreMessages int
+	MoreErrors   int    // the items beyond maxShownMessages
 	Body         string // short excerpt of a non-JSON or empty body ("" when JSON)
 	RetryAfter   time.Duration
 }
 
-// Error gives the status, codes and messages as fit to show.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
@@ -121,7 +107,6 @@ func newAPIError(method, path string, resp *response, env envelope, isJSON bool)
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
 	if isJSON {
 		e.Errors, e.MoreErrors = resp.serverText.messages(env.Errors)
-		e.Messages, e.MoreMessages = resp.serverText.messages(env.Messages)
 	} else {
 		e.Body = resp.serverText.excerpt(resp.body)
 	}
@@ -129,12 +114,11 @@ func newAPIError(method, path string, resp *response, env envelope, isJSON bool)
 	return e
 }
 
-// transportError is a request that got no complete response after the retries its method
-// allows. shown is err's text fit to show; err stays reachable for errors.Is/As.
+// transportError is a request with no complete response after the retries its method allows.
 type transportError struct {
 	method, path string
-	err          error
-	shown        string
+	err          error  // reachable for errors.Is/As
+	shown        string // err's text fit to show
 	attempts     int
 }
 
@@ -148,7 +132,7 @@ func (e *transportError) Unwrap() error { return e.err }
 var errBudgetStop = errors.New("the request was not sent")
 
 // contextError is a request stopped because its context ended. It wraps ctx.Err() and
-// context.Cause(ctx), so a caller tells its own deadline cause from an interrupt.
+// context.Cause(ctx), so a caller tells its own deadline from an interrupt.
 func contextError(ctx context.Context, method, path string, budgetStop int) error {
 	err := fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 	if cause := context.Cause(ctx); cause != ctx.Err() { //nolint:errorlint // identity: is the cause more than the plain error
@@ -160,8 +144,7 @@ func contextError(ctx context.Context, method, path string, budgetStop int) erro
 	return err
 }
 
-// StoppedAtBudget reports a request whose context ended while it waited for the request
-// budget: it was not sent.
+// StoppedAtBudget reports a request whose context ended while it waited for the request budget: unsent.
 func StoppedAtBudget(err error) bool { return errors.Is(err, errBudgetStop) }
 
 func asAPIError(err error) *APIError {

@@ -9,80 +9,66 @@ import (
 	"strconv"
 )
 
-// Bounds on one walk over a list, so that a server that never ends one costs bounded time and
-// memory. 50,000 is 500 times the API's secret quota.
-const (
-	defaultListItemCap = 50_000
-	defaultListPageCap = 1_000
-)
+// maxListPages bounds one walk over a list, so a server that never ends one costs bounded time
+// and memory: 50,000 items at the default page size, 500 times the API's secret quota.
+const maxListPages = 500
 
-// PageInfo describes one list page and what it says of the whole list.
+// PageInfo is what one list page says of the whole list.
 type PageInfo struct {
-	Page       int // the page asked for, from 1
-	PerPage    int // the page size asked for
-	TotalCount int // the API's result_info; 0 when it sent none
-	TotalPages int
-	// Last is true when no page follows: this one is short or empty, or at total_pages.
-	Last bool
+	TotalPages int  // the API's result_info; 0 when it sent none
+	Last       bool // no page follows: this one is short or empty, or at total_pages
 }
 
-// PageSize is the page size the client asks for (Config.PageSize, at most 100).
-func (c *Client) PageSize() int { return c.pageSize }
-
-// listPage fetches one page of a list route and checks its items (convert).
-func listPage[T any](ctx context.Context, c *Client, path string, q url.Values, page int, convert func(object) (T, error)) ([]T, PageInfo, error) {
-	pq := url.Values{}
-	maps.Copy(pq, q)
-	pq.Set("page", strconv.Itoa(page))
-	pq.Set("per_page", strconv.Itoa(c.pageSize))
-	info := PageInfo{Page: page, PerPage: c.pageSize}
-	env, err := c.do(ctx, request{method: "GET", path: path, query: pq})
+// listPage fetches one page (from 1) of a list route and checks its items (convert).
+func listPage[T any](ctx context.Context, c *Client, rq request, page int, convert func(object) (T, error)) ([]T, PageInfo, error) {
+	q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(c.pageSize)}}
+	maps.Copy(q, rq.query)
+	rq.query = q
+	env, err := c.do(ctx, rq)
 	if err != nil {
-		return nil, info, err
+		return nil, PageInfo{}, err
 	}
 	items, err := decodeItems(env.Result, convert)
 	if err != nil {
-		return nil, info, fmt.Errorf("GET %s: decoding page %d: %w", path, page, err)
+		return nil, PageInfo{}, fmt.Errorf("GET %s: decoding page %d: %w", rq.path, page, err)
 	}
-	info.TotalCount, info.TotalPages = env.totals()
+	var ri object // apart from the envelope: an odd result_info must not fail a list
+	_ = json.Unmarshal(env.ResultInfo, &ri)
+	info := PageInfo{TotalPages: int(ri.num("total_pages"))}
 	info.Last = len(items) < c.pageSize || (info.TotalPages > 0 && page >= info.TotalPages)
 	return items, info, nil
 }
 
-// totals reads result_info apart from the envelope: an odd one must not fail a list.
-func (e envelope) totals() (count, pages int) {
-	var ri object
-	_ = json.Unmarshal(e.ResultInfo, &ri)
-	return int(ri.num("total_count")), int(ri.num("total_pages"))
-}
+// listed is a type a list returns, known by its id.
+type listed interface{ listID() string }
 
-// listAll walks every page of a list route until one is Last. An item seen on an earlier
-// page (the list shifted) is kept once; a page of only such items means the server ignores
-// "page", an error rather than an endless loop, as is a list past the walk's bounds.
-func listAll[T any](ctx context.Context, c *Client, path string, q url.Values, convert func(object) (T, error), id func(T) string) ([]T, error) {
+func (s Secret) listID() string { return s.ID }
+func (s Store) listID() string  { return s.ID }
+
+// listAll walks every page of a list route until one is Last. An item seen on an earlier page
+// (the list shifted) is kept once; a page of only such items means the server ignores "page",
+// an error rather than an endless loop, as is a list past maxListPages.
+func listAll[T listed](ctx context.Context, c *Client, rq request, convert func(object) (T, error)) ([]T, error) {
 	seen := map[string]bool{}
 	var all []T
 	for page := 1; ; page++ {
-		if page > c.listPageCap {
-			return nil, fmt.Errorf("GET %s: the list goes on past %d pages: stopped", path, c.listPageCap)
+		if page > maxListPages {
+			return nil, fmt.Errorf("GET %s: the list goes on past %d pages: stopped", rq.path, maxListPages)
 		}
-		items, info, err := listPage(ctx, c, path, q, page, convert)
+		items, info, err := listPage(ctx, c, rq, page, convert)
 		if err != nil {
 			return nil, err
 		}
 		fresh := 0
 		for _, it := range items {
-			if k := id(it); !seen[k] {
-				if len(all) == c.listItemCap {
-					return nil, fmt.Errorf("GET %s: the list goes on past %d items: stopped", path, c.listItemCap)
-				}
-				seen[k] = true
+			if !seen[it.listID()] {
+				seen[it.listID()] = true
 				all = append(all, it)
 				fresh++
 			}
 		}
 		if len(items) > 0 && fresh == 0 {
-			return nil, fmt.Errorf("GET %s: page %d repeats earlier items: the server does not page", path, page)
+			return nil, fmt.Errorf("GET %s: page %d repeats earlier items: the server does not page", rq.path, page)
 		}
 		if info.Last {
 			return all, nil

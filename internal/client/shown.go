@@ -3,13 +3,11 @@ package client
 import (
 	"errors"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 )
 
 // notShownMarker stands in for server text of an exchange that carried a secret value.
@@ -18,9 +16,9 @@ const notShownMarker = "[not shown: the request carried a secret value]"
 // maxRawMessage bounds the API's text kept for decisions (Message.Reason).
 const maxRawMessage = 4 << 10
 
-// serverText decides, by rule, what errors and logs show of one exchange's server text: of one
-// that carries a value, only what the client decodes (status, codes, known reasons, names sent,
-// ids), so no echo shows in any encoding; of others, the text cleaned. Credentials always masked.
+// serverText decides by rule what errors and logs show of one exchange's server text: of one
+// that carries a value only what the client decodes (status, codes, known reasons, names sent,
+// ids), so no echo shows in any encoding; of others the text cleaned. Credentials always masked.
 type serverText struct {
 	credentials  []string // credentialForms
 	carriesValue bool
@@ -60,8 +58,7 @@ func (t serverText) messages(ms []Message) (shown []Message, more int) {
 	n := min(len(ms), maxShownMessages)
 	for _, m := range ms[:n] {
 		raw := cutBytes(m.Message, maxRawMessage)
-		shown = append(shown, Message{Code: m.Code, Message: t.message(m.Message),
-			DocumentationURL: t.clean(m.DocumentationURL, maxShownField), Pointer: t.clean(m.Pointer, maxShownField), raw: &raw})
+		shown = append(shown, Message{Code: m.Code, Message: t.message(m.Message), raw: &raw})
 	}
 	return shown, len(ms) - n
 }
@@ -75,7 +72,7 @@ func (t serverText) excerpt(body []byte) string {
 }
 
 // transportError is an attempt's failure fit to show. Go's errors may quote a malformed
-// response: of an exchange that carried a value, only kinds known to hold none are shown.
+// response: of an exchange that carried a value only kinds known to hold none are shown.
 func (t serverText) transportError(err error, limit int) string {
 	err = withoutURL(err)
 	if !t.carriesValue {
@@ -130,23 +127,16 @@ func knownFields(body []byte, fields map[string]any) {
 	}
 }
 
-// cfRay is the form of Cloudflare's request id.
+// cfRay is the form of Cloudflare's request id, the one Cloudflare's support asks for.
 var cfRay = regexp.MustCompile(`^[0-9a-f]{16}-[A-Z]{3}$`)
 
 // knownHeaders is what a log shows of the response headers of an exchange that carried a
-// value: the few the client parses, as parsed.
+// value: the Cf-Ray, when it has its form (a header may echo anything).
 func knownHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
-		out["Content-Type"] = mt
-	}
-	if d, ok := parseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
-		out["Retry-After"] = d.String()
-	}
 	if id := h.Get("Cf-Ray"); cfRay.MatchString(id) {
-		out["Cf-Ray"] = id
+		return map[string]string{"Cf-Ray": id}
 	}
-	return out
+	return map[string]string{}
 }
 
 // knownReasons are the reasons and fixed sentences the API answers with (api-behaviour.md):

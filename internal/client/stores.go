@@ -2,12 +2,10 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 )
 
-// createStoreBody is the create-store body; the system family requires the account's
-// numeric id.
+// createStoreBody is the create-store body; the system family requires the numeric account id.
 type createStoreBody struct {
 	AccountID *int64 `json:"account_id,omitempty"`
 	Name      string `json:"name"`
@@ -16,15 +14,12 @@ type createStoreBody struct {
 // CreateStore creates a store; an ambiguous failure is resolved by name (createWithRecovery). On
 // /system the lookup sees only the caller's stores: an account store with the name makes it a 409.
 func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreRequest) (*Store, error) {
-	path, err := o.path("stores")
-	if err != nil {
-		return nil, err
-	}
 	body := createStoreBody{Name: req.Name}
 	if o.Family == FamilySystem {
 		body.AccountID = req.AccountInternalID
 	}
-	decode := func(raw json.RawMessage) (*Store, error) { return decodeStore("POST", path, raw) }
+	rq := o.route("POST", "stores")
+	rq.body = body
 	lookup := func(ctx context.Context) ([]ExistingObject, error) {
 		stores, err := c.ListStores(ctx, o, ListStoresOptions{})
 		for _, st := range stores {
@@ -34,80 +29,54 @@ func (c *Client) CreateStore(ctx context.Context, o Owner, req CreateStoreReques
 		}
 		return nil, err
 	}
-	return createWithRecovery(ctx, c, request{method: "POST", path: path, body: body}, decode, lookup)
+	return createWithRecovery(ctx, c, rq, decoder("store", rq, storeOf), lookup)
 }
 
 // ListStores returns every store of the owner (on /system: the caller's), walking all pages.
 func (c *Client) ListStores(ctx context.Context, o Owner, opts ListStoresOptions) ([]Store, error) {
-	path, err := o.path("stores")
-	if err != nil {
-		return nil, err
-	}
-	return listAll(ctx, c, path, opts.query(), storeOf, func(s Store) string { return s.ID })
+	return listAll(ctx, c, opts.query(o.route("GET", "stores")), storeOf)
 }
 
 // ListStoresPage returns one page (from 1) of the owner's stores.
 func (c *Client) ListStoresPage(ctx context.Context, o Owner, opts ListStoresOptions, page int) ([]Store, PageInfo, error) {
-	path, err := o.path("stores")
-	if err != nil {
-		return nil, PageInfo{}, err
-	}
-	return listPage(ctx, c, path, opts.query(), page, storeOf)
+	return listPage(ctx, c, opts.query(o.route("GET", "stores")), page, storeOf)
 }
 
-func (opts ListStoresOptions) query() url.Values {
-	q := url.Values{}
-	setIf(q, "order", opts.Order)
-	setIf(q, "direction", opts.Direction)
-	return q
-}
-
-func setIf(q url.Values, key, value string) {
-	if value != "" {
-		q.Set(key, value)
-	}
+// query adds opts to rq.
+func (opts ListStoresOptions) query(rq request) request {
+	rq.query = url.Values{}
+	setIf(rq.query, "order", opts.Order)
+	setIf(rq.query, "direction", opts.Direction)
+	return rq
 }
 
 // GetStore returns one store.
 func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store, error) {
-	path, err := o.path("stores", storeID)
-	return get(ctx, c, "store", path, err, storeOf)
-}
-
-func decodeStore(method, path string, raw json.RawMessage) (*Store, error) {
-	return decodeAs("store", method, path, raw, storeOf)
+	return one(ctx, c, "store", o.route("GET", "stores", storeID), storeOf)
 }
 
 // DeleteStore deletes a store. With force the API deletes its secrets too; without, a store
 // holding secrets is a 409 (store_not_empty).
 func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force bool) error {
-	path, err := o.path("stores", storeID)
-	if err != nil {
-		return err
-	}
-	var q url.Values
+	rq := o.route("DELETE", "stores", storeID)
 	if force {
-		q = url.Values{"force": {"true"}}
+		rq.query = url.Values{"force": {"true"}}
 	}
-	_, err = c.do(ctx, request{method: "DELETE", path: path, query: q})
+	_, err := c.do(ctx, rq)
 	return err
 }
 
 // GetQuota returns the account's secret quota and usage, /system stores included. Only the
 // account family has this route.
 func (c *Client) GetQuota(ctx context.Context, accountID string) (*Quota, error) {
-	path, err := Owner{Family: FamilyAccount, Account: accountID}.path("quota")
-	return get(ctx, c, "quota", path, err, quotaOf)
+	return one(ctx, c, "quota", Owner{Family: FamilyAccount, Account: accountID}.route("GET", "quota"), quotaOf)
 }
 
-// get GETs path (unless building it failed) and decodes its one-object result as what.
-func get[T any](ctx context.Context, c *Client, what, path string, pathErr error, convert func(object) (T, error)) (*T, error) {
-	if pathErr != nil {
-		return nil, pathErr
-	}
-	env, err := c.do(ctx, request{method: "GET", path: path})
+// one sends rq and decodes its one-object result as what.
+func one[T any](ctx context.Context, c *Client, what string, rq request, convert func(object) (T, error)) (*T, error) {
+	env, err := c.do(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
-	return decodeAs(what, "GET", path, env.Result, convert)
+	return decoder(what, rq, convert)(env.Result)
 }

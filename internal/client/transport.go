@@ -125,6 +125,9 @@ type response struct {
 // send performs rq with retries and returns the last response (any status), or a
 // *contextError, a refused redirect or a *transportError. It never decodes the body.
 func (t *transport) send(ctx context.Context, rq request) (*response, error) {
+	if rq.err != nil {
+		return nil, rq.err
+	}
 	ex := &exchange{serverText: serverText{credentials: t.credentials, carriesValue: rq.carriesValue, names: rq.names}}
 	ctx = context.WithValue(t.logContext(ctx), exchangeKey{}, ex)
 

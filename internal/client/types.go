@@ -16,8 +16,7 @@ const (
 	FamilySystem  Family = "system"
 )
 
-// Owner says which family and account a call is for. Account is the 32-hex account id
-// (account_id on account routes, account_tag on system routes).
+// Owner says which family and account (its 32-hex id, account_tag on /system) a call is for.
 type Owner struct {
 	Family  Family
 	Account string
@@ -48,6 +47,12 @@ func (o Owner) path(segs ...string) (string, error) {
 		}
 	}
 	return p, nil
+}
+
+// route is a request to path(segs...); one whose path cannot be built fails unsent.
+func (o Owner) route(method string, segs ...string) request {
+	p, err := o.path(segs...)
+	return request{method: method, path: p, err: err}
 }
 
 // Store is a secrets store.
@@ -84,8 +89,8 @@ type Quota struct {
 	Usage int64 `json:"usage"`
 }
 
-// CreateStoreRequest creates a store. AccountInternalID (the API's numeric account id) is
-// required by, and only sent on, the system family.
+// CreateStoreRequest creates a store. AccountInternalID (the API's numeric account id) is sent
+// on, and required by, the system family only.
 type CreateStoreRequest struct {
 	Name              string
 	AccountInternalID *int64
@@ -99,8 +104,7 @@ type SecretInput struct {
 	Comment *string
 }
 
-// PatchSecretRequest is a merge-patch: nil fields are left out; ClearComment sends
-// "comment": null.
+// PatchSecretRequest is a merge-patch: nil fields are left out; ClearComment sends "comment": null.
 type PatchSecretRequest struct {
 	Value        *string
 	Scopes       []string
