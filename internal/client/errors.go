@@ -21,8 +21,8 @@ const bodyExcerptLen = 256
 // Message is one item of an envelope's errors. In an APIError its text is fit to show
 // (serverText); decisions read the API's own words: Reason, Subject, HasReason.
 type Message struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+	Code    int     `json:"code"`
+	Message string  `json:"message"`
 	raw     *string // the API's message (bounded); nil when Message is the API's words
 }
 
