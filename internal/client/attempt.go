@@ -1,11 +1,9 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -22,14 +20,13 @@ var errAttemptDeadline = errors.New("attempt timeout")
 // any other, not context.DeadlineExceeded (the caller's context did not end).
 type attemptTimeoutError struct {
 	limit time.Duration
-	sent  bool // false: it timed out before a connection was made, so nothing left
+	sent  bool // false: it timed out before a connection was made
 }
 
 func (e *attemptTimeoutError) Error() string {
 	return fmt.Sprintf("no complete answer within the attempt timeout (%s)", e.limit)
 }
 
-// Timeout marks it as a timeout for net.Error-style checks.
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
 // attemptTransport bounds one attempt, reading the body included, so that an answer that
@@ -41,8 +38,7 @@ type attemptTransport struct {
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	// An operation the user gave more time (WithOperationDeadline) lets its attempts use it.
-	limit := t.timeout
+	limit := t.timeout // or more, the time the user gave the operation (WithOperationDeadline)
 	if deadline, ok := ctx.Value(operationDeadlineKey{}).(time.Time); ok {
 		limit = max(limit, time.Until(deadline))
 	}
@@ -52,10 +48,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	traced := httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) }})
 	resp, err := t.next.RoundTrip(req.WithContext(traced))
 	if err == nil {
-		var body []byte
-		body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		_, err = readBody(resp)
 	}
 	switch {
 	case err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptDeadline):
@@ -69,8 +62,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 type operationDeadlineKey struct{}
 
 // WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts): its
-// attempts may take until it. A value, it survives context.WithoutCancel (a create awaited past
-// its caller); other deadlines do not lengthen attempts.
+// attempts may take until it. A value, it survives context.WithoutCancel; other deadlines do
+// not lengthen attempts.
 func WithOperationDeadline(ctx context.Context) context.Context {
 	if deadline, ok := ctx.Deadline(); ok {
 		return context.WithValue(ctx, operationDeadlineKey{}, deadline)

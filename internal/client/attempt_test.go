@@ -260,7 +260,7 @@ func TestRateGateHonoursContext(t *testing.T) {
 		g.holdFor(time.Hour)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		defer cancel()
-		if waited, err := g.wait(ctx); !errors.Is(err, context.DeadlineExceeded) || waited != 10*time.Millisecond {
+		if waited, err := waitUntil(ctx, g.remaining); !errors.Is(err, context.DeadlineExceeded) || waited != 10*time.Millisecond {
 			t.Errorf("wait = %s, %v; want the deadline's error at 10ms", waited, err)
 		}
 		g.holdFor(time.Millisecond) // a shorter hold never shortens a longer one

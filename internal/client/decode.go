@@ -12,14 +12,13 @@ import (
 	"unicode/utf8"
 )
 
-// Results are read field by field (the API has sent arrays of one, null fields, numbers as
-// strings, odd timestamps): one odd field never fails a request. Ids and statuses are checked.
-
-// object is a JSON object, read field by field.
+// object is a JSON object read field by field (the API has sent arrays of one, null fields,
+// numbers as strings, odd timestamps): one odd field never fails a request; ids and statuses
+// are checked.
 type object map[string]json.RawMessage
 
-// flexText reads a JSON string, or the text of any other scalar; null, objects, arrays and
-// malformed strings are "".
+// flexText reads a JSON string or another scalar's text; null, objects, arrays and malformed
+// strings are "".
 func flexText(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	switch {
@@ -168,9 +167,7 @@ func (o object) status() (string, error) {
 
 func storeOf(o object) (Store, error) {
 	id, err := o.id("id", true)
-	// account_id may be absent; one not in the id form is taken as absent, so the caller
-	// keeps the account it asked about.
-	account := o.text("account_id")
+	account := o.text("account_id") // one not in the id form is absent: the caller keeps its own
 	if !isHexID(account) {
 		account = ""
 	}
@@ -207,8 +204,7 @@ func isEmptyJSON(raw []byte) bool {
 	return string(raw) == "null" || len(inner) == 0 && (raw[0] == '{' && raw[len(raw)-1] == '}' || raw[0] == '[' && raw[len(raw)-1] == ']')
 }
 
-// decodeList reads a list result's objects; null or {} is an empty list, a lone object a list
-// of one.
+// decodeList reads a list result's objects; null or {} is an empty list, a lone object a list of one.
 func decodeList(raw json.RawMessage) ([]object, error) {
 	raw = bytes.TrimSpace(raw)
 	if isEmptyJSON(raw) {

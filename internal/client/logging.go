@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -50,10 +49,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.next.RoundTrip(req)
 	var b []byte
 	if err == nil {
-		// Read to be logged; a body that breaks off fails the attempt.
-		b, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(b))
+		b, err = readBody(resp) // a body that breaks off fails the attempt
 	}
 	if err != nil {
 		return nil, err // logged by rateLimitTransport

@@ -22,24 +22,17 @@ type rateLimitPause struct {
 
 // holdFor pauses for d from now, never shortening a longer hold.
 func (p *rateLimitPause) holdFor(d time.Duration) {
-	until := time.Now().Add(d)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if until.After(p.until) {
+	if until := time.Now().Add(d); until.After(p.until) {
 		p.until = until
 	}
 }
 
-// remaining is how long the pause lasts.
 func (p *rateLimitPause) remaining() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return time.Until(p.until)
-}
-
-// wait blocks until the pause, however extended meanwhile, is over or ctx ends.
-func (p *rateLimitPause) wait(ctx context.Context) (time.Duration, error) {
-	return waitUntil(ctx, p.remaining)
 }
 
 // rateLimitTransport is the outermost layer, so it sees every attempt: it tallies the waits
@@ -53,8 +46,8 @@ type rateLimitTransport struct {
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	ex, tally := exchangeFrom(ctx), tallyFrom(ctx)
-	// A redirect hop (req.Response set) continues an attempt; a later attempt is a retry, and
-	// the time since the last one its backoff.
+	// A redirect hop (req.Response set) continues an attempt; a later attempt is a retry, the
+	// time since the last one its backoff.
 	if req.Response == nil {
 		if ex.attempts++; ex.attempts > 1 {
 			waited, kind := time.Since(ex.lastEnd), retryWait
@@ -67,7 +60,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 				"http.url": loggableURL(req, ex.serverText), "attempt": ex.attempts, "waited": waited.String()})
 		}
 	}
-	waited, err := t.pause.wait(ctx)
+	waited, err := waitUntil(ctx, t.pause.remaining) // the pause, however extended meanwhile
 	tally.add(rateLimitWait, waited)
 	if err != nil {
 		return nil, err
@@ -87,8 +80,8 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	return resp, err
 }
 
-// waitUntil sleeps for each wait next returns until it returns none (0 or less) or ctx ends
-// (then next is not called again). It returns how long it waited.
+// waitUntil sleeps for each wait next returns until it returns none (0 or less) or ctx ends,
+// and says how long it waited.
 func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for {
@@ -119,8 +112,7 @@ type requestBudget struct {
 	sent  []time.Time // send times within the window, oldest first
 }
 
-// tryTake takes a slot now and returns 0, or returns how long until the oldest send leaves
-// the window.
+// tryTake takes a slot now and returns 0, or how long until the oldest send leaves the window.
 func (b *requestBudget) tryTake() time.Duration {
 	now := time.Now()
 	b.mu.Lock()
@@ -135,8 +127,7 @@ func (b *requestBudget) tryTake() time.Duration {
 	return b.sent[0].Add(budgetWindow).Sub(now)
 }
 
-// budgetTransport takes a slot right before each attempt, so the budget counts send times;
-// when the context ends first, nothing is sent.
+// budgetTransport takes a slot right before each attempt, so the budget counts send times.
 type budgetTransport struct {
 	layer
 	budget *requestBudget // nil: no budget
@@ -160,9 +151,9 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-// WaitTally adds up how long the requests made with a context waited before sending, so a
-// caller can say where an operation's time went. Waits of concurrent requests add up. Safe
-// for concurrent use; a nil *WaitTally reads as zero.
+// WaitTally adds up how long the requests made with a context waited before sending (waits of
+// concurrent requests add up), so a caller can say where an operation's time went. A nil one
+// reads as zero.
 type WaitTally struct {
 	counts [tallyKinds]atomic.Int64 // nanoseconds, and the retries' count
 	parent *WaitTally
@@ -191,8 +182,7 @@ func tallyFrom(ctx context.Context) *WaitTally {
 	return t
 }
 
-// RateLimitWait is the time waited because of 429 answers: the backoff after one and the
-// Client-wide pause another request's 429 imposed.
+// RateLimitWait is the time waited because of 429 answers, the Client-wide pause included.
 func (t *WaitTally) RateLimitWait() time.Duration { return time.Duration(t.get(rateLimitWait)) }
 
 // RetryWait is the time waited before resending after other failures.

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -16,9 +17,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// maxResponseBody bounds what is read of one response, so a broken server cannot exhaust
-// memory.
+// maxResponseBody bounds what is read of one response, so a broken server cannot exhaust memory.
 const maxResponseBody = 32 << 20
+
+// readBody reads resp's body, bounded, and puts it back for the next layer.
+func readBody(resp *http.Response) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return b, err
+}
 
 // transport is every policy between a route and the wire: headers, retries and redirects
 // (retry.go), and each attempt's layers, outermost first: rateLimitTransport, budgetTransport,
@@ -33,7 +41,6 @@ type transport struct {
 	httpClient       *http.Client
 }
 
-// newTransport builds the transport of cfg (checked by New) for base.
 func newTransport(cfg Config, base string) *transport {
 	t := &transport{
 		baseURL:        base,
@@ -51,8 +58,8 @@ func newTransport(cfg Config, base string) *transport {
 		t.header.Set("X-Auth-Key", cfg.APIKey)
 	}
 
-	// A copy, so wrapping its transport leaves the caller's client untouched. No Timeout:
-	// attemptTransport bounds each attempt, the wait for headers included.
+	// A copy: wrapping its transport leaves the caller's client untouched. attemptTransport bounds
+	// each attempt, the wait for headers included.
 	hc := http.Client{Transport: cleanhttp.DefaultPooledTransport()}
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -69,8 +76,7 @@ func newTransport(cfg Config, base string) *transport {
 	return t
 }
 
-// logContext is ctx with the client's log subsystem (its own, so users can raise its level
-// alone), the credentials' forms masked in every field and message.
+// logContext is ctx with the client's log subsystem (its own level), credentials masked in it.
 func (t *transport) logContext(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
 	if len(t.credentials) > 0 {
@@ -92,16 +98,15 @@ func (l layer) CloseIdleConnections() {
 	}
 }
 
-// exchange is one request's state shared by its attempts (one after another, in the
-// caller's goroutine) through the request context.
+// exchange is one request's state shared by its attempts (one after another, in the caller's
+// goroutine) through the request context.
 type exchange struct {
-	serverText serverText
-	loggedBody []byte // the request body as logs show it
-	attempts   int    // redirect hops not counted
-	// lastEnd is when the previous attempt ended; lastRateLimited whether it got a 429.
-	lastEnd         time.Time
-	lastRateLimited bool
-	budgetStop      int // the budget's limit when the request stopped waiting for it
+	serverText      serverText
+	loggedBody      []byte    // the request body as logs show it
+	attempts        int       // redirect hops not counted
+	lastEnd         time.Time // when the previous attempt ended
+	lastRateLimited bool      // whether it got a 429
+	budgetStop      int       // the budget's limit when the request stopped waiting for it
 }
 
 type exchangeKey struct{}
@@ -122,8 +127,8 @@ type response struct {
 	*exchange
 }
 
-// send performs rq with retries and returns the last response (any status), or a
-// *contextError, a refused redirect or a *transportError. It never decodes the body.
+// send performs rq with retries and returns the last response (any status), or a context
+// error, a refused redirect or a *transportError. It never decodes the body.
 func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 	if rq.err != nil {
 		return nil, rq.err
@@ -157,9 +162,7 @@ func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler} // the last answer, for its API codes
 	resp, err := rc.Do(req)
 	var data []byte
-	if err == nil {
-		// attemptTransport has read the body already; a failure here is as ambiguous as a
-		// connection broken before the status.
+	if err == nil { // attemptTransport has read the body already
 		data, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	}
 	if resp != nil && resp.Body != nil {
