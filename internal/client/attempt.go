@@ -16,8 +16,7 @@ const DefaultAttemptTimeout = 30 * time.Second
 // errAttemptDeadline is the cause of an attempt's own deadline, told apart from the caller's.
 var errAttemptDeadline = errors.New("attempt timeout")
 
-// attemptTimeoutError is an attempt with no complete answer in time: a transport error like
-// any other, not context.DeadlineExceeded (the caller's context did not end).
+// attemptTimeoutError is an attempt with no complete answer in time: a transport error, not the caller's deadline.
 type attemptTimeoutError struct {
 	limit time.Duration
 	sent  bool // false: it timed out before a connection was made
@@ -29,8 +28,7 @@ func (e *attemptTimeoutError) Error() string {
 
 func (e *attemptTimeoutError) Timeout() bool { return true }
 
-// attemptTransport bounds one attempt, reading the body included, so that an answer that
-// breaks off or stalls midway is a failed attempt, retried where the method allows.
+// attemptTransport bounds one attempt, its body read included: an answer that stalls midway is a failed attempt.
 type attemptTransport struct {
 	layer
 	timeout time.Duration
@@ -61,9 +59,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 type operationDeadlineKey struct{}
 
-// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts): its
-// attempts may take until it. A value, it survives context.WithoutCancel; other deadlines do
-// not lengthen attempts.
+// WithOperationDeadline marks ctx's deadline as the operation's (a resource's timeouts): its attempts may
+// take until it. A value, it survives context.WithoutCancel; other deadlines do not lengthen attempts.
 func WithOperationDeadline(ctx context.Context) context.Context {
 	if deadline, ok := ctx.Deadline(); ok {
 		return context.WithValue(ctx, operationDeadlineKey{}, deadline)

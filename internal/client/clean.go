@@ -44,8 +44,7 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-// plainLine reports text cleanText leaves as it is (most of the API's): printable ASCII with
-// single inner spaces. Checking is cheaper than copying.
+// plainLine reports text cleanText leaves as it is (most of the API's): checking is cheaper than copying.
 func plainLine(s string) bool {
 	for i := range len(s) {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
@@ -88,9 +87,8 @@ func cutBytes(s string, n int) string {
 	return s[:n]
 }
 
-// credentialForms expands credentials into the forms an echo may hold them in: as given,
-// JSON-escaped (with and without HTML escaping), HTML-escaped, whitespace collapsed. Blank
-// forms are dropped; longer ones come first, so one holding another is masked whole.
+// credentialForms expands credentials into the forms an echo may hold them in (JSON- and HTML-escaped,
+// whitespace collapsed), longest first, so one holding another is masked whole.
 func credentialForms(values []string) []string {
 	var out []string
 	add := func(s string) {

@@ -45,8 +45,7 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Client calls the Secrets Store API: routes, decoding, errors and create recovery; every other
-// policy is its transport's. It is safe for concurrent use.
+// Client calls the API: routes, decoding, errors and create recovery; all else is its transport's.
 type Client struct {
 	transport *transport
 	pageSize  int
@@ -71,8 +70,7 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// parseBaseURL returns the base URL without a trailing slash. Its errors never echo the URL's
-// user info or query, which may hold credentials.
+// parseBaseURL trims a trailing slash. Its errors never echo user info or query: they may hold credentials.
 func parseBaseURL(raw string) (string, error) {
 	base := strings.TrimRight(strings.TrimSpace(raw), "/")
 	if base == "" {
@@ -112,9 +110,8 @@ type request struct {
 // maskedValue is what logs show of a secret value.
 const maskedValue = "***"
 
-// do sends rq and returns its successful envelope; a failure status or success:false is an
-// *APIError. A DELETE answered 404 on a retry succeeds: an earlier attempt, whose answer was
-// lost, did the deleting.
+// do sends rq and returns its successful envelope, or an *APIError. A DELETE answered 404 on a
+// retry succeeds: an earlier attempt, whose answer was lost, did the deleting.
 func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 	resp, err := c.transport.send(ctx, rq)
 	if err != nil {
@@ -128,8 +125,7 @@ func (c *Client) do(ctx context.Context, rq request) (envelope, error) {
 	return decodeEnvelope(rq, resp)
 }
 
-// decodeEnvelope turns a response into its successful envelope or an *APIError; a 2xx that is
-// not the API's JSON is one too, never an empty result.
+// decodeEnvelope: a failure status, success:false or a body that is not the API's JSON is an *APIError.
 func decodeEnvelope(rq request, resp *response) (envelope, error) {
 	env, ok := parseEnvelope(resp.body)
 	if !ok || resp.status < 200 || resp.status > 299 || (env.Success != nil && !*env.Success) {

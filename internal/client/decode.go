@@ -17,8 +17,7 @@ import (
 // are checked.
 type object map[string]json.RawMessage
 
-// flexText reads a JSON string or another scalar's text; null, objects, arrays and malformed
-// strings are "".
+// flexText reads a JSON string or another scalar's text; null, objects, arrays and malformed strings are "".
 func flexText(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	switch {
@@ -95,8 +94,7 @@ func (o object) list(k string) []string {
 	return out
 }
 
-// strict reads a field that must be a JSON string of a known form (an id, a status): its
-// text, or else what it is ("absent", "a number"...) for an error that must not echo it.
+// strict reads a field that must be a string (an id, a status), or says what it is for an error that must not echo it.
 func (o object) strict(k string) (text, notText string) {
 	raw := bytes.TrimSpace(o[k])
 	switch {
@@ -133,8 +131,7 @@ func isHexID(s string) bool {
 	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
-// id reads an id, or fails naming the field: an id not in the API's form must never become a
-// resource's. An optional id may be absent or "".
+// id reads an id in the API's form, or fails naming the field; an optional id may be absent or "".
 func (o object) id(k string, required bool) (string, error) {
 	text, notText := o.strict(k)
 	switch {
@@ -253,8 +250,7 @@ func decodeItems[T any](raw json.RawMessage, convert func(object) (T, error)) ([
 	return out, err
 }
 
-// decoder reads rq's one-object result (older create-store answers send an array of one) and
-// checks it, its error naming the request and what was decoded.
+// decoder reads rq's one-object result (older create-store answers send an array of one) and checks it.
 func decoder[T any](what string, rq request, convert func(object) (T, error)) func(json.RawMessage) (*T, error) {
 	return func(raw json.RawMessage) (*T, error) {
 		objs, err := decodeList(raw)

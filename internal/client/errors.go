@@ -18,16 +18,14 @@ const CodeAuthentication = 10000
 // bodyExcerptLen bounds APIError.Body: enough to recognise an HTML error page.
 const bodyExcerptLen = 256
 
-// Message is one item of an envelope's errors. In an APIError its text is fit to show
-// (serverText); decisions read the API's own words: Reason, Subject, HasReason.
+// Message is one of an envelope's errors, its text fit to show; decisions read the API's words (Reason).
 type Message struct {
 	Code    int     `json:"code"`
 	Message string  `json:"message"`
 	raw     *string // the API's message (bounded); nil when Message is the API's words
 }
 
-// UnmarshalJSON tolerates a code sent as a string and an item that is no object: one malformed
-// error item must not hide the status behind a decoding error.
+// UnmarshalJSON tolerates a code sent as a string and an item that is no object: it must not hide the status.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	var o object
 	if json.Unmarshal(b, &o) != nil { // not an object: its text is the message
@@ -74,12 +72,10 @@ func (e *APIError) Error() string {
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteString(" " + t)
 	}
-	for i, m := range e.Errors {
-		sep := ";"
-		if i == 0 {
-			sep = ":"
-		}
+	sep := ":"
+	for _, m := range e.Errors {
 		fmt.Fprintf(&b, "%s error %d: %s", sep, m.Code, m.Message)
+		sep = ";"
 	}
 	if e.MoreErrors > 0 {
 		fmt.Fprintf(&b, "; and %d more", e.MoreErrors)
@@ -131,8 +127,7 @@ func (e *transportError) Unwrap() error { return e.err }
 // errBudgetStop marks a request whose context ended while it waited for the request budget.
 var errBudgetStop = errors.New("the request was not sent")
 
-// contextError is a request stopped because its context ended. It wraps ctx.Err() and
-// context.Cause(ctx), so a caller tells its own deadline from an interrupt.
+// contextError wraps ctx.Err() and context.Cause(ctx): a caller tells its own deadline from an interrupt.
 func contextError(ctx context.Context, method, path string, budgetStop int) error {
 	err := fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 	if cause := context.Cause(ctx); cause != ctx.Err() { //nolint:errorlint // identity: is the cause more than the plain error
@@ -163,8 +158,7 @@ func hasStatus(err error, status int) bool {
 // IsNotFound reports a 404 (including a name lookup that found nothing).
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
-// IsWrongTokenKind reports a 403 with code 10000: an account token on /system, a service
-// token on account routes, a read-only token writing, or a token for another account.
+// IsWrongTokenKind reports a 403 with code 10000: the wrong family's token, a read-only one writing, another account's.
 func IsWrongTokenKind(err error) bool {
 	return hasStatus(err, http.StatusForbidden) && asAPIError(err).HasCode(CodeAuthentication)
 }

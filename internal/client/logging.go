@@ -25,8 +25,7 @@ var credentialHeaders = map[string]bool{
 	"Cookie": true, "Set-Cookie": true,
 }
 
-// loggingTransport logs every attempt at TRACE: the request body as the route made it loggable,
-// and of the response what serverText allows.
+// loggingTransport logs every attempt at TRACE: the request body the route made loggable, and what serverText allows.
 type loggingTransport struct {
 	layer
 }
@@ -89,8 +88,7 @@ func withoutQuery(raw string) string {
 	return raw[:i] + queryNotLogged
 }
 
-// loggableURL shows the client's own URLs whole; after a redirect the URL is the server's:
-// without its query and password, and of a value-carrying exchange only its origin.
+// loggableURL: the client's own URLs whole; a redirect's without query and password, or only its origin.
 func loggableURL(req *http.Request, r serverText) string {
 	switch {
 	case req.Response == nil:
@@ -101,8 +99,7 @@ func loggableURL(req *http.Request, r serverText) string {
 	return withoutQuery(req.URL.Redacted())
 }
 
-// loggableHeaders flattens headers without credentials, each cleaned; a URL the server chose
-// is shown by serverText's rule, without its query.
+// loggableHeaders flattens headers without credentials, each cleaned; a URL the server chose without its query.
 func loggableHeaders(h http.Header, r serverText) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
@@ -119,8 +116,7 @@ func loggableHeaders(h http.Header, r serverText) map[string]string {
 	return out
 }
 
-// loggableBody is a response body of an exchange without a value, cleaned, credentials
-// masked and bounded (JSON more generously: a page of a list is long).
+// loggableBody is a response body cleaned and bounded (JSON more generously: a page of a list is long).
 func loggableBody(b []byte, r serverText) string {
 	b = bytes.TrimSpace(b)
 	limit := maxLoggedText

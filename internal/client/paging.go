@@ -9,8 +9,7 @@ import (
 	"strconv"
 )
 
-// maxListPages bounds one walk over a list, so a server that never ends one costs bounded time
-// and memory: 50,000 items at the default page size, 500 times the API's secret quota.
+// maxListPages bounds a list a server never ends: 50,000 items at the default size, 500 times the secret quota.
 const maxListPages = 500
 
 // PageInfo is what one list page says of the whole list.

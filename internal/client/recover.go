@@ -12,16 +12,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// createWithRecovery sends a POST that creates named objects so that a failure which may
-// have come after the server acted never leaves two objects and never adopts one. The API
-// has no idempotency key: nothing proves that an object found by name was made by this
-// request and not by another writer, so nothing found is ever taken (DESIGN.md, "Never
-// adopt").
-//
-// retryPolicy has resent on 429 and when nothing was sent. After an ambiguous failure (5xx,
-// a connection broken after sending, an unreadable 2xx) lookup finds the names: any found is
-// a *NameExistsError; none, and the POST is resent once (names are unique, so a resend never
-// duplicates). A resend that is ambiguous too, or answers 409, is looked up once more.
+// createWithRecovery sends a POST that creates named objects so that a failure after which the
+// server may have acted never leaves two objects and never adopts one (DESIGN.md, "Never
+// adopt"): lookup finds the names; any found is a *NameExistsError, none and the POST is resent
+// once (names are unique: a resend never duplicates). A resend that is ambiguous too, or answers
+// 409, is looked up once more.
 func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decode func(json.RawMessage) (T, error),
 	lookup func(context.Context) ([]ExistingObject, error)) (T, error) {
 	sent := time.Now()
@@ -51,8 +46,7 @@ func createWithRecovery[T any](ctx context.Context, c *Client, rq request, decod
 	}
 }
 
-// createOutcome classifies one send of a creating POST; ambiguous means the server may have
-// acted although no usable result came back.
+// createOutcome classifies one send; ambiguous: the server may have acted, though no usable result came back.
 func createOutcome[T any](rq request, resp *response, err error, decode func(json.RawMessage) (T, error)) (v T, outErr error, ambiguous bool) {
 	var te *transportError
 	if errors.As(err, &te) {
@@ -68,8 +62,7 @@ func createOutcome[T any](rq request, resp *response, err error, decode func(jso
 	return v, err, err != nil
 }
 
-// clockDoubt is how far this machine's clock and the API's may plausibly differ. It only
-// chooses NameExistsError's words.
+// clockDoubt is how far this machine's clock and the API's may plausibly differ.
 const clockDoubt = time.Minute
 
 // ExistingObject is an object found holding a name after a create whose outcome is unknown.
@@ -83,25 +76,21 @@ type ExistingObject struct {
 }
 
 // NameExistsError is a create whose outcome is unknown after which objects with its names
-// exist: someone else's or its own, which the API gives no means to tell. None is taken as
-// the result, and nothing was sent to them.
+// exist, someone else's or its own (the API gives no means to tell): none is taken as its result.
 type NameExistsError struct {
 	Method, Path string
-	// Cause is the first send's failure; Resend the one resend's, when the names were free
-	// after the first and taken by the resend.
-	Cause, Resend error
-	Sent          time.Time // when the first send started, by this machine's clock
-	Existing      []ExistingObject
+	Cause        error     // the first send's failure
+	Resend       error     // the resend's, when the names were free after the first
+	Sent         time.Time // when the first send started, by this machine's clock
+	Existing     []ExistingObject
 }
 
-// CreatedBeforeSend reports o created before the request's first send on any plausible pair
-// of clocks: certainly not its doing.
+// CreatedBeforeSend reports o created before the first send on any plausible pair of clocks: not its doing.
 func (e *NameExistsError) CreatedBeforeSend(o ExistingObject) bool {
 	return !o.Created.IsZero() && o.Created.Before(e.Sent.Add(-clockDoubt))
 }
 
-// For returns e about the object named name alone (each item of a batch gets its own), or
-// nil when none of e has that name.
+// For returns e about the object named name alone (each item of a batch gets its own), or nil.
 func (e *NameExistsError) For(name string) *NameExistsError {
 	for _, o := range e.Existing {
 		if o.Name == name {

@@ -38,8 +38,7 @@ func retryPolicy(method string) retryablehttp.CheckRetry {
 	}
 }
 
-// retryableTransportError is false for errors every attempt would repeat: an untrusted
-// certificate, a refused redirect, and those go-retryablehttp knows (bad scheme, header).
+// retryableTransportError is false for errors every attempt would repeat (certificate, redirect, scheme).
 func retryableTransportError(err error) bool {
 	var verify *tls.CertificateVerificationError
 	var redirect *redirectError
@@ -50,9 +49,8 @@ func retryableTransportError(err error) bool {
 	return retry
 }
 
-// nothingSent is the one rule for "nothing was sent" (a POST so failed is resent as is): a
-// refused connection, any other dial error (DNS included), or an attempt that timed out
-// while dialing.
+// nothingSent is the one rule for "nothing was sent" (a POST so failed is resent): a refused
+// connection, any other dial error (DNS included), or an attempt that timed out while dialing.
 func nothingSent(err error) bool {
 	var timeout *attemptTimeoutError
 	if errors.As(err, &timeout) {
@@ -64,8 +62,7 @@ func nothingSent(err error) bool {
 		strings.Contains(err.Error(), "connection refused")
 }
 
-// backoff is jittered exponential backoff capped by maxWait; Retry-After is honoured, capped
-// too, so a server cannot stall the provider for long.
+// backoff is jittered exponential backoff; Retry-After is honoured. Both are capped by maxWait.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -95,8 +92,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // maxRedirects bounds the same-origin redirects one attempt follows.
 const maxRedirects = 3
 
-// redirectError is a redirect the client refused. It names hosts only: a target's path or
-// query may carry anything.
+// redirectError is a refused redirect. It names hosts only: a target's path or query may carry anything.
 type redirectError struct {
 	from, to string // host[:port] of the API and of the target
 	tooMany  bool

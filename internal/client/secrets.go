@@ -11,8 +11,7 @@ import (
 	"slices"
 )
 
-// secretBody is a create-secrets item, or without a value a duplicate's body (the value is
-// copied server-side). Scopes are always sent, [] for none.
+// secretBody is a create-secrets item, or without a value a duplicate's; scopes are always sent, [] for none.
 type secretBody struct {
 	Name    string   `json:"name"`
 	Value   *string  `json:"value,omitempty"`
@@ -27,15 +26,13 @@ func newSecretBody(name string, value *string, scopes []string, comment *string)
 	return secretBody{Name: name, Value: value, Scopes: scopes, Comment: comment}
 }
 
-// BodySize is the bytes s takes in a create request's array body, without a comma: what a
-// batch counts against the API's body limit.
+// BodySize is the bytes s takes in a create's body, without a comma: a batch counts it against the API's limit.
 func (s SecretInput) BodySize() int {
 	b, _ := json.Marshal(newSecretBody(s.Name, &s.Value, s.Scopes, s.Comment)) // strings always encode
 	return len(b)
 }
 
-// CreateSecrets creates secrets in one request (the API creates all or none) and returns them
-// in the order given. An ambiguous failure is resolved by name (createWithRecovery).
+// CreateSecrets creates secrets in one request (all or none), returned in the order given.
 func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in []SecretInput) ([]Secret, error) {
 	rq := o.route("POST", "stores", storeID, "secrets")
 	if len(in) == 0 {
@@ -126,8 +123,7 @@ func (c *Client) secretsNamed(o Owner, storeID string, names ...string) func(con
 	}
 }
 
-// PatchSecret applies a merge-patch to a secret. Repeating it is harmless, so it is retried
-// like a GET.
+// PatchSecret applies a merge-patch to a secret; repeating it is harmless, so it is retried like a GET.
 func (c *Client) PatchSecret(ctx context.Context, o Owner, storeID, secretID string, req PatchSecretRequest) (*Secret, error) {
 	body := map[string]any{}
 	if req.Scopes != nil {
@@ -155,8 +151,7 @@ func (c *Client) DeleteSecret(ctx context.Context, o Owner, storeID, secretID st
 	return err
 }
 
-// DeleteSecrets deletes several secrets in one request (all or none) and returns the deleted
-// ones. No ids sends nothing (the API would answer 400).
+// DeleteSecrets deletes secrets in one request (all or none); no ids sends nothing (the API would answer 400).
 func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids []string) ([]Secret, error) {
 	rq := o.route("DELETE", "stores", storeID, "secrets")
 	if rq.err != nil || len(ids) == 0 {
@@ -174,8 +169,7 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	return out, nil
 }
 
-// DuplicateSecret copies a secret, value included, under a new name in the same store. An
-// ambiguous failure is resolved by name, as for CreateSecrets.
+// DuplicateSecret copies a secret, value included, under a new name in the same store.
 func (c *Client) DuplicateSecret(ctx context.Context, o Owner, storeID, secretID string, req DuplicateSecretRequest) (*Secret, error) {
 	rq := o.route("POST", "stores", storeID, "secrets", secretID, "duplicate")
 	rq.body = newSecretBody(req.Name, nil, req.Scopes, req.Comment)

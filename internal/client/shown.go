@@ -33,8 +33,7 @@ func (t serverText) clean(s string, limit int) string {
 	return cleanMasked(s, limit, cleanWindow, t.credentials)
 }
 
-// message is an API error message fit to show; of an exchange that carried a value, rebuilt
-// from a known reason and a name the request sent.
+// message is an API error message fit to show; with a value, rebuilt from a known reason and a name sent.
 func (t serverText) message(s string) string {
 	if !t.carriesValue {
 		return t.clean(s, maxShownMessage)
@@ -52,8 +51,7 @@ func (t serverText) message(s string) string {
 	return reason + ": " + notShownMarker
 }
 
-// messages keeps at most maxShownMessages of ms (more counts the rest), each shown by
-// message, with the API's own text kept apart for decisions.
+// messages keeps maxShownMessages of ms (more counts the rest), the API's text kept apart for decisions.
 func (t serverText) messages(ms []Message) (shown []Message, more int) {
 	n := min(len(ms), maxShownMessages)
 	for _, m := range ms[:n] {
@@ -95,8 +93,7 @@ func (t serverText) transportError(err error, limit int) string {
 	return cleanMasked(err.Error(), limit, cleanWindow, t.credentials)
 }
 
-// knownFields adds to a log entry what the client decodes of a body not shown: error codes,
-// known reasons, and the result's ids.
+// knownFields adds to a log entry what the client decodes of a body not shown: codes, known reasons, ids.
 func knownFields(body []byte, fields map[string]any) {
 	env, ok := parseEnvelope(body)
 	if !ok {
@@ -130,8 +127,7 @@ func knownFields(body []byte, fields map[string]any) {
 // cfRay is the form of Cloudflare's request id, the one Cloudflare's support asks for.
 var cfRay = regexp.MustCompile(`^[0-9a-f]{16}-[A-Z]{3}$`)
 
-// knownHeaders is what a log shows of the response headers of an exchange that carried a
-// value: the Cf-Ray, when it has its form (a header may echo anything).
+// knownHeaders is what a log shows of a value-carrying exchange's headers: the Cf-Ray, in its form.
 func knownHeaders(h http.Header) map[string]string {
 	if id := h.Get("Cf-Ray"); cfRay.MatchString(id) {
 		return map[string]string{"Cf-Ray": id}
@@ -139,8 +135,7 @@ func knownHeaders(h http.Header) map[string]string {
 	return map[string]string{}
 }
 
-// knownReasons are the reasons and fixed sentences the API answers with (api-behaviour.md):
-// the API's words, never a value's.
+// knownReasons are the reasons and fixed sentences the API answers with (api-behaviour.md).
 var knownReasons = map[string]bool{
 	"maximum_stores_exceeded": true, "store_name_invalid": true, "store_name_already_exists": true,
 	"store_not_empty": true, "store_not_found": true, "maximum_secrets_exceeded": true,

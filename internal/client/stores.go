@@ -55,8 +55,7 @@ func (c *Client) GetStore(ctx context.Context, o Owner, storeID string) (*Store,
 	return one(ctx, c, "store", o.route("GET", "stores", storeID), storeOf)
 }
 
-// DeleteStore deletes a store. With force the API deletes its secrets too; without, a store
-// holding secrets is a 409 (store_not_empty).
+// DeleteStore deletes a store, with force its secrets too; without, a store holding any is a 409.
 func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force bool) error {
 	rq := o.route("DELETE", "stores", storeID)
 	if force {
@@ -66,8 +65,7 @@ func (c *Client) DeleteStore(ctx context.Context, o Owner, storeID string, force
 	return err
 }
 
-// GetQuota returns the account's secret quota and usage, /system stores included. Only the
-// account family has this route.
+// GetQuota returns the account's secret quota and usage, /system stores included (an account route only).
 func (c *Client) GetQuota(ctx context.Context, accountID string) (*Quota, error) {
 	return one(ctx, c, "quota", Owner{Family: FamilyAccount, Account: accountID}.route("GET", "quota"), quotaOf)
 }

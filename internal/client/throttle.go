@@ -80,8 +80,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	return resp, err
 }
 
-// waitUntil sleeps for each wait next returns until it returns none (0 or less) or ctx ends,
-// and says how long it waited.
+// waitUntil sleeps for each wait next returns until it returns none or ctx ends, and says how long it waited.
 func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for {
@@ -151,9 +150,8 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(req)
 }
 
-// WaitTally adds up how long the requests made with a context waited before sending (waits of
-// concurrent requests add up), so a caller can say where an operation's time went. A nil one
-// reads as zero.
+// WaitTally adds up how long a context's requests waited before sending (concurrent waits add up), so a
+// caller can say where an operation's time went. A nil one reads as zero.
 type WaitTally struct {
 	counts [tallyKinds]atomic.Int64 // nanoseconds, and the retries' count
 	parent *WaitTally
@@ -170,8 +168,7 @@ const (
 
 type tallyKey struct{}
 
-// WithWaitTally returns a context whose requests add their waits to the returned tally, and
-// to any tally already on ctx.
+// WithWaitTally returns a context whose requests add their waits to the tally, and to any already on ctx.
 func WithWaitTally(ctx context.Context) (context.Context, *WaitTally) {
 	t := &WaitTally{parent: tallyFrom(ctx)}
 	return context.WithValue(ctx, tallyKey{}, t), t

@@ -98,8 +98,7 @@ func (l layer) CloseIdleConnections() {
 	}
 }
 
-// exchange is one request's state shared by its attempts (one after another, in the caller's
-// goroutine) through the request context.
+// exchange is one request's state, shared by its attempts (one after another) through the context.
 type exchange struct {
 	serverText      serverText
 	loggedBody      []byte    // the request body as logs show it
@@ -127,8 +126,7 @@ type response struct {
 	*exchange
 }
 
-// send performs rq with retries and returns the last response (any status), or a context
-// error, a refused redirect or a *transportError. It never decodes the body.
+// send performs rq with retries: the last response (any status), or a context, redirect or *transportError.
 func (t *transport) send(ctx context.Context, rq request) (*response, error) {
 	if rq.err != nil {
 		return nil, rq.err

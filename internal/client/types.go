@@ -89,8 +89,7 @@ type Quota struct {
 	Usage int64 `json:"usage"`
 }
 
-// CreateStoreRequest creates a store. AccountInternalID (the API's numeric account id) is sent
-// on, and required by, the system family only.
+// CreateStoreRequest creates a store; AccountInternalID (the numeric account id) is /system's only.
 type CreateStoreRequest struct {
 	Name              string
 	AccountInternalID *int64
