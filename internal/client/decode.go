@@ -94,19 +94,24 @@ func (o object) list(k string) []string {
 	return out
 }
 
-// strict reads a field that must be a string (an id, a status), or says what it is for an error that must not echo it.
-func (o object) strict(k string) (text, notText string) {
+// checked reads a field that must be a string of a known form (an id, a status); absent is ""
+// unless required. Its errors name the field and what it holds, never echoing it.
+func (o object) checked(k, form string, required bool, ok func(string) bool) (string, error) {
 	raw := bytes.TrimSpace(o[k])
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
-		return "", "absent"
-	case raw[0] != '"':
-		return "", jsonKind(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		if required {
+			return "", fmt.Errorf("field %q is missing", k)
+		}
+		return "", nil
 	}
-	if text = flexText(raw); text == "" && len(raw) > 2 {
-		return "", jsonKind(raw)
+	switch text := flexText(raw); {
+	case raw[0] != '"' || (text == "" && len(raw) > 2):
+		return "", fmt.Errorf("field %q is %s, not %s", k, jsonKind(raw), form)
+	case (text == "" && !required) || ok(text):
+		return text, nil
+	default:
+		return "", fmt.Errorf("field %q is not %s (got %d characters)", k, form, utf8.RuneCountInString(text))
 	}
-	return text, ""
 }
 
 // jsonKind names the kind of a JSON value, for errors that must not echo it.
@@ -131,39 +136,16 @@ func isHexID(s string) bool {
 	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
-// id reads an id in the API's form, or fails naming the field; an optional id may be absent or "".
-func (o object) id(k string, required bool) (string, error) {
-	text, notText := o.strict(k)
-	switch {
-	case notText == "absent" && required:
-		return "", fmt.Errorf("field %q is missing", k)
-	case notText == "absent" || (!required && notText == "" && text == ""):
-		return "", nil
-	case notText != "":
-		return "", fmt.Errorf("field %q is %s, not a 32-hex id", k, notText)
-	case !isHexID(text):
-		return "", fmt.Errorf("field %q is not an id of 32 lowercase hex characters (got %d characters)", k, utf8.RuneCountInString(text))
-	}
-	return text, nil
-}
+// The forms checked names.
+const (
+	idForm     = "an id of 32 lowercase hex characters"
+	statusForm = "one of pending, active, deleted"
+)
 
-// status reads a secret's status: absent (""), or one the API documents.
-func (o object) status() (string, error) {
-	switch text, notText := o.strict("status"); {
-	case notText == "absent":
-		return "", nil
-	case notText != "":
-		return "", fmt.Errorf("field \"status\" is %s, not a status", notText)
-	case text == "", text == StatusPending, text == StatusActive, text == StatusDeleted:
-		return text, nil
-	default:
-		return "", fmt.Errorf("field \"status\" is not one of %s, %s, %s (got %d characters)",
-			StatusPending, StatusActive, StatusDeleted, utf8.RuneCountInString(text))
-	}
-}
+func isStatus(s string) bool { return s == StatusPending || s == StatusActive || s == StatusDeleted }
 
 func storeOf(o object) (Store, error) {
-	id, err := o.id("id", true)
+	id, err := o.checked("id", idForm, true, isHexID)
 	account := o.text("account_id") // one not in the id form is absent: the caller keeps its own
 	if !isHexID(account) {
 		account = ""
@@ -172,9 +154,9 @@ func storeOf(o object) (Store, error) {
 }
 
 func secretOf(o object) (Secret, error) {
-	id, err1 := o.id("id", true)
-	storeID, err2 := o.id("store_id", false)
-	status, err3 := o.status()
+	id, err1 := o.checked("id", idForm, true, isHexID)
+	storeID, err2 := o.checked("store_id", idForm, false, isHexID)
+	status, err3 := o.checked("status", statusForm, false, isStatus)
 	return Secret{ID: id, StoreID: storeID, Name: o.text("name"), Comment: o.optText("comment"), Scopes: o.list("scopes"),
 		Status: status, Created: o.time("created"), Modified: o.time("modified")}, cmp.Or(err1, err2, err3)
 }
