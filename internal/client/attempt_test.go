@@ -116,7 +116,7 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 
 	layers := newTestClient(t, "https://api.test", nil).transport.httpClient.Transport.(*rateLimitTransport)
-	if d := layers.next.(*budgetTransport).next.(*attemptTransport).timeout; d != 30*time.Second {
+	if d := layers.next.(*attemptTransport).timeout; d != 30*time.Second {
 		t.Errorf("default attempt timeout %s", d)
 	}
 }

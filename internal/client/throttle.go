@@ -103,49 +103,41 @@ func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, e
 // budgetWindow is the span Config.MaxRequestsPerMinute counts over.
 const budgetWindow = time.Minute
 
-// requestBudget holds a Client's attempts to at most limit in any window: a sliding log of
-// send times (a token bucket would let twice the limit through after a quiet spell).
-type requestBudget struct {
+// budgetTransport holds a Client's attempts to at most limit in any window, taking a slot right
+// before each: a sliding log of send times (a token bucket lets twice the limit through after a lull).
+type budgetTransport struct {
+	layer
 	limit int
 	mu    sync.Mutex
 	sent  []time.Time // send times within the window, oldest first
 }
 
 // tryTake takes a slot now and returns 0, or how long until the oldest send leaves the window.
-func (b *requestBudget) tryTake() time.Duration {
+func (t *budgetTransport) tryTake() time.Duration {
 	now := time.Now()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for len(b.sent) > 0 && now.Sub(b.sent[0]) >= budgetWindow {
-		b.sent = b.sent[1:]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.sent) > 0 && now.Sub(t.sent[0]) >= budgetWindow {
+		t.sent = t.sent[1:]
 	}
-	if len(b.sent) < b.limit {
-		b.sent = append(b.sent, now)
+	if len(t.sent) < t.limit {
+		t.sent = append(t.sent, now)
 		return 0
 	}
-	return b.sent[0].Add(budgetWindow).Sub(now)
-}
-
-// budgetTransport takes a slot right before each attempt, so the budget counts send times.
-type budgetTransport struct {
-	layer
-	budget *requestBudget // nil: no budget
+	return t.sent[0].Add(budgetWindow).Sub(now)
 }
 
 func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.budget == nil {
-		return t.next.RoundTrip(req)
-	}
 	ctx := req.Context()
-	waited, err := waitUntil(ctx, t.budget.tryTake)
+	waited, err := waitUntil(ctx, t.tryTake)
 	tallyFrom(ctx).add(budgetWait, waited)
 	if waited > 0 {
 		tflog.SubsystemDebug(ctx, logSubsystem, "Waited for the request budget", map[string]any{
-			"waited": waited.String(), "requests_per_minute": t.budget.limit})
+			"waited": waited.String(), "requests_per_minute": t.limit})
 	}
 	if err != nil {
-		exchangeFrom(ctx).budgetStop = t.budget.limit
-		return nil, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", t.budget.limit, err)
+		exchangeFrom(ctx).budgetStop = t.limit
+		return nil, fmt.Errorf("waiting for the request budget (%d requests per minute): %w", t.limit, err)
 	}
 	return t.next.RoundTrip(req)
 }

@@ -29,8 +29,8 @@ func readBody(resp *http.Response) ([]byte, error) {
 }
 
 // transport is every policy between a route and the wire: headers, retries and redirects
-// (retry.go), and each attempt's layers, outermost first: rateLimitTransport, budgetTransport,
-// attemptTransport, loggingTransport. Routes see only send.
+// (retry.go), and each attempt's layers, outermost first: rateLimitTransport, budgetTransport
+// (when set), attemptTransport, loggingTransport. Routes see only send.
 type transport struct {
 	baseURL          string
 	header           http.Header // credentials, User-Agent, Accept
@@ -66,11 +66,10 @@ func newTransport(cfg Config, base string) *transport {
 	}
 	var rt http.RoundTripper = &loggingTransport{layer{cmp.Or(hc.Transport, http.DefaultTransport)}}
 	rt = &attemptTransport{layer: layer{rt}, timeout: cmp.Or(max(cfg.AttemptTimeout, 0), DefaultAttemptTimeout)}
-	budget := &budgetTransport{layer: layer{rt}}
 	if cfg.MaxRequestsPerMinute > 0 {
-		budget.budget = &requestBudget{limit: cfg.MaxRequestsPerMinute}
+		rt = &budgetTransport{layer: layer{rt}, limit: cfg.MaxRequestsPerMinute}
 	}
-	hc.Transport = &rateLimitTransport{layer: layer{budget}, pause: t.rateLimitPause, waitMax: t.waitMax}
+	hc.Transport = &rateLimitTransport{layer: layer{rt}, pause: t.rateLimitPause, waitMax: t.waitMax}
 	hc.CheckRedirect = checkRedirect
 	t.httpClient = &hc
 	return t
@@ -79,11 +78,8 @@ func newTransport(cfg Config, base string) *transport {
 // logContext is ctx with the client's log subsystem (its own level), credentials masked in it.
 func (t *transport) logContext(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
-	if len(t.credentials) > 0 {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, t.credentials...)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, t.credentials...)
-	}
-	return ctx
+	ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, t.credentials...)
+	return tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, t.credentials...)
 }
 
 // layer is one http.RoundTripper of the transport, over the next one.
