@@ -16,7 +16,7 @@ import (
 const (
 	maxShownMessage  = 300      // one API error message, in bytes
 	maxShownMessages = 10       // messages an APIError keeps; the rest are counted
-	maxShownField    = 200      // a pointer, a documentation URL, a transport error
+	maxShownField    = 200      // a transport or decoding error
 	cleanWindow      = 16 << 10 // how much of a long text is cleaned: the rest is never shown
 )
 

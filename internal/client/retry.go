@@ -28,13 +28,11 @@ func retryPolicy(method string) retryablehttp.CheckRetry {
 			return false, ctx.Err()
 		case err != nil:
 			return retryableTransportError(err) && (!post || nothingSent(err)), nil
-		case resp.StatusCode == http.StatusTooManyRequests:
-			return true, nil
-		case resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusServiceUnavailable,
+		case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable ||
 			resp.StatusCode == http.StatusGatewayTimeout:
 			return !post, nil
 		}
-		return false, nil
+		return resp.StatusCode == http.StatusTooManyRequests, nil
 	}
 }
 
@@ -70,8 +68,7 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		}
 	}
 	base := retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil)
-	// Up to +50% jitter spreads out clients that failed together.
-	return min(base+rand.N(base/2+1), maxWait)
+	return min(base+rand.N(base/2+1), maxWait) // up to +50% jitter spreads out clients that failed together
 }
 
 // parseRetryAfter reads delay-seconds (fractions tolerated) or an HTTP date.

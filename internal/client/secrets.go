@@ -45,16 +45,7 @@ func (c *Client) CreateSecrets(ctx context.Context, o Owner, storeID string, in 
 		logged[i], names[i] = newSecretBody(s.Name, &masked, s.Scopes, s.Comment), s.Name
 	}
 	rq.body, rq.carriesValue, rq.loggedBody, rq.names = body, true, logged, names
-	decode := func(raw json.RawMessage) ([]Secret, error) {
-		out, err := decodeItems(raw, secretOf)
-		if err == nil && len(out) == 0 {
-			err = errNoResult
-		}
-		if err != nil {
-			return nil, fmt.Errorf("POST %s: decoding secrets: %w", rq.path, err)
-		}
-		return out, nil
-	}
+	decode := func(raw json.RawMessage) ([]Secret, error) { return secretsOf(rq, raw, true) }
 	return createWithRecovery(ctx, c, rq, decode, c.secretsNamed(o, storeID, names...))
 }
 
@@ -162,9 +153,17 @@ func (c *Client) DeleteSecrets(ctx context.Context, o Owner, storeID string, ids
 	if err != nil {
 		return nil, err
 	}
-	out, err := decodeItems(env.Result, secretOf)
+	return secretsOf(rq, env.Result, false)
+}
+
+// secretsOf reads rq's list of secrets; none is errNoResult when some were due.
+func secretsOf(rq request, raw json.RawMessage, some bool) ([]Secret, error) {
+	out, err := decodeItems(raw, secretOf)
+	if err == nil && some && len(out) == 0 {
+		err = errNoResult
+	}
 	if err != nil {
-		return nil, fmt.Errorf("DELETE %s: decoding secrets: %w", rq.path, err)
+		return nil, fmt.Errorf("%s %s: decoding secrets: %w", rq.method, rq.path, err)
 	}
 	return out, nil
 }

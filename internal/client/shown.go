@@ -138,12 +138,11 @@ func knownHeaders(h http.Header) map[string]string {
 // knownReasons are the reasons and fixed sentences the API answers with (api-behaviour.md).
 var knownReasons = map[string]bool{
 	"maximum_stores_exceeded": true, "store_name_invalid": true, "store_name_already_exists": true,
-	"store_not_empty": true, "store_not_found": true, "maximum_secrets_exceeded": true,
-	"secret_name_empty": true, "secret_name_invalid": true, "secret_name_already_exists": true,
-	"secret_name_immutable": true, "secret_scopes_empty": true, "secret_scope_invalid": true,
-	"secret_value_empty": true, "secret_value_too_long": true, "secret_comment_too_long": true,
-	"secret_not_found": true, "invalid_json_body": true, "request_body_too_large": true,
-	"invalid_query": true, "method_not_allowed": true, "account_id_invalid": true,
-	"account_id_mismatch": true, "Authentication error": true, "No route for that URI": true,
-	"Please wait and consider throttling your request speed": true,
+	"store_not_empty": true, "store_not_found": true, "maximum_secrets_exceeded": true, "secret_name_empty": true,
+	"secret_name_invalid": true, "secret_name_already_exists": true, "secret_name_immutable": true,
+	"secret_scopes_empty": true, "secret_scope_invalid": true, "secret_value_empty": true,
+	"secret_value_too_long": true, "secret_comment_too_long": true, "secret_not_found": true,
+	"invalid_json_body": true, "request_body_too_large": true, "invalid_query": true, "method_not_allowed": true,
+	"account_id_invalid": true, "account_id_mismatch": true, "Authentication error": true,
+	"No route for that URI": true, "Please wait and consider throttling your request speed": true,
 }
