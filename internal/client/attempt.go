@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// DefaultAttemptTimeout bounds one attempt when Config.AttemptTimeout is zero.
-const DefaultAttemptTimeout = 30 * time.Second
-
 // errAttemptDeadline is the cause of an attempt's own deadline, told apart from the caller's.
 var errAttemptDeadline = errors.New("attempt timeout")
 

@@ -18,10 +18,11 @@ import (
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultRetryWaitMin = 1 * time.Second
-	DefaultRetryWaitMax = 30 * time.Second
-	DefaultPageSize     = 100 // also the API's per_page ceiling: more would make a full page look short
-	DefaultUserAgent    = "terraform-provider-secretsstore"
+	DefaultRetryWaitMin   = 1 * time.Second
+	DefaultRetryWaitMax   = 30 * time.Second
+	DefaultAttemptTimeout = 30 * time.Second
+	DefaultPageSize       = 100 // also the API's per_page ceiling: more would make a full page look short
+	DefaultUserAgent      = "terraform-provider-secretsstore"
 )
 
 // Config configures a Client. See New for defaults.
@@ -106,9 +107,6 @@ type request struct {
 	loggedBody   any
 	names        []string // the names the body sends, shown after a known reason
 }
-
-// maskedValue is what logs show of a secret value.
-const maskedValue = "***"
 
 // do sends rq and returns its successful envelope, or an *APIError. A DELETE answered 404 on a
 // retry succeeds: an earlier attempt, whose answer was lost, did the deleting.

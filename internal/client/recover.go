@@ -62,9 +62,6 @@ func createOutcome[T any](rq request, resp *response, err error, decode func(jso
 	return v, err, err != nil
 }
 
-// clockDoubt is how far this machine's clock and the API's may plausibly differ.
-const clockDoubt = time.Minute
-
 // ExistingObject is an object found holding a name after a create whose outcome is unknown.
 type ExistingObject struct {
 	Kind    string // "secret" or "store"
@@ -85,9 +82,10 @@ type NameExistsError struct {
 	Existing     []ExistingObject
 }
 
-// CreatedBeforeSend reports o created before the first send on any plausible pair of clocks: not its doing.
+// CreatedBeforeSend reports o created before the first send on any plausible pair of clocks
+// (they may differ by a minute): not its doing.
 func (e *NameExistsError) CreatedBeforeSend(o ExistingObject) bool {
-	return !o.Created.IsZero() && o.Created.Before(e.Sent.Add(-clockDoubt))
+	return !o.Created.IsZero() && o.Created.Before(e.Sent.Add(-time.Minute))
 }
 
 // For returns e about the object named name alone (each item of a batch gets its own), or nil.
@@ -108,12 +106,10 @@ func (e *NameExistsError) Error() string {
 	if e.Resend != nil {
 		fmt.Fprintf(&b, "; resent once: %v", e.Resend)
 	}
-	b.WriteString(") and ")
-	for i, o := range e.Existing {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s %q (id %s, created %s)", o.Kind, o.Name, o.ID, o.Created.Format(time.RFC3339))
+	sep := ") and "
+	for _, o := range e.Existing {
+		fmt.Fprintf(&b, "%s%s %q (id %s, created %s)", sep, o.Kind, o.Name, o.ID, o.Created.Format(time.RFC3339))
+		sep = ", "
 	}
 	b.WriteString(" now exists: not taken as its result, nothing changed")
 	return b.String()

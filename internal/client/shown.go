@@ -10,11 +10,11 @@ import (
 	"strings"
 )
 
-// notShownMarker stands in for server text of an exchange that carried a secret value.
-const notShownMarker = "[not shown: the request carried a secret value]"
-
-// maxRawMessage bounds the API's text kept for decisions (Message.Reason).
-const maxRawMessage = 4 << 10
+const (
+	maskedValue    = "***"                                             // what logs show of a secret value
+	notShownMarker = "[not shown: the request carried a secret value]" // for a value-carrying exchange's server text
+	maxRawMessage  = 4 << 10                                           // the API's text kept for decisions (Message.Reason)
+)
 
 // serverText decides by rule what errors and logs show of one exchange's server text: of one
 // that carries a value only what the client decodes (status, codes, known reasons, names sent,

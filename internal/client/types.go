@@ -120,14 +120,12 @@ type DuplicateSecretRequest struct {
 
 // ListStoresOptions orders a store list; empty fields use the API's defaults.
 type ListStoresOptions struct {
-	Order     string
-	Direction string
+	Order, Direction string
 }
 
 // ListSecretsOptions filters and orders a secret list; empty fields use the API's defaults.
 type ListSecretsOptions struct {
-	Search    string
-	Scopes    []string
-	Order     string
-	Direction string
+	Search           string
+	Scopes           []string
+	Order, Direction string
 }
