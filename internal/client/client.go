@@ -27,23 +27,18 @@ const (
 
 // Config configures a Client. See New for defaults.
 type Config struct {
-	BaseURL      string        // e.g. https://api.cloudflare.com/client/v4
-	APIToken     string        // Bearer token, or
-	APIEmail     string        // legacy X-Auth-Email +
-	APIKey       string        // legacy X-Auth-Key
-	MaxRetries   int           // retries after the first attempt
-	RetryWaitMin time.Duration // first backoff step
-	RetryWaitMax time.Duration // cap on one wait, Retry-After included
-	PageSize     int           // list page size, at most 100
-	UserAgent    string
-	// AttemptTimeout bounds one attempt, its body read included; its expiry is a transport error.
-	AttemptTimeout time.Duration
-	// MaxRequestsPerMinute, when positive, caps the attempts (retries, redirects, pages and
-	// polls included) in any 60 seconds; an attempt waits for a slot.
-	MaxRequestsPerMinute int
-	// HTTPClient is an optional base client (tests), copied, never modified; its Timeout spans
-	// all of one request's attempts and waits.
-	HTTPClient *http.Client
+	BaseURL              string        // e.g. https://api.cloudflare.com/client/v4
+	APIToken             string        // Bearer token, or
+	APIEmail             string        // legacy X-Auth-Email +
+	APIKey               string        // legacy X-Auth-Key
+	MaxRetries           int           // retries after the first attempt
+	RetryWaitMin         time.Duration // first backoff step
+	RetryWaitMax         time.Duration // cap on one wait, Retry-After included
+	PageSize             int           // list page size, at most 100
+	UserAgent            string
+	AttemptTimeout       time.Duration // bounds one attempt, body included; its expiry is a transport error
+	MaxRequestsPerMinute int           // when positive, attempts wait for a slot: retries, pages, polls included
+	HTTPClient           *http.Client  // optional base (tests), copied; its Timeout spans all of a request's attempts
 }
 
 // Client calls the API: routes, decoding, errors and create recovery; all else is its transport's.

@@ -190,13 +190,11 @@ func decodeList(raw json.RawMessage) ([]object, error) {
 		return nil, nil
 	}
 	items := []json.RawMessage{raw}
-	switch raw[0] {
-	case '[':
+	if raw[0] == '[' {
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, jsonError(err)
 		}
-	case '{':
-	default:
+	} else if raw[0] != '{' {
 		return nil, fmt.Errorf("result is %s, neither an array nor an object", jsonKind(raw))
 	}
 	out := make([]object, 0, len(items))

@@ -91,11 +91,9 @@ func waitUntil(ctx context.Context, next func() time.Duration) (time.Duration, e
 		if d <= 0 {
 			return time.Since(start), nil
 		}
-		timer := time.NewTimer(d)
-		select {
+		select { // an unfired time.After is collected (Go 1.23+)
 		case <-ctx.Done():
-			timer.Stop()
-		case <-timer.C:
+		case <-time.After(d):
 		}
 	}
 }
