@@ -91,21 +91,16 @@ func cutBytes(s string, n int) string {
 // whitespace collapsed), longest first, so one holding another is masked whole.
 func credentialForms(values []string) []string {
 	var out []string
-	add := func(s string) {
-		if strings.TrimSpace(s) != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
 	for _, v := range values {
 		for _, f := range []string{v, jsonInner(v, true), jsonInner(v, false)} {
 			for _, g := range []string{f, html.EscapeString(f)} {
-				add(g)
-				add(strings.Join(strings.Fields(g), " "))
+				out = append(out, g, strings.Join(strings.Fields(g), " "))
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
-	return out
+	out = slices.DeleteFunc(out, func(s string) bool { return strings.TrimSpace(s) == "" })
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+	return slices.Compact(out)
 }
 
 // maskCredentials replaces every one of forms (credentialForms) in s by "***".

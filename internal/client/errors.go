@@ -101,10 +101,13 @@ func (e *APIError) HasReason(reason string) bool {
 
 func newAPIError(method, path string, resp *response, env envelope, isJSON bool) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: resp.status}
-	if isJSON {
+	switch {
+	case isJSON:
 		e.Errors, e.MoreErrors = resp.serverText.messages(env.Errors)
-	} else {
-		e.Body = resp.serverText.excerpt(resp.body)
+	case len(bytes.TrimSpace(resp.body)) == 0:
+		e.Body = "(empty body)"
+	default: // an HTML error page, say
+		e.Body = resp.serverText.clean(string(resp.body), bodyExcerptLen)
 	}
 	e.RetryAfter, _ = parseRetryAfter(resp.header.Get("Retry-After"), time.Now())
 	return e

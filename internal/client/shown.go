@@ -61,14 +61,6 @@ func (t serverText) messages(ms []Message) (shown []Message, more int) {
 	return shown, len(ms) - n
 }
 
-// excerpt is a one-line excerpt of a body that is not the API's JSON (an HTML error page).
-func (t serverText) excerpt(body []byte) string {
-	if strings.TrimSpace(string(body)) == "" {
-		return "(empty body)"
-	}
-	return t.clean(string(body), bodyExcerptLen)
-}
-
 // transportError is an attempt's failure fit to show. Go's errors may quote a malformed
 // response: of an exchange that carried a value only kinds known to hold none are shown.
 func (t serverText) transportError(err error, limit int) string {
