@@ -21,18 +21,8 @@ func (c *Gateway) DeleteSecret(ctx context.Context, owner client.Owner, storeID,
 
 func (c *Gateway) deleteQueue(owner client.Owner, storeID string) *queue[string, struct{}] {
 	key := storeKeyOf(owner, storeID)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if q := c.deletes[key]; q != nil {
-		return q
-	}
 	// The body is {"ids":["id","id"]}: each id is its quotes and a comma, less the last comma.
-	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
-	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
-		c.sendDeletes(key, b)
-	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
-	c.deletes[key] = q
-	return q
+	return queueOf(c, c.deletes, key, len(`{"ids":[]}`)-len(","), nil, func(b *batch[string, struct{}]) { c.sendDeletes(key, b) })
 }
 
 // sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API fails
