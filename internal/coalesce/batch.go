@@ -69,7 +69,7 @@ type activity struct {
 // below mu is guarded by it, the items' and batches' state included.
 type queue[I, O any] struct {
 	rules    batchRules
-	joinable func(b *batch[I, O], in I) bool // creates keep names unique in a batch
+	joinable func(b *batch[I, O], in I) bool // nil: any; creates keep names unique in a batch
 	run      func(b *batch[I, O])
 	// beforeOutcome runs before any outcome is delivered: it drops the store's listing, so a
 	// read the caller starts next sees its write.
@@ -155,7 +155,7 @@ func (q *queue[I, O]) add(it *item[I, O]) {
 	if n := len(q.waiting); n > 0 {
 		b = q.waiting[n-1]
 	}
-	if b == nil || q.full(b) || b.bytes+it.size > q.rules.maxBytes || !q.joinable(b, it.in) {
+	if b == nil || q.full(b) || b.bytes+it.size > q.rules.maxBytes || q.joinable != nil && !q.joinable(b, it.in) {
 		b = &batch[I, O]{q: q, bytes: q.rules.envelope}
 		q.waiting = append(q.waiting, b)
 	}

@@ -2,12 +2,15 @@ package coalesce
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
+
+type deleteItem = item[string, struct{}]
 
 // singleDeleteFanOut bounds the single deletes in flight after a bulk delete fell back.
 const singleDeleteFanOut = 8
@@ -21,78 +24,53 @@ func (c *Gateway) DeleteSecret(ctx context.Context, owner client.Owner, storeID,
 
 func (c *Gateway) deleteQueue(owner client.Owner, storeID string) *queue[string, struct{}] {
 	key := storeKeyOf(owner, storeID)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if q := c.deletes[key]; q != nil {
-		return q
-	}
-	// The body is {"ids":["id","id"]}: each id is its quotes and a comma, less the last comma.
-	rules := c.batchRules(len(`{"ids":[]}`) - len(","))
-	q := newQueue(rules, &c.bg, func(*batch[string, struct{}], string) bool { return true }, func(b *batch[string, struct{}]) {
-		c.sendDeletes(key, b)
-	}, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
-	c.deletes[key] = q
-	return q
+	// The body is {"ids":["id","id"]}, each id once.
+	return queueOf(c, c.deletes, key, len(`{"ids":[]}`)-len(","), func(b *batch[string, struct{}], id string) bool {
+		return !slices.ContainsFunc(b.items, func(it *deleteItem) bool { return it.in == id })
+	}, func(b *batch[string, struct{}]) { c.sendDeletes(key, b) })
 }
 
 // sendDeletes sends the batch as one bulk delete (a lone item as a single delete). The API fails
-// a bulk delete whole with 404 when one id is unknown: then each id goes alone.
+// a bulk delete whole with 404 when one id is unknown: then each id goes alone, a few at a time.
 func (c *Gateway) sendDeletes(key storeKey, b *batch[string, struct{}]) {
 	items := b.claim(b.items)
-	if len(items) == 0 {
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.in
+	}
+	var err error
+	switch len(items) {
+	case 0:
 		return
-	}
-	owner := key.owner
-	if len(items) == 1 {
-		b.settle(items[0], struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, items[0].in))
-		return
-	}
-	ids := make([]string, 0, len(items))
-	seen := map[string]bool{}
-	for _, it := range items {
-		if !seen[it.in] {
-			seen[it.in] = true
-			ids = append(ids, it.in)
-		}
-	}
-	tflog.Debug(b.ctx, "coalesce: deleting secrets in one request", map[string]any{"store_id": key.storeID, "count": len(ids)})
-	_, err := c.client.DeleteSecrets(b.ctx, owner, key.storeID, ids)
-	switch {
-	case err == nil:
-		b.settleAll(items, nil)
-	case client.IsNotFound(err):
-		b.release(items)
-		c.deleteEach(key, b, items)
+	case 1:
+		err = c.deleteOne(b.ctx, key, ids[0])
 	default:
-		b.settleAll(items, err)
+		tflog.Debug(b.ctx, "coalesce: deleting secrets in one request", map[string]any{"store_id": key.storeID, "count": len(ids)})
+		_, err = c.client.DeleteSecrets(b.ctx, key.owner, key.storeID, ids)
 	}
-}
-
-// deleteEach deletes items one request each, a few at a time.
-func (c *Gateway) deleteEach(key storeKey, b *batch[string, struct{}], items []*item[string, struct{}]) {
-	owner := key.owner
+	if len(items) == 1 || !client.IsNotFound(err) {
+		b.settleAll(items, err)
+		return
+	}
+	b.release(items)
 	slots := make(chan struct{}, singleDeleteFanOut)
 	var wg sync.WaitGroup
 	for _, it := range items {
 		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer func() { <-slots }()
-			if len(b.claim([]*item[string, struct{}]{it})) == 0 {
-				return
+			if len(b.claim([]*deleteItem{it})) > 0 {
+				b.settle(it, struct{}{}, c.deleteOne(b.ctx, key, it.in))
 			}
-			b.settle(it, struct{}{}, c.deleteOne(b.ctx, owner, key.storeID, it.in))
-		}()
+		})
 	}
 	wg.Wait()
 }
 
 // deleteOne deletes one secret; already gone is success.
-func (c *Gateway) deleteOne(ctx context.Context, owner client.Owner, storeID, secretID string) error {
-	err := c.client.DeleteSecret(ctx, owner, storeID, secretID)
-	if client.IsNotFound(err) {
-		return nil
+func (c *Gateway) deleteOne(ctx context.Context, key storeKey, secretID string) error {
+	if err := c.client.DeleteSecret(ctx, key.owner, key.storeID, secretID); !client.IsNotFound(err) {
+		return err
 	}
-	return err
+	return nil
 }

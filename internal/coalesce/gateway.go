@@ -109,14 +109,22 @@ func New(c *client.Client, opts Options) *Gateway {
 	}
 }
 
-// batchRules are the rules of the Gateway's queues, for a body of envelope bytes around items.
-func (c *Gateway) batchRules(envelope int) batchRules {
-	r := batchRules{maxInFlight: c.opts.MaxBatchesInFlight, maxItems: c.opts.MaxBatchItems,
-		maxBytes: c.opts.MaxBatchBytes, envelope: envelope, grace: c.opts.InFlightGrace}
-	if c.opts.Unbatched {
-		r.maxInFlight = 0
+// queueOf returns the store's queue in queues, made on first use: batches with envelope bytes
+// of body around their items, joinable (nil: any) and run as given, the store's listing
+// dropped before any outcome.
+func queueOf[I, O any](c *Gateway, queues map[storeKey]*queue[I, O], key storeKey, envelope int,
+	joinable func(*batch[I, O], I) bool, run func(*batch[I, O])) *queue[I, O] {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if queues[key] == nil {
+		rules := batchRules{maxInFlight: c.opts.MaxBatchesInFlight, maxItems: c.opts.MaxBatchItems,
+			maxBytes: c.opts.MaxBatchBytes, envelope: envelope, grace: c.opts.InFlightGrace}
+		if c.opts.Unbatched {
+			rules.maxInFlight = 0
+		}
+		queues[key] = newQueue(rules, &c.bg, joinable, run, func() { c.dropListings(key.owner, key.storeID, secretsChanged) })
 	}
-	return r
+	return queues[key]
 }
 
 // storeKey says whose work may be merged: an owner (ownerOf) and a store.

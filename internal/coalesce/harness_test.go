@@ -266,6 +266,14 @@ func (g *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // apiReason is the reason of err's first API error item, "" when err is no *client.APIError.
+func apiStatus(err error) int {
+	var e *client.APIError
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}
+
 func apiReason(err error) string {
 	var e *client.APIError
 	if errors.As(err, &e) && len(e.Errors) > 0 {

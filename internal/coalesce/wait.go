@@ -10,10 +10,10 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// Statuses WaitError reports besides the API's.
+// Statuses a WaitError reports besides the API's: nothing seen yet, or a 404 within the grace.
 const (
-	StatusUnknown    = "unknown"         // nothing seen yet
-	StatusNotVisible = "not visible yet" // 404 within the not-found grace
+	StatusUnknown    = "unknown"
+	StatusNotVisible = "not visible yet"
 )
 
 // ErrDeletedWhileWaiting is the outcome of a wait whose secret came back "deleted": it is gone.
@@ -22,7 +22,7 @@ var ErrDeletedWhileWaiting = errors.New("the secret was deleted while waiting fo
 // WaitError is WaitActive's error when ctx ended before the secret was active.
 type WaitError struct {
 	SecretID   string
-	LastStatus string        // the last status seen: pending, StatusNotVisible, StatusUnknown
+	LastStatus string        // pending, StatusNotVisible or StatusUnknown
 	Waited     time.Duration // from the call to the end of ctx
 	Err        error         // ctx's error, with its cause
 }
@@ -38,16 +38,14 @@ func (e *WaitError) Error() string {
 
 func (e *WaitError) Unwrap() error { return e.Err }
 
-// TimedOut reports whether ctx's deadline ended the wait (rather than a cancellation).
+// TimedOut reports that ctx's deadline, not a cancellation, ended the wait.
 func (e *WaitError) TimedOut() bool { return errors.Is(e.Err, context.DeadlineExceeded) }
 
-// WaitActive waits until a secret's status is active and returns it with the time waited.
-// current is the secret as the caller holds it (the create, duplicate or patch answer; only ID
-// and Status are used): when it is already active, WaitActive returns it at once, sending
-// nothing. Polls start Options.PollFirstWait after the call and back off to Options.PollMaxWait;
-// every waiter of a store shares each poll (see the package documentation). A 404 within
-// notFoundGrace of the call is retried; a later 404, any other API error, or a "deleted" status
-// ends the wait with an error. When ctx ends first, the error is a *WaitError.
+// WaitActive waits until a secret (as the caller holds it: only ID and Status are read) is
+// active, and returns it with the time waited; an active one comes back at once. Polls start
+// Options.PollFirstWait after the call, back off to Options.PollMaxWait, and are shared by
+// every waiter of the store (pollAll). A 404 within notFoundGrace is retried; a later one, any
+// other API error or "deleted" ends the wait. When ctx ends first, the error is a *WaitError.
 func (c *Gateway) WaitActive(ctx context.Context, owner client.Owner, storeID string, current *client.Secret, notFoundGrace time.Duration) (*client.Secret, time.Duration, error) {
 	start := time.Now()
 	if current == nil || current.ID == "" {
@@ -61,25 +59,25 @@ func (c *Gateway) WaitActive(ctx context.Context, owner client.Owner, storeID st
 	if w.lastStatus == "" {
 		w.lastStatus = StatusUnknown
 	}
-	if ctx.Err() != nil {
-		return nil, 0, &WaitError{SecretID: w.secretID, LastStatus: w.lastStatus, Err: ctxErr(ctx)}
-	}
-	p := c.addWaiter(ctx, storeKeyOf(owner, storeID), w)
-	select {
-	case out := <-w.result:
-		return out.secret, time.Since(start), out.err
-	case <-ctx.Done():
-	}
-	last, delivered := p.remove(w)
-	if delivered {
-		out := <-w.result
-		return out.secret, time.Since(start), out.err
+	last := w.lastStatus
+	if ctx.Err() == nil {
+		p := c.addWaiter(ctx, storeKeyOf(owner, storeID), w)
+		select {
+		case out := <-w.result:
+			return out.secret, time.Since(start), out.err
+		case <-ctx.Done():
+		}
+		var delivered bool
+		if last, delivered = p.remove(w); delivered {
+			out := <-w.result
+			return out.secret, time.Since(start), out.err
+		}
 	}
 	waited := time.Since(start)
 	return nil, waited, &WaitError{SecretID: w.secretID, LastStatus: last, Waited: waited, Err: ctxErr(ctx)}
 }
 
-// waiter is one WaitActive call. Its fields after result are guarded by its poller's mu.
+// waiter is one WaitActive call; its fields after result are guarded by its poller's mu.
 type waiter struct {
 	secretID string
 	start    time.Time
@@ -96,7 +94,7 @@ type waitOutcome struct {
 	err    error
 }
 
-// poller polls one store for its waiters. It runs while it has waiters.
+// poller polls one store for its waiters, while it has any.
 type poller struct {
 	key  storeKey
 	base context.Context // the first waiter's values, not its cancellation
@@ -125,8 +123,8 @@ func (c *Gateway) addWaiter(ctx context.Context, key storeKey, w *waiter) *polle
 	return p
 }
 
-// remove takes w out (its caller left). It returns w's last status, or delivered true if the
-// poller had already delivered w's outcome.
+// remove takes out w, whose caller left, and returns its last status; delivered says its
+// outcome was delivered first.
 func (p *poller) remove(w *waiter) (lastStatus string, delivered bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -148,28 +146,26 @@ func (p *poller) poke() {
 	}
 }
 
-// runPoller sleeps until the earliest waiter is due, then polls for all of them, until no
-// waiter is left.
+// runPoller sleeps until the earliest waiter is due, then polls for all, until none is left.
 func (c *Gateway) runPoller(p *poller) {
 	defer c.bg.Done()
 	for {
 		c.mu.Lock()
 		p.mu.Lock()
-		if len(p.waiters) == 0 {
-			delete(c.pollers, p.key)
-			p.mu.Unlock()
-			c.mu.Unlock()
-			return
-		}
 		var next time.Time
 		for w := range p.waiters {
 			if next.IsZero() || w.due.Before(next) {
 				next = w.due
 			}
 		}
+		if len(p.waiters) == 0 {
+			delete(c.pollers, p.key)
+		}
 		p.mu.Unlock()
 		c.mu.Unlock()
-
+		if next.IsZero() {
+			return
+		}
 		if d := time.Until(next); d > 0 {
 			t := time.NewTimer(d)
 			select {
@@ -183,7 +179,7 @@ func (c *Gateway) runPoller(p *poller) {
 	}
 }
 
-// pollRound polls once for every waiter of the store (pollAll), then delivers or reschedules.
+// pollRound polls once for every waiter of the store, then delivers or reschedules each.
 func (c *Gateway) pollRound(p *poller) {
 	ctx, cancel := context.WithCancel(p.base)
 	defer cancel()
@@ -202,37 +198,23 @@ func (c *Gateway) pollRound(p *poller) {
 	now := time.Now()
 	for w := range p.waiters {
 		out, ok := seen[w.secretID]
-		if !ok {
-			continue // came during the round
-		}
-		s, err := out.secret, out.err
 		switch {
-		case err == nil && s.Status == client.StatusActive:
-			p.deliver(w, waitOutcome{secret: s})
-		case err == nil && s.Status == client.StatusDeleted:
-			p.deliver(w, waitOutcome{err: ErrDeletedWhileWaiting})
-		case err == nil:
-			w.lastStatus = s.Status
-			p.reschedule(w, now, c.opts.PollMaxWait)
-		case client.IsNotFound(err) && now.Sub(w.start) < w.grace:
+		case !ok, out.err != nil && ctx.Err() != nil:
+			continue // came during the round, or the round was cancelled (no waiter was left)
+		case out.err == nil && out.secret.Status == client.StatusActive:
+		case out.err == nil && out.secret.Status == client.StatusDeleted:
+			out = waitOutcome{err: ErrDeletedWhileWaiting}
+		case out.err == nil, client.IsNotFound(out.err) && now.Sub(w.start) < w.grace:
 			w.lastStatus = StatusNotVisible
-			p.reschedule(w, now, c.opts.PollMaxWait)
-		case ctx.Err() != nil:
-			// The round was cancelled: no waiter was left when it ended.
-		default:
-			p.deliver(w, waitOutcome{err: err})
+			if out.err == nil {
+				w.lastStatus = out.secret.Status
+			}
+			w.due, w.wait = now.Add(w.wait), min(w.wait*2, c.opts.PollMaxWait)
+			continue
 		}
+		delete(p.waiters, w)
+		w.result <- out
 	}
-}
-
-func (p *poller) deliver(w *waiter, out waitOutcome) {
-	delete(p.waiters, w)
-	w.result <- out
-}
-
-func (p *poller) reschedule(w *waiter, now time.Time, maxWait time.Duration) {
-	w.due = now.Add(w.wait)
-	w.wait = min(w.wait*2, maxWait)
 }
 
 // pollAll looks each secret in ids up once: a lone one with a GET, several through one listing
@@ -248,9 +230,7 @@ func (c *Gateway) pollAll(ctx context.Context, key storeKey, ids map[string]bool
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var out waitOutcome
 			var s client.Secret
 			var found bool
@@ -266,7 +246,7 @@ func (c *Gateway) pollAll(ctx context.Context, key storeKey, ids map[string]bool
 			mu.Lock()
 			seen[id] = out
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	return seen

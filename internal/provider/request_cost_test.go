@@ -2,7 +2,10 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -224,26 +227,61 @@ func sideBySide(rows ...requestCost) string {
 // BenchmarkRequestCost prints the cost table `make bench` shows: requests and wall seconds of
 // each step for 100 and 500 secrets through the CLI (TF_ACC_TERRAFORM_PATH) against the mock
 // with 50ms of latency, beside what one request per secret would cost, with batching off, on
-// (the default: one batch in flight per store), and on with more batches in flight linked in;
-// then each batched run beside the unbatched one: the frontier between requests and wall time.
-// It needs TF_ACC=1.
+// (the default: one batch in flight per store), and on with two batches in flight linked in;
+// then each batched setting beside the unbatched one: the frontier between requests and wall
+// time. Single runs vary by a fifth on a shared machine, so each figure is the median of
+// BENCH_ROUNDS (3) rounds, every round running each setting once. It needs TF_ACC=1.
 func BenchmarkRequestCost(b *testing.B) {
-	settings := []costSetting{unbatched, batched, {batching: true, inFlight: "2"}, {batching: true, inFlight: "3"}}
-	var rows []requestCost
-	for _, n := range []int{100, 500} {
-		for _, setting := range settings {
-			b.Run(fmt.Sprintf("%d/batching=%s", n, strings.ReplaceAll(setting.String(), " ", "-")), func(b *testing.B) {
-				for b.Loop() {
-					cost := measureRequestCost(b, n, 50*time.Millisecond, setting)
-					rows = append(rows, cost)
-					b.ReportMetric(float64(cost.apply.requests), "apply-requests")
-					b.ReportMetric(cost.apply.took.Seconds(), "apply-s")
-					b.ReportMetric(float64(cost.refresh.requests), "refresh-requests")
-					b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
-					b.ReportMetric(cost.destroy.took.Seconds(), "destroy-s")
-				}
-			})
+	settings := []costSetting{unbatched, batched, {batching: true, inFlight: "2"}}
+	rounds := 3
+	if n, err := strconv.Atoi(os.Getenv("BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	runs := map[string][]requestCost{}
+	var names []string
+	for round := 1; round <= rounds; round++ {
+		for _, n := range []int{100, 500} {
+			for _, setting := range settings {
+				name := fmt.Sprintf("%d/batching=%s", n, strings.ReplaceAll(setting.String(), " ", "-"))
+				b.Run(fmt.Sprintf("%s/round-%d", name, round), func(b *testing.B) {
+					for b.Loop() {
+						cost := measureRequestCost(b, n, 50*time.Millisecond, setting)
+						if runs[name] == nil {
+							names = append(names, name)
+						}
+						runs[name] = append(runs[name], cost)
+						b.ReportMetric(float64(cost.apply.requests), "apply-requests")
+						b.ReportMetric(cost.apply.took.Seconds(), "apply-s")
+						b.ReportMetric(float64(cost.destroy.requests), "destroy-requests")
+						b.ReportMetric(cost.destroy.took.Seconds(), "destroy-s")
+					}
+				})
+			}
 		}
 	}
-	b.Logf("\n%s\n%s", costTable(rows...), sideBySide(rows...))
+	var medians []requestCost
+	for _, name := range names {
+		medians = append(medians, medianCost(runs[name]))
+	}
+	b.Logf("median of %d rounds\n%s\n%s", rounds, costTable(medians...), sideBySide(medians...))
+}
+
+// medianCost is, for each step, the median requests and the median seconds of runs of one size
+// and setting.
+func medianCost(runs []requestCost) requestCost {
+	m := runs[0]
+	for _, step := range []func(*requestCost) *phaseCost{
+		func(c *requestCost) *phaseCost { return &c.apply }, func(c *requestCost) *phaseCost { return &c.plan },
+		func(c *requestCost) *phaseCost { return &c.refresh }, func(c *requestCost) *phaseCost { return &c.destroy },
+	} {
+		var requests []int
+		var took []time.Duration
+		for i := range runs {
+			requests, took = append(requests, step(&runs[i]).requests), append(took, step(&runs[i]).took)
+		}
+		slices.Sort(requests)
+		slices.Sort(took)
+		*step(&m) = phaseCost{requests: requests[len(requests)/2], took: took[len(took)/2]}
+	}
+	return m
 }
