@@ -9,8 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// itemState is where one caller's item stands. Only an unsent item's caller may leave with
-// nothing done for it.
+// itemState is where a caller's item stands; only an unsent one's caller may leave, nothing done.
 type itemState int
 
 const (
@@ -44,11 +43,9 @@ type batch[I, O any] struct {
 	listening int
 }
 
-// batchRules bound a batch and say when it goes. The one timing rule is self-clocking: an item
-// goes at once while fewer than maxInFlight batches of its queue are in flight; otherwise it
-// waits in the newest batch, which goes as soon as one of them ends, with every item that came
-// meanwhile. No item waits longer than one request, and none waits when nothing is in flight.
-// A full batch goes at once.
+// batchRules bound a batch and say when it goes, self-clocked: an item goes at once while fewer
+// than maxInFlight batches are in flight, else with all that came meanwhile as soon as one ends
+// (it waits at most one request). A full batch goes at once.
 type batchRules struct {
 	maxInFlight int // 0: no bound (every item goes at once, alone)
 	maxItems    int
@@ -57,23 +54,19 @@ type batchRules struct {
 	grace       time.Duration
 }
 
-// activity is what DeleteStore watches of a queue: items queued or in flight, items done
-// without error and when the last was, and a channel closed (and replaced) on every change.
+// activity is what DeleteStore watches: items live, succeeded and when last, changed on each change.
 type activity struct {
 	live, succeeded int
 	lastSuccess     time.Time
 	changed         chan struct{}
 }
 
-// queue batches the items of one store and one operation and runs the batches. Every field
-// below mu is guarded by it, the items' and batches' state included.
+// queue batches one store's items of one operation; mu guards the fields below it and the items'.
 type queue[I, O any] struct {
-	rules    batchRules
-	joinable func(b *batch[I, O], in I) bool // nil: any; creates keep names unique in a batch
-	run      func(b *batch[I, O])
-	// beforeOutcome runs before any outcome is delivered: it drops the store's listing, so a
-	// read the caller starts next sees its write.
-	beforeOutcome func()
+	rules         batchRules
+	joinable      func(b *batch[I, O], in I) bool // nil: any; creates keep names unique in a batch
+	run           func(b *batch[I, O])
+	beforeOutcome func() // drops the store's listing: a read the caller starts next sees its write
 	bg            *sync.WaitGroup
 
 	mu       sync.Mutex
@@ -109,12 +102,10 @@ func (q *queue[I, O]) submit(ctx context.Context, in I, size int) (O, error) {
 	}
 	// In flight: the request may act for this caller, so wait for the outcome a while.
 	tflog.Debug(ctx, "coalesce: interrupted with a write in flight: awaiting its outcome", map[string]any{"grace": q.rules.grace.String()})
-	t := time.NewTimer(q.rules.grace)
-	defer t.Stop()
 	select {
 	case <-it.done:
 		return it.out, it.err
-	case <-t.C:
+	case <-time.After(q.rules.grace):
 	}
 	if out, err, left := q.leaveIfUnsent(ctx, it); left {
 		return out, err
@@ -228,28 +219,25 @@ func (q *queue[I, O]) notify() {
 // claim marks the items still wanted as in flight and returns them; the runner calls it right
 // before each request.
 func (b *batch[I, O]) claim(items []*item[I, O]) []*item[I, O] {
-	b.q.mu.Lock()
-	defer b.q.mu.Unlock()
-	var out []*item[I, O]
-	for _, it := range items {
-		if it.state == itemUnsent {
-			it.state = itemSending
-			out = append(out, it)
-		}
-	}
-	return out
+	return b.move(items, itemUnsent, itemSending)
 }
 
 // release marks items whose request acted on none of them (a 4xx answered the whole batch):
 // until claimed again, their callers may leave with nothing done.
-func (b *batch[I, O]) release(items []*item[I, O]) {
+func (b *batch[I, O]) release(items []*item[I, O]) { b.move(items, itemSending, itemUnsent) }
+
+// move sets the items in state from to state to and returns them.
+func (b *batch[I, O]) move(items []*item[I, O], from, to itemState) []*item[I, O] {
 	b.q.mu.Lock()
 	defer b.q.mu.Unlock()
+	var out []*item[I, O]
 	for _, it := range items {
-		if it.state == itemSending {
-			it.state = itemUnsent
+		if it.state == from {
+			it.state = to
+			out = append(out, it)
 		}
 	}
+	return out
 }
 
 // settle delivers an item's outcome.

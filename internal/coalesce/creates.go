@@ -24,12 +24,9 @@ const reasonNameTaken = "secret_name_already_exists"
 // of the batch changes.
 const codeBadPath = 7003
 
-// CreateSecret creates one secret, batched with the store's other creates (batchRules), and
-// returns it as the API answered (see WaitActive). Errors: the API's own for this item (as if
-// sent alone) when the item is at fault, else the batch's (401, 403, 429 or 5xx after retries,
-// no answer). When ctx ends before the item was sent: ctx's error, nothing created; while it is
-// in flight: the outcome within Options.InFlightGrace (the secret with a nil error if created:
-// check ctx.Err()), after it an error wrapping ErrOutcomeUnknown.
+// CreateSecret creates one secret, batched with the store's other creates, and returns it as the
+// API answered. Errors: the API's own for this item (as if sent alone), else the batch's. An
+// interrupt is handled as the package documentation says (check ctx.Err() on success).
 func (c *Gateway) CreateSecret(ctx context.Context, owner client.Owner, storeID string, in client.SecretInput) (*client.Secret, error) {
 	return c.createQueue(owner, storeID).submit(ctx, in, createItemSize(in))
 }
@@ -46,10 +43,9 @@ func (c *Gateway) createQueue(owner client.Owner, storeID string) *queue[client.
 	}, func(b *createBatch) { c.sendCreates(key, b, b.items, false) })
 }
 
-// sendCreates sends items as one create-secrets request and delivers each its outcome; a
-// failure about the items splits them until each failing item has its own error. It reports
-// whether every item was created. mustFail: the caller deduced the request would fail (its
-// group failed about its items and the other half went through), so several are split at once.
+// sendCreates sends items as one request and delivers each its outcome, splitting a failure
+// about the items until each has its own; it reports whether all were created. mustFail: the
+// caller deduced the request would fail (the other half went through), so several split at once.
 func (c *Gateway) sendCreates(key storeKey, b *createBatch, items []*createItem, mustFail bool) bool {
 	if mustFail && len(items) > 1 {
 		return c.splitCreates(key, b, items, true)

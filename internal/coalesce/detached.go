@@ -12,23 +12,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// ErrOutcomeUnknown says a request was in flight when the caller's context ended and no answer
-// came within the grace that followed: it may have taken effect (a secret or store may exist).
-// Errors carrying it also wrap the context's error and cause.
+// ErrOutcomeUnknown: a request was in flight when the caller's context ended and no answer came
+// within the grace; it may have taken effect. Errors carrying it wrap the context's error too.
 var ErrOutcomeUnknown = errors.New("outcome unknown: the request was sent, and no answer came within " +
 	"the grace period after the operation was interrupted; it may have taken effect")
 
 // errNoListener is the cause given to detached work cancelled because every caller gave up.
 var errNoListener = errors.New("coalesce: every caller waiting for this request gave up")
 
-// runDetached runs a write to its end on a context of its own (ctx's values, not its
-// cancellation), so that what it did is learned even after an interrupt: fn's result comes back
-// as is (the caller checks ctx.Err() itself). When ctx ends first, fn gets grace more; after
-// that its context is cancelled and the error wraps ErrOutcomeUnknown and ctx's error.
-//
-// With cancelUnsent (an update, which must not go out once the caller gave up), ctx's end
-// cancels fn while none of its attempts has got a connection: nothing reached the server, and
-// fn's error (wrapping ctx's) comes back, unless an attempt slipped out meanwhile and failed.
+// runDetached runs a write to its end on a context with ctx's values but not its cancellation, so
+// what it did is learned after an interrupt: fn's result comes back as is (the caller checks
+// ctx.Err()), or, grace after ctx ended, an error wrapping ErrOutcomeUnknown. With cancelUnsent
+// (an update), ctx's end cancels fn while no attempt has got a connection: nothing was sent.
 func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitGroup, cancelUnsent bool, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
@@ -66,8 +61,6 @@ func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitG
 	} else {
 		tflog.Debug(ctx, "coalesce: interrupted with a write in flight: awaiting its outcome", map[string]any{"grace": grace.String()})
 	}
-	t := time.NewTimer(max(grace, 0))
-	defer t.Stop()
 	select {
 	case r := <-done:
 		stop(nil)
@@ -75,7 +68,7 @@ func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitG
 			return r.v, r.err
 		}
 		// An attempt got out as fn was cancelled: its fate is unknown.
-	case <-t.C:
+	case <-time.After(grace):
 	}
 	err := outcomeUnknown(ctx)
 	stop(err)

@@ -1,6 +1,7 @@
 package coalesce
 
 import (
+	"cmp"
 	"strconv"
 	"sync"
 	"time"
@@ -28,23 +29,15 @@ const (
 type Options struct {
 	ListingMaxAge time.Duration // how long a listing serves reads after it started
 	// Unbatched sends every create and delete at once on its own (batching = false).
-	Unbatched bool
-	// MaxBatchesInFlight bounds the batches of a store's creates (or deletes) in flight; an
-	// item that finds them all in flight waits for one to end.
-	MaxBatchesInFlight int
-	// ReadPatience is how long reads that cannot afford a listing's next page wait for a change
-	// before the oldest GETs. Negative: at once.
-	ReadPatience  time.Duration
-	MaxBatchItems int // at most 100
-	MaxBatchBytes int // of JSON body
-	// InFlightGrace is how long a caller whose context ended still waits for its request in
-	// flight.
-	InFlightGrace time.Duration
-	PollFirstWait time.Duration // WaitActive's first wait, doubling up to PollMaxWait
-	PollMaxWait   time.Duration
-	// RecentDeleteWindow: how recent this process's last delete of a store's secrets must be
-	// for DeleteStore to wait and retry a store_not_empty answer.
-	RecentDeleteWindow time.Duration
+	Unbatched          bool
+	MaxBatchesInFlight int           // per store and operation; an item finding them all out waits
+	ReadPatience       time.Duration // a read that cannot afford the next page waits this, then GETs
+	MaxBatchItems      int           // at most 100
+	MaxBatchBytes      int           // of JSON body
+	InFlightGrace      time.Duration // an interrupted caller's wait for its request in flight
+	PollFirstWait      time.Duration // WaitActive's first wait, doubling up to PollMaxWait
+	PollMaxWait        time.Duration
+	RecentDeleteWindow time.Duration // DeleteStore retries store_not_empty this long after a delete
 }
 
 // batchesInFlightAtLink (go build -ldflags -X) replaces DefaultMaxBatchesInFlight, for the
@@ -52,35 +45,23 @@ type Options struct {
 var batchesInFlightAtLink string
 
 func (o Options) withDefaults() Options {
-	if n, err := strconv.Atoi(batchesInFlightAtLink); err == nil && o.MaxBatchesInFlight == 0 {
-		o.MaxBatchesInFlight = n
-	}
-	for _, d := range []struct {
-		v   *time.Duration
-		def time.Duration
-	}{{&o.ListingMaxAge, DefaultListingMaxAge}, {&o.ReadPatience, DefaultReadPatience},
-		{&o.InFlightGrace, DefaultInFlightGrace}, {&o.PollFirstWait, DefaultPollFirstWait},
-		{&o.PollMaxWait, DefaultPollMaxWait}, {&o.RecentDeleteWindow, DefaultRecentDeleteWindow}} {
-		if *d.v == 0 {
-			*d.v = d.def
-		}
-	}
-	if o.MaxBatchesInFlight <= 0 {
-		o.MaxBatchesInFlight = DefaultMaxBatchesInFlight
-	}
+	linked, _ := strconv.Atoi(batchesInFlightAtLink)
+	o.MaxBatchesInFlight = cmp.Or(max(o.MaxBatchesInFlight, 0), max(linked, 0), DefaultMaxBatchesInFlight)
+	o.ListingMaxAge = cmp.Or(o.ListingMaxAge, DefaultListingMaxAge)
+	o.ReadPatience = cmp.Or(o.ReadPatience, DefaultReadPatience)
+	o.InFlightGrace = cmp.Or(o.InFlightGrace, DefaultInFlightGrace)
+	o.PollFirstWait = cmp.Or(o.PollFirstWait, DefaultPollFirstWait)
+	o.PollMaxWait = max(cmp.Or(o.PollMaxWait, DefaultPollMaxWait), o.PollFirstWait)
+	o.RecentDeleteWindow = cmp.Or(o.RecentDeleteWindow, DefaultRecentDeleteWindow)
+	o.MaxBatchBytes = cmp.Or(max(o.MaxBatchBytes, 0), DefaultMaxBatchBytes)
 	if o.MaxBatchItems <= 0 || o.MaxBatchItems > DefaultMaxBatchItems {
 		o.MaxBatchItems = DefaultMaxBatchItems
 	}
-	if o.MaxBatchBytes <= 0 {
-		o.MaxBatchBytes = DefaultMaxBatchBytes
-	}
-	o.PollMaxWait = max(o.PollMaxWait, o.PollFirstWait)
 	return o
 }
 
-// Gateway is the one way the provider's types reach the Secrets Store API: every route they
-// use, with the policies that merge concurrent callers' work per store behind it (see the
-// package documentation). Safe for concurrent use; make it with New.
+// Gateway is the one way the provider's types reach the API, with the policies of the package
+// documentation behind it. Safe for concurrent use; make it with New.
 type Gateway struct {
 	client *client.Client
 	opts   Options
@@ -109,9 +90,8 @@ func New(c *client.Client, opts Options) *Gateway {
 	}
 }
 
-// queueOf returns the store's queue in queues, made on first use: batches with envelope bytes
-// of body around their items, joinable (nil: any) and run as given, the store's listing
-// dropped before any outcome.
+// queueOf returns the store's queue, made on first use: envelope bytes of body around the items,
+// joinable (nil: any), run, and the store's listing dropped before any outcome.
 func queueOf[I, O any](c *Gateway, queues map[storeKey]*queue[I, O], key storeKey, envelope int,
 	joinable func(*batch[I, O], I) bool, run func(*batch[I, O])) *queue[I, O] {
 	c.mu.Lock()

@@ -99,17 +99,15 @@ func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, e
 	return item, false, nil
 }
 
-// finishingIsCheaper reports that fewer than half as many pages remain as reads wait (l.mu
-// held): then the listing is finished rather than a GET spent per read, or a refresh whose
-// first reads (one per Terraform slot) all miss the first page would stall (DESIGN.md).
+// finishingIsCheaper: fewer than half as many pages remain as reads wait (l.mu held), so the
+// listing is finished rather than a GET spent per read (DESIGN.md, "Request cost").
 func (l *listing[T]) finishingIsCheaper() bool {
 	return l.totalPages > 0 && 2*(l.totalPages-l.pages) < l.waiting
 }
 
-// stall waits, for a read that can afford neither the next page nor yet its GET, until
-// something changes (false: look again) or nothing has for the patience and no read stalled
-// before it (true: GET). One GET at a time frees a Terraform slot, so another read comes that
-// may be found and pay for the next page. (l.mu held; released while waiting.)
+// stall waits (l.mu released) until something changes (false: look again), or nothing has for
+// the patience and no read stalled before it (true: GET). One GET at a time frees a Terraform
+// slot, so another read comes that may be found and pay for the next page.
 func (l *listing[T]) stall(ctx context.Context, arrival int) (get bool, err error) {
 	if l.patience <= 0 {
 		return true, nil
@@ -120,9 +118,7 @@ func (l *listing[T]) stall(ctx context.Context, arrival int) (get bool, err erro
 		if wait <= 0 {
 			return true, nil
 		}
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		timeout = t.C
+		timeout = time.After(wait)
 	}
 	l.stalled = append(l.stalled, arrival)
 	changed := l.changed

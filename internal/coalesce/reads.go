@@ -8,23 +8,28 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// ReadSecret returns a secret from the store's shared listing, or, when the listing does not
-// hold it, from its own GET, returned as is (a 404 included: client.IsNotFound). Other errors
-// are a failed page fetch (shared by the reads waiting for that page) or ctx's end.
+// ReadSecret returns a secret from the store's shared listing, or else its own GET's answer as is
+// (a 404 included); other errors are a failed page fetch (shared by its readers) or ctx's end.
 func (c *Gateway) ReadSecret(ctx context.Context, owner client.Owner, storeID, secretID string) (*client.Secret, error) {
-	s, found, err := c.secretListing(owner, storeID).find(ctx, secretID)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		return cloneSecret(s), nil
-	}
-	return c.client.GetSecret(ctx, owner, storeID, secretID)
+	return readThrough(ctx, c.secretListing(owner, storeID), secretID, cloneSecret, func() (*client.Secret, error) {
+		return c.client.GetSecret(ctx, owner, storeID, secretID)
+	})
 }
 
-// ListSecrets returns the store's secrets that opts selects. With no options (the whole store
-// in the API's default order) they come from the shared listing; a search, a scope filter or an
-// order is the API's own, fresh.
+// readThrough finds id in l (a copy, by clone), or GETs it when the listing says to.
+func readThrough[T any](ctx context.Context, l *listing[T], id string, clone func(T) *T, get func() (*T, error)) (*T, error) {
+	v, found, err := l.find(ctx, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case found:
+		return clone(v), nil
+	}
+	return get()
+}
+
+// ListSecrets returns the store's secrets that opts selects: all of them from the shared listing,
+// a search, scope filter or order from the API, fresh.
 func (c *Gateway) ListSecrets(ctx context.Context, owner client.Owner, storeID string, opts client.ListSecretsOptions) ([]client.Secret, error) {
 	if opts.Search != "" || len(opts.Scopes) > 0 || opts.Order != "" || opts.Direction != "" {
 		return c.client.ListSecrets(ctx, owner, storeID, opts)
@@ -41,14 +46,9 @@ func (c *Gateway) ListSecrets(ctx context.Context, owner client.Owner, storeID s
 
 // ReadStore is ReadSecret for a store, from the owner's shared store listing.
 func (c *Gateway) ReadStore(ctx context.Context, owner client.Owner, storeID string) (*client.Store, error) {
-	st, found, err := c.storeListing(owner).find(ctx, storeID)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		return &st, nil
-	}
-	return c.client.GetStore(ctx, owner, storeID)
+	return readThrough(ctx, c.storeListing(owner), storeID, func(s client.Store) *client.Store { return &s }, func() (*client.Store, error) {
+		return c.client.GetStore(ctx, owner, storeID)
+	})
 }
 
 func (c *Gateway) secretListing(owner client.Owner, storeID string) *listing[client.Secret] {

@@ -17,9 +17,8 @@ const (
 	storesChanged                // the owner's stores, and a store id's secrets
 )
 
-// dropListings drops what a write changed, under both families (an account owns the stores its
-// services made through /system), before the writer's caller learns the outcome: a read
-// started after the write sees it.
+// dropListings drops what a write changed, under both families (an account owns its services'
+// /system stores), before the writer's caller learns the outcome: a later read sees the write.
 func (c *Gateway) dropListings(owner client.Owner, storeID string, what change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -45,8 +44,7 @@ func detachedWrite[T any](ctx context.Context, c *Gateway, owner client.Owner, s
 }
 
 // PatchSecret is client.PatchSecret, reported truly when cut short: cancelled while nothing was
-// sent (the context's error: nothing changed), else awaited for Options.InFlightGrace (the
-// secret if applied, the API's refusal, or an error wrapping ErrOutcomeUnknown).
+// sent, else awaited as a create is (runDetached).
 func (c *Gateway) PatchSecret(ctx context.Context, owner client.Owner, storeID, secretID string, req client.PatchSecretRequest) (*client.Secret, error) {
 	return runDetached(ctx, c.opts.InFlightGrace, &c.bg, true, func(ctx context.Context) (*client.Secret, error) {
 		defer c.dropListings(owner, storeID, secretsChanged)

@@ -15,19 +15,14 @@ import (
 // reasonStoreNotEmpty is the API's answer to deleting a store that still holds secrets.
 const reasonStoreNotEmpty = "store_not_empty"
 
-// arrivalWait is how long after a store_not_empty answer DeleteStore watches for deletes of the
-// store's secrets when this process has made none lately: Terraform may have started them
-// with the store's, and they may not have reached the queue yet.
+// arrivalWait is how long DeleteStore watches for its secrets' deletes when none came lately:
+// Terraform may have started them with the store's, not yet queued.
 const arrivalWait = 250 * time.Millisecond
 
-// DeleteStore deletes a store (with force, its secrets too) once this process has no delete of
-// the store's secrets queued or in flight: Terraform deletes a store and secrets that name it
-// by a literal id at once. A store_not_empty answer while this process deletes, or has lately
-// (Options.RecentDeleteWindow) deleted, the store's secrets is retried as long as that work
-// progresses. Then the store's secrets are listed: none left (another configuration's deletes
-// had just landed) and the delete is tried once more; otherwise a *StoreNotEmptyError names
-// them. Other errors are the API's (a 404 included). The request runs to its end as
-// runDetached does; when ctx ends while waiting, the error is ctx's.
+// DeleteStore deletes a store (force: its secrets too) once this process deletes none of its
+// secrets: Terraform deletes a store and secrets naming it by a literal id at once. A
+// store_not_empty answer is retried while such deletes progress (Options.RecentDeleteWindow);
+// then the secrets left are listed: none, and it is tried once more, else a *StoreNotEmptyError.
 func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID string, force bool) error {
 	deletes := c.deleteQueue(owner, storeID)
 	send := func() error {

@@ -41,11 +41,9 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // TimedOut reports that ctx's deadline, not a cancellation, ended the wait.
 func (e *WaitError) TimedOut() bool { return errors.Is(e.Err, context.DeadlineExceeded) }
 
-// WaitActive waits until a secret (as the caller holds it: only ID and Status are read) is
-// active, and returns it with the time waited; an active one comes back at once. Polls start
-// Options.PollFirstWait after the call, back off to Options.PollMaxWait, and are shared by
-// every waiter of the store (pollAll). A 404 within notFoundGrace is retried; a later one, any
-// other API error or "deleted" ends the wait. When ctx ends first, the error is a *WaitError.
+// WaitActive waits until a secret (only its ID and Status are read) is active and returns it with
+// the time waited. Polls back off from Options.PollFirstWait to PollMaxWait, shared by the
+// store's waiters (pollAll); a 404 within notFoundGrace is retried. ctx's end is a *WaitError.
 func (c *Gateway) WaitActive(ctx context.Context, owner client.Owner, storeID string, current *client.Secret, notFoundGrace time.Duration) (*client.Secret, time.Duration, error) {
 	start := time.Now()
 	if current == nil || current.ID == "" {
@@ -167,11 +165,9 @@ func (c *Gateway) runPoller(p *poller) {
 			return
 		}
 		if d := time.Until(next); d > 0 {
-			t := time.NewTimer(d)
 			select {
-			case <-t.C:
+			case <-time.After(d):
 			case <-p.wake:
-				t.Stop()
 				continue
 			}
 		}
