@@ -38,6 +38,8 @@ type batch[I, O any] struct {
 	items     []*item[I, O]
 	bytes     int
 	started   bool
+	due       time.Time   // the earliest halfway point to a caller's deadline
+	timer     *time.Timer // starts the batch at due (an earlier one, armed for later, finds it started)
 	ctx       context.Context
 	cancel    context.CancelCauseFunc
 	listening int
@@ -45,7 +47,8 @@ type batch[I, O any] struct {
 
 // batchRules bound a batch and say when it goes, self-clocked: an item goes at once while fewer
 // than maxInFlight batches are in flight, else with all that came meanwhile as soon as one ends
-// (it waits at most one request). A full batch goes at once.
+// (it waits at most one request). A full batch goes at once, and no caller waits for company
+// past half its time left.
 type batchRules struct {
 	maxInFlight int // 0: no bound (every item goes at once, alone)
 	maxItems    int
@@ -157,6 +160,17 @@ func (q *queue[I, O]) add(it *item[I, O]) {
 	q.counts.live++
 	q.notify()
 	q.startDue()
+	if d, ok := it.ctx.Deadline(); ok && !b.started {
+		if due := time.Now().Add(time.Until(d) / 2); b.timer == nil || due.Before(b.due) {
+			b.due, b.timer = due, time.AfterFunc(time.Until(due), func() {
+				q.mu.Lock()
+				defer q.mu.Unlock()
+				if !b.started && len(b.items) > 0 {
+					q.start(b)
+				}
+			})
+		}
+	}
 }
 
 func (q *queue[I, O]) full(b *batch[I, O]) bool {
@@ -181,6 +195,9 @@ func (q *queue[I, O]) startDue() {
 // cancellation: it ends when no caller listens any more.
 func (q *queue[I, O]) start(b *batch[I, O]) {
 	b.started = true
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 	q.waiting = slices.DeleteFunc(q.waiting, func(x *batch[I, O]) bool { return x == b })
 	b.ctx, b.cancel = context.WithCancelCause(context.WithoutCancel(b.items[0].ctx))
 	q.inFlight++

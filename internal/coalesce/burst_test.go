@@ -156,3 +156,34 @@ func TestStreamedDeletesGatherIntoFewBulks(t *testing.T) {
 		}
 	})
 }
+
+// A caller short of time never waits for company past half its time left: against 100ms of
+// latency, a create with 40ms left goes at 20ms beside the batch in flight, is in flight at its
+// deadline, and gets its secret within the grace instead of leaving unsent.
+func TestCallerShortOfTimeGoesHalfwayToItsDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, harnessConfig{mock: mockserver.Options{Latency: 100 * time.Millisecond}})
+		first := make(chan error, 1)
+		go func() {
+			_, err := h.co.CreateSecret(context.Background(), h.owner, h.storeID, inputs("FIRST", 1)[0])
+			first <- err
+		}()
+		synctest.Wait() // the first batch is in flight
+		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		s, err := h.co.CreateSecret(ctx, h.owner, h.storeID, inputs("HURRIED", 1)[0])
+		if err != nil || s == nil || ctx.Err() == nil {
+			t.Fatalf("the hurried create: %+v, %v; want its secret after its deadline", s, err)
+		}
+		if took := time.Since(start); took != 20*time.Millisecond+100*time.Millisecond {
+			t.Fatalf("the hurried create took %s, want sent at 20ms and answered 100ms later", took)
+		}
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if sizes := postSizes(t, h); !slices.Equal(sizes, []int{1, 1}) {
+			t.Fatalf("POSTs of %v items, want [1 1]", sizes)
+		}
+	})
+}

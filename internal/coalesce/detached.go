@@ -30,12 +30,11 @@ func runDetached[T any](ctx context.Context, grace time.Duration, bg *sync.WaitG
 		return zero, ctxErr(ctx)
 	}
 	var sent atomic.Bool
+	sent.Store(!cancelUnsent)
 	base := context.WithoutCancel(ctx)
 	if cancelUnsent {
 		// GotConn comes before an attempt's first byte is written (a TLS handshake included).
 		base = httptrace.WithClientTrace(base, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }})
-	} else {
-		sent.Store(true)
 	}
 	work, stop := context.WithCancelCause(base)
 	type result struct {

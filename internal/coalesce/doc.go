@@ -11,9 +11,9 @@
 //     token and the listing one spare; a page or a GET spends one, so requests never exceed
 //     reads + 1 (listing.find says when a read waits, GETs, or finishes the listing).
 //   - Creates and deletes of one store are batched (one create-secrets array, one bulk delete),
-//     self-clocked: an item goes at once while no batch of its store is in flight, otherwise
-//     with everything that came meanwhile as soon as that batch returns (batchRules). A batch
-//     that fails about its items is split until each item has the API's own answer.
+//     self-clocked: an item goes at once while no batch of its store is in flight, else with all
+//     that came meanwhile when it returns, or halfway to its caller's deadline (batchRules). A
+//     batch that fails about its items is split until each item has the API's own answer.
 //   - Cancellation never loses a created object: an item not yet sent leaves with its context's
 //     error; one in flight waits Options.InFlightGrace for the outcome, else its error wraps
 //     ErrOutcomeUnknown. Unbatched writes run detached the same way (runDetached).

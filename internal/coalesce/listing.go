@@ -77,12 +77,11 @@ func (l *listing[T]) find(ctx context.Context, id string) (item T, found bool, e
 			break
 		}
 		// A token for the page, and the rest must still cover a GET per waiting read.
-		if l.fetching == nil && (l.tokens-1 >= l.waiting || l.finishingIsCheaper()) {
-			l.tokens--
-			l.startFetch(ctx)
-		}
-		if f := l.fetching; f != nil {
-			if err := l.await(ctx, f); err != nil {
+		if afford := l.fetching == nil && (l.tokens-1 >= l.waiting || l.finishingIsCheaper()); afford || l.fetching != nil {
+			if afford {
+				l.tokens--
+			}
+			if err := l.nextPage(ctx); err != nil {
 				return item, false, err
 			}
 			continue
@@ -148,18 +147,19 @@ func (l *listing[T]) all(ctx context.Context) ([]T, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for !l.complete {
-		if l.fetching == nil {
-			l.startFetch(ctx)
-		}
-		if err := l.await(ctx, l.fetching); err != nil {
+		if err := l.nextPage(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return slices.Clone(l.items), nil
 }
 
-// await waits, with l.mu released, for f to finish. It returns f's error or ctx's.
-func (l *listing[T]) await(ctx context.Context, f *pageFetch) error {
+// nextPage waits, with l.mu released, for the page fetch in flight, starting one if none is.
+func (l *listing[T]) nextPage(ctx context.Context) error {
+	if l.fetching == nil {
+		l.startFetch(ctx)
+	}
+	f := l.fetching
 	l.mu.Unlock()
 	defer l.mu.Lock()
 	select {

@@ -6,9 +6,6 @@ import (
 	"github.com/secretsstore/terraform-provider-secretsstore/internal/client"
 )
 
-// The routes below have nothing to merge: they pass through, and every write drops the
-// listings it changed in dropListings, the one place of that rule.
-
 // change says which listings a write makes stale.
 type change int
 

@@ -40,16 +40,15 @@ func (c *Gateway) DeleteStore(ctx context.Context, owner client.Owner, storeID s
 		if err == nil || force || !isStoreNotEmpty(err) {
 			return err
 		}
-		// Retry once this process's deletes of the store's secrets are under way or have
-		// progressed, unless none comes before the recent-delete window (or arrivalWait) ends.
-		progressed := watch(ctx, deletes, func(a activity) (bool, time.Time) {
+		// Retry once secret deletes are under way or progressed, before the recent-delete window
+		// (or arrivalWait) ends.
+		if watch(ctx, deletes, func(a activity) (bool, time.Time) {
 			deadline := sent.Add(arrivalWait)
-			if last := a.lastSuccess.Add(c.opts.RecentDeleteWindow); !a.lastSuccess.IsZero() && last.After(deadline) {
-				deadline = last
+			if d := a.lastSuccess.Add(c.opts.RecentDeleteWindow); d.After(deadline) {
+				deadline = d
 			}
 			return a.live > 0 || a.succeeded > before.succeeded, deadline
-		})
-		if progressed {
+		}) {
 			tflog.Debug(ctx, "coalesce: store not empty while its secrets are being deleted: retrying", map[string]any{"store_id": storeID})
 			continue
 		}

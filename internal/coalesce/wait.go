@@ -1,6 +1,7 @@
 package coalesce
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,10 +54,7 @@ func (c *Gateway) WaitActive(ctx context.Context, owner client.Owner, storeID st
 		return current, 0, nil
 	}
 	w := &waiter{secretID: current.ID, start: start, grace: notFoundGrace, wait: c.opts.PollFirstWait,
-		due: start.Add(c.opts.PollFirstWait), lastStatus: current.Status, result: make(chan waitOutcome, 1)}
-	if w.lastStatus == "" {
-		w.lastStatus = StatusUnknown
-	}
+		due: start.Add(c.opts.PollFirstWait), lastStatus: cmp.Or(current.Status, StatusUnknown), result: make(chan waitOutcome, 1)}
 	last := w.lastStatus
 	if ctx.Err() == nil {
 		p := c.addWaiter(ctx, storeKeyOf(owner, storeID), w)
@@ -228,15 +226,14 @@ func (c *Gateway) pollAll(ctx context.Context, key storeKey, ids map[string]bool
 	for id := range ids {
 		wg.Go(func() {
 			var out waitOutcome
-			var s client.Secret
-			var found bool
 			if len(ids) > 1 {
-				s, found, out.err = newest.find(ctx, id)
+				if s, found, err := newest.find(ctx, id); found {
+					out.secret = cloneSecret(s)
+				} else {
+					out.err = err
+				}
 			}
-			switch {
-			case found:
-				out.secret = cloneSecret(s)
-			case out.err == nil:
+			if out.secret == nil && out.err == nil {
 				out.secret, out.err = c.client.GetSecret(ctx, key.owner, key.storeID, id)
 			}
 			mu.Lock()
