@@ -309,7 +309,7 @@ func insecureHTTPAllowed(v types.Bool, diags *diag.Diagnostics) bool {
 // said so, and a URL holding a user or password. It returns the summary and detail of the error,
 // or "" when the URL is fine. Messages show the URL with any password hidden.
 func baseURLProblem(raw string, allowInsecure bool) (summary, detail string) {
-	shown := redactedURL(raw)
+	shown := maskedURL(raw)
 	u, err := url.Parse(raw)
 	switch {
 	case raw == "":
@@ -332,8 +332,8 @@ func baseURLProblem(raw string, allowInsecure bool) (summary, detail string) {
 // userInfoPattern finds the user part of a URL that does not parse.
 var userInfoPattern = regexp.MustCompile(`//[^/?#]*@`)
 
-// redactedURL is raw for messages, with any user and password replaced by "***".
-func redactedURL(raw string) string {
+// maskedURL is raw for messages, with any user and password replaced by "***".
+func maskedURL(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.User != nil {
 		u.User = url.User("***")
 		return u.String()
